@@ -1,0 +1,209 @@
+"""`catalogue ingest`: captures -> papers -> Markdown pages under content/papers/.
+
+Captures are merged per paper (titles equal ignoring case, spacing and
+punctuation), then each paper is merged into its page, if it has one. What
+the person wrote wins: ingest only fills what a page lacks, adds the captures
+that listed the paper and raises the upvote count to the highest seen.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import frontmatter
+
+from generator.capture import Capture, Entry, entry_date, read_capture, resolve_year
+from generator.errors import CatalogueError
+from generator.markdown_text import escape_markdown
+from generator.pages import PAPERS_DIR, dump_page, load_page, write_text_atomic
+from generator.slugs import paper_id, slugify, title_key, unique_slug
+
+# Frontmatter keys ingest owns, in the order a new page lists them.
+FIELDS = ("title", "slug", "date", "author_count", "organisation", "upvotes", "sources", "paper_id")
+
+
+@dataclass
+class CapturedPaper:
+    """Everything the captures say of one paper, merged."""
+
+    title: str
+    abstract: str
+    date: dt.date | None = None
+    date_has_year: bool = False
+    author_count: int | None = None
+    organisation: str | None = None
+    upvotes: int | None = None
+    sources: list[str] = field(default_factory=list)
+
+    def add(self, entry: Entry, date: dt.date | None, source: str) -> None:
+        """Fill what is missing; a date the capture printed in full beats an inferred one."""
+        if date is not None and (self.date is None or (entry.year is not None and not self.date_has_year)):
+            self.date, self.date_has_year = date, entry.year is not None
+        self.author_count = self.author_count or entry.author_count
+        self.organisation = self.organisation or entry.organisation
+        if entry.upvotes is not None:
+            self.upvotes = max(self.upvotes or 0, entry.upvotes)
+        if len(entry.abstract) > len(self.abstract):
+            self.abstract = entry.abstract
+        if source not in self.sources:
+            self.sources.append(source)
+
+    def metadata(self, slug: str) -> dict:
+        values = {
+            "title": self.title,
+            "slug": slug,
+            "date": self.date,
+            "author_count": self.author_count,
+            "organisation": self.organisation,
+            "upvotes": self.upvotes,
+            "sources": sorted(self.sources),
+            "paper_id": paper_id(self.title),
+        }
+        return {k: v for k, v in values.items() if v is not None}
+
+
+@dataclass
+class IngestReport:
+    captures_read: int = 0
+    captures_failed: int = 0
+    papers_seen: int = 0
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def summary(self) -> str:
+        captures = f"{self.captures_read} capture(s) read"
+        if self.captures_failed:
+            captures += f", {self.captures_failed} failed"
+        changed = "nothing changed; " if not (self.new or self.updated) else ""
+        return (f"{captures}; {changed}{self.papers_seen} papers: {self.new} new, {self.updated} updated, "
+                f"{self.unchanged} unchanged; {len(self.errors)} error(s), {len(self.warnings)} warning(s) "
+                f"in {self.seconds:.2f}s")
+
+
+def ingest(captures: list[Path], content: Path, year: int | None = None,
+           today: dt.date | None = None, say: Callable[[str], None] = lambda _: None) -> IngestReport:
+    """Ingest captures into `content`; problems are reported, never raised."""
+    started = time.perf_counter()
+    report = IngestReport()
+    today = today or dt.date.today()
+    papers = _merge_captures(captures, year, today, report, say)
+    _write_pages(papers, content / PAPERS_DIR, report, say)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _merge_captures(paths: list[Path], year: int | None, today: dt.date,
+                    report: IngestReport, say: Callable[[str], None]) -> dict[str, CapturedPaper]:
+    papers: dict[str, CapturedPaper] = {}
+    for path in paths:
+        try:
+            capture = read_capture(path)
+        except CatalogueError as exc:
+            report.captures_failed += 1
+            report.errors.append(str(exc))
+            say(f"error: {exc}")
+            continue
+        report.captures_read += 1
+        capture_year, how = resolve_year(capture, year, today)
+        if how == "assumed" and any(e.month is not None for e in capture.entries):
+            say(f"note: {path}: no year on the capture; dates without a year taken as {capture_year} (use --year)")
+        for warning in capture.warnings:
+            report.warnings.append(str(warning))
+            say(f"warning: {warning}")
+        for entry in capture.entries:
+            date = _date_of(entry, capture, capture_year, report, say)
+            key = title_key(entry.title)
+            paper = papers.setdefault(key, CapturedPaper(entry.title, entry.abstract))
+            paper.add(entry, date, path.name)
+    report.papers_seen = len(papers)
+    return papers
+
+
+def _date_of(entry: Entry, capture: Capture, capture_year: int, report: IngestReport,
+             say: Callable[[str], None]) -> dt.date | None:
+    date = entry_date(entry, capture_year)
+    if date is None and entry.month is not None:
+        message = str(CatalogueError(f"no day {entry.month}-{entry.day} in {capture_year}; date left empty",
+                                     capture.path, entry.date_line))
+        report.warnings.append(message)
+        say(f"warning: {message}")
+    return date
+
+
+def _write_pages(papers: dict[str, CapturedPaper], folder: Path, report: IngestReport,
+                 say: Callable[[str], None]) -> None:
+    existing, broken = _existing_pages(folder, report, say)
+    taken = {path.stem for path in folder.glob("*.md")} if folder.is_dir() else set()
+    for key, paper in papers.items():
+        path = existing.get(paper_id(paper.title)) or existing.get(key)
+        if path is None and slugify(paper.title) in broken:
+            report.unchanged += 1  # its page cannot be read: leave it exactly as the person has it
+            continue
+        if path is None:
+            slug = unique_slug(paper.title, taken)
+            taken.add(slug)
+            path = folder / f"{slug}.md"
+            post = frontmatter.Post(escape_markdown(paper.abstract) + "\n", **paper.metadata(slug))
+            old_text = None
+        else:
+            post = load_page(path)
+            old_text = path.read_text(encoding="utf-8")
+            _merge_into(post, paper, path.stem)
+        text = dump_page(post)
+        if text == old_text:
+            report.unchanged += 1
+            continue
+        write_text_atomic(path, text)
+        if old_text is None:
+            report.new += 1
+        else:
+            report.updated += 1
+
+
+def _existing_pages(folder: Path, report: IngestReport,
+                    say: Callable[[str], None]) -> tuple[dict[str, Path], set[str]]:
+    """Index the pages already there by paper id and by title key; name the unreadable ones."""
+    index: dict[str, Path] = {}
+    broken: set[str] = set()
+    if not folder.is_dir():
+        return index, broken
+    for path in sorted(folder.glob("*.md")):
+        try:
+            meta = load_page(path).metadata
+        except CatalogueError as exc:
+            report.errors.append(str(exc))
+            say(f"error: {exc} (page left as it is)")
+            broken.add(path.stem)
+            continue
+        if meta.get("paper_id"):
+            index.setdefault(str(meta["paper_id"]), path)
+        if meta.get("title"):
+            index.setdefault(title_key(str(meta["title"])), path)
+    return index, broken
+
+
+def _merge_into(post: frontmatter.Post, paper: CapturedPaper, slug: str) -> None:
+    """Fill what the page lacks; never overwrite what a person set."""
+    for key, value in paper.metadata(slug).items():
+        current = post.metadata.get(key)
+        if key == "sources":
+            listed = list(current) if isinstance(current, list) else []
+            post.metadata[key] = listed + [s for s in value if s not in listed]
+        elif key == "upvotes" and isinstance(current, int):
+            post.metadata[key] = max(current, value)
+        elif current is None or current == "":
+            post.metadata[key] = value
+    if not post.content.strip():
+        post.content = escape_markdown(paper.abstract) + "\n"

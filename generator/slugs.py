@@ -1,0 +1,39 @@
+"""Readable, stable, file-system-safe slugs and the title key used to dedupe."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+MAX_SLUG_CHARS = 80  # well under any file system's 255-byte name limit, with room for a suffix
+
+
+def title_key(title: str) -> str:
+    """Two titles name the same paper when they match ignoring case, spacing and punctuation."""
+    text = unicodedata.normalize("NFKC", title).casefold()
+    return re.sub(r"[\W_]+", "", text)
+
+
+def paper_id(title: str) -> str:
+    """A short stable identity for a captured paper, kept even if a person edits the title."""
+    return hashlib.sha1(title_key(title).encode("utf-8")).hexdigest()[:12]
+
+
+def slugify(text: str, max_chars: int = MAX_SLUG_CHARS) -> str:
+    """ASCII letters, digits and single hyphens only: it can never hold `/` or `..`."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    if len(slug) > max_chars:
+        cut = slug[:max_chars]
+        slug = cut.rsplit("-", 1)[0] if "-" in cut[max_chars // 2:] else cut
+        slug = slug.strip("-")
+    return slug
+
+
+def unique_slug(title: str, taken: set[str]) -> str:
+    """The title's slug, or the slug plus its paper id when another paper holds it."""
+    base = slugify(title) or "paper"
+    if base not in taken:
+        return base
+    return f"{slugify(title, MAX_SLUG_CHARS - 13) or 'paper'}-{paper_id(title)}"
