@@ -1,0 +1,143 @@
+"""`catalogue build`: content/ -> site/, top to bottom.
+
+load catalogue -> plan routes -> render pages -> search index -> static files
+-> swap the finished folder in. The site is written to a temporary folder
+beside the output and renamed into place, so a failed or killed build leaves
+the previous site whole.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from generator.catalogue import Catalogue, load_catalogue
+from generator.errors import CatalogueError
+from generator.render import make_environment, render
+from generator.routes import Route, plan_site
+from generator.search_index import build_search, gzip_size
+from generator.settings import Settings
+
+VENDOR_LUNR = Path(__file__).resolve().parent / "vendor" / "lunr"
+SEARCH_INDEX = "search/index.json"
+SEARCH_DOCS = "search/papers.json"
+PROGRESS_EVERY = 2000
+# A folder we may replace wholesale looks like a site we built.
+SITE_MARKERS = ("sitemap.xml", "404.html")
+
+
+@dataclass
+class BuildResult:
+    out: Path
+    pages: int
+    papers: int
+    topics: int
+    index_bytes: int
+    index_gzip: int
+    docs_bytes: int
+    docs_gzip: int
+    seconds: float
+
+    def summary(self) -> str:
+        per_paper = (self.index_gzip + self.docs_gzip) / max(self.papers, 1)
+        return (f"built {self.pages} pages ({self.papers} papers, {self.topics} topics) into {self.out} "
+                f"in {self.seconds:.2f}s; search: index {self.index_bytes / 1024:.0f} KB "
+                f"({self.index_gzip / 1024:.0f} KB gzip), results {self.docs_bytes / 1024:.0f} KB "
+                f"({self.docs_gzip / 1024:.0f} KB gzip), {per_paper:.0f} B/paper gzip")
+
+
+def build(settings: Settings, out: Path, say: Callable[[str], None] = lambda _: None,
+          extra_head: str = "") -> BuildResult:
+    started = time.perf_counter()
+    _check_output(out, settings)
+    catalogue = load_catalogue(settings.content, settings.unsafe_html)
+    routes = plan_site(catalogue, settings)
+    env = make_environment(settings)
+    search = build_search(catalogue)
+    index_json, docs_json = search.encoded()
+    with _staging(out) as stage:
+        _write_routes(routes, env, settings, stage, say, extra_head)
+        _write(stage / SEARCH_INDEX, index_json)
+        _write(stage / SEARCH_DOCS, docs_json)
+        _copy_static(settings, stage)
+    return BuildResult(out, sum(r.is_html for r in routes), len(catalogue.papers), len(catalogue.topics),
+                       len(index_json), gzip_size(index_json), len(docs_json), gzip_size(docs_json),
+                       time.perf_counter() - started)
+
+
+def page_context(route: Route, settings: Settings, extra_head: str = "") -> dict:
+    """What every template sees besides the route's own context."""
+    depth = route.path.count("/")
+    root = settings.base_path if route.path == "404.html" else ("../" * depth or "./")
+    base = settings.absolute_base or settings.base_path
+    return {"site": settings, "root": root, "base": base, "page_url": route.url, "title": None,
+            "extra_head": extra_head, **route.context}
+
+
+def _write_routes(routes: list[Route], env, settings: Settings, stage: Path,
+                  say: Callable[[str], None], extra_head: str) -> None:
+    for done, route in enumerate(routes, 1):
+        html = render(env, route.template, page_context(route, settings, extra_head if route.is_html else ""))
+        _write(stage / route.path, html.encode("utf-8"))
+        if len(routes) > PROGRESS_EVERY and done % PROGRESS_EVERY == 0:
+            say(f"rendered {done}/{len(routes)} pages")
+
+
+def _write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+
+
+def _copy_static(settings: Settings, stage: Path) -> None:
+    """Shipped static files first, then a person's of the same name over them."""
+    target = stage / "static"
+    for folder in reversed(settings.template_dirs()):
+        if (folder / "static").is_dir():
+            shutil.copytree(folder / "static", target, dirs_exist_ok=True)
+    lunr = target / "lunr"
+    lunr.mkdir(parents=True, exist_ok=True)
+    for name in ("lunr.min.js", "LICENSE"):
+        shutil.copy2(VENDOR_LUNR / name, lunr / name)
+
+
+def _check_output(out: Path, settings: Settings) -> None:
+    """Refuse to replace a folder that holds the project rather than a built site."""
+    resolved = out.resolve()
+    guarded = [Path.cwd(), settings.content, *settings.template_dirs()]
+    for path in guarded:
+        path = path.resolve()
+        if resolved == path or resolved in path.parents:
+            raise CatalogueError("output folder would replace the project's own files; choose another --out", out)
+    if out.is_dir() and any(out.iterdir()) and not all((out / m).exists() for m in SITE_MARKERS):
+        raise CatalogueError("output folder is not empty and is not a site built by catalogue; "
+                             "choose another --out or empty it", out)
+
+
+class _staging:
+    """A temporary folder beside `out`, swapped in on success and removed on failure."""
+
+    def __init__(self, out: Path):
+        self.out = out
+
+    def __enter__(self) -> Path:
+        self.out.parent.mkdir(parents=True, exist_ok=True)
+        self.stage = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.building-", dir=self.out.parent))
+        return self.stage
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is not None:
+            shutil.rmtree(self.stage, ignore_errors=True)
+            return
+        os.chmod(self.stage, 0o755)  # mkdtemp makes it private; a site is for publishing
+        old = None
+        if self.out.exists():
+            old = self.out.parent / f".{self.out.name}.old-{os.getpid()}"
+            os.replace(self.out, old)
+        os.replace(self.stage, self.out)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)

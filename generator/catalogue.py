@@ -1,0 +1,191 @@
+"""The catalogue: every paper loaded once, classified, and indexed for every page.
+
+Like Pelican's shared context, it is complete before any page is written:
+topic, date and home pages, feeds and the search index all read from it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from generator.errors import CatalogueError
+from generator.markup import Renderer, html_to_text
+from generator.pages import PAPERS_DIR, as_date, load_page
+from generator.slugs import slugify
+from generator.taxonomy import Taxonomy, Topic, load_taxonomy
+
+SUMMARY_CHARS = 280
+RELATED = 5
+# Keys the templates see as fields of a paper; the rest stays in `params` (as in Hugo).
+KNOWN_KEYS = {"title", "slug", "date", "author_count", "organisation", "upvotes", "sources", "topics", "paper_id"}
+
+
+@dataclass
+class Paper:
+    slug: str
+    title: str
+    date: dt.date | None
+    body_html: str
+    text: str
+    source: Path
+    author_count: int | None = None
+    organisation: str | None = None
+    upvotes: int | None = None
+    sources: list[str] = field(default_factory=list)
+    topics: list[Topic] = field(default_factory=list)
+    params: dict = field(default_factory=dict)
+    newer: Paper | None = None
+    older: Paper | None = None
+
+    @property
+    def url(self) -> str:
+        return f"papers/{self.slug}/"
+
+    @property
+    def summary(self) -> str:
+        if len(self.text) <= SUMMARY_CHARS:
+            return self.text
+        return self.text[:SUMMARY_CHARS].rsplit(" ", 1)[0] + "…"
+
+    def sort_key(self) -> tuple:
+        """Newest first; undated papers last; ties by title so the order is stable."""
+        return (self.date is None, -(self.date.toordinal() if self.date else 0), self.title.casefold(), self.slug)
+
+
+@dataclass
+class TopicEntry:
+    topic: Topic
+    papers: list[Paper]
+
+    @property
+    def url(self) -> str:
+        return f"topics/{self.topic.slug}/"
+
+
+@dataclass
+class Catalogue:
+    papers: list[Paper]
+    taxonomy: Taxonomy
+    topics: list[TopicEntry]
+    years: dict[int, list[Paper]]
+    months: dict[tuple[int, int], list[Paper]]
+    undated: list[Paper]
+
+    def related(self, paper: Paper, limit: int = RELATED) -> list[Paper]:
+        """Other papers of the paper's first topic, nearest in date, so no page is a dead end."""
+        if not paper.topics:
+            return []
+        entry = self._topic_entries()[paper.topics[0].slug]
+        return [p for p in entry.papers if p is not paper][:limit]
+
+    def _topic_entries(self) -> dict[str, TopicEntry]:
+        return {entry.topic.slug: entry for entry in self.topics}
+
+
+def load_catalogue(content: Path, allow_html: bool = False) -> Catalogue:
+    """Read every page under content/papers/ and the taxonomy; fail on the first broken page."""
+    taxonomy = load_taxonomy(content)
+    renderer = Renderer(allow_html)
+    folder = content / PAPERS_DIR
+    if not content.is_dir():
+        raise CatalogueError("content folder not found (run `catalogue ingest` first, or pass --content)", content)
+    papers: list[Paper] = []
+    claimed: dict[str, Path] = {}
+    for path in sorted(folder.glob("*.md")) if folder.is_dir() else []:
+        paper = read_paper(path, renderer, taxonomy)
+        if paper.slug in claimed:
+            raise CatalogueError(f"slug {paper.slug!r} is already used by {claimed[paper.slug].name}", path)
+        claimed[paper.slug] = path
+        papers.append(paper)
+    return index_catalogue(papers, taxonomy)
+
+
+def read_paper(path: Path, renderer: Renderer, taxonomy: Taxonomy) -> Paper:
+    post = load_page(path)
+    meta = post.metadata
+    title = meta.get("title")
+    if not isinstance(title, str) or not title.strip():
+        raise CatalogueError("frontmatter has no title", path, 2)
+    slug = str(meta.get("slug") or path.stem)
+    if slugify(slug) != slug:
+        raise CatalogueError(f"slug {slug!r} may hold only a-z, 0-9 and single hyphens", path)
+    try:
+        date = as_date(meta.get("date"))
+    except ValueError as exc:
+        raise CatalogueError(f"bad date: {exc}", path) from None
+    body_html = renderer.to_html(post.content)
+    text = html_to_text(body_html)
+    paper = Paper(
+        slug=slug, title=title.strip(), date=date, body_html=body_html, text=text, source=path,
+        author_count=_int(meta, "author_count", path), organisation=_str(meta.get("organisation")),
+        upvotes=_int(meta, "upvotes", path), sources=[str(s) for s in meta.get("sources") or []],
+        params={k: v for k, v in meta.items() if k not in KNOWN_KEYS},
+    )
+    paper.topics = _topics_of(meta.get("topics"), paper, taxonomy, path)
+    return paper
+
+
+def _topics_of(chosen: object, paper: Paper, taxonomy: Taxonomy, path: Path) -> list[Topic]:
+    """A person's `topics:` wins; names or slugs, known or new."""
+    known = taxonomy.by_slug()
+    by_name = {t.name.casefold(): t for t in known.values()}
+    if chosen:
+        if isinstance(chosen, str):
+            chosen = [chosen]
+        if not isinstance(chosen, list):
+            raise CatalogueError("topics must be a list of topic names or slugs", path)
+        topics = []
+        for value in chosen:
+            name = str(value).strip()
+            topic = known.get(name) or by_name.get(name.casefold()) or known.get(slugify(name))
+            if topic is None and slugify(name):
+                topic = Topic(slugify(name), name)
+            if topic is not None and topic not in topics:
+                topics.append(topic)
+        if topics:
+            return topics
+    slugs = taxonomy.classify(paper.title, paper.text)
+    return [known[s] for s in slugs] or [taxonomy.catch_all]
+
+
+def index_catalogue(papers: list[Paper], taxonomy: Taxonomy) -> Catalogue:
+    """Group once: by topic, year, month; link each paper to its neighbours in time."""
+    papers = sorted(papers, key=Paper.sort_key)
+    for newer, older in zip(papers, papers[1:]):
+        newer.older, older.newer = older, newer
+    by_topic: dict[str, list[Paper]] = defaultdict(list)
+    topics: dict[str, Topic] = {}
+    years: dict[int, list[Paper]] = defaultdict(list)
+    months: dict[tuple[int, int], list[Paper]] = defaultdict(list)
+    undated: list[Paper] = []
+    for paper in papers:
+        for topic in paper.topics:
+            by_topic[topic.slug].append(paper)
+            topics.setdefault(topic.slug, topic)
+        if paper.date is None:
+            undated.append(paper)
+        else:
+            years[paper.date.year].append(paper)
+            months[(paper.date.year, paper.date.month)].append(paper)
+    order = [t.slug for t in taxonomy.topics] + sorted(set(topics) - {t.slug for t in taxonomy.topics})
+    entries = [TopicEntry(topics[s], by_topic[s]) for s in order if s in by_topic and s != taxonomy.catch_all.slug]
+    if taxonomy.catch_all.slug in by_topic:
+        entries.append(TopicEntry(taxonomy.catch_all, by_topic[taxonomy.catch_all.slug]))
+    return Catalogue(papers, taxonomy, entries, dict(sorted(years.items(), reverse=True)),
+                     dict(sorted(months.items(), reverse=True)), undated)
+
+
+def _int(meta: dict, key: str, path: Path) -> int | None:
+    value = meta.get(key)
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise CatalogueError(f"{key} should be a whole number, not {value!r}", path)
+    return value
+
+
+def _str(value: object) -> str | None:
+    return str(value).strip() or None if value is not None else None

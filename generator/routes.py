@@ -1,0 +1,113 @@
+"""Which pages the site has: one Route per output file, read from the catalogue.
+
+URLs are Hugo's "pretty" ones (`papers/<slug>/`, `topics/<slug>/`,
+`dates/<year>/<month>/`): a reader can guess them and they do not change while
+the slug stays. Nothing is rendered here; `build` renders the plan.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from generator.catalogue import Catalogue, Paper
+from generator.settings import Settings
+
+
+@dataclass
+class Route:
+    path: str            # output file, relative to the site root, e.g. "papers/x/index.html"
+    template: str
+    context: dict = field(default_factory=dict)
+
+    @property
+    def url(self) -> str:
+        """The address a reader uses: folders for pretty URLs, files otherwise."""
+        return self.path[: -len("index.html")] if self.path.endswith("index.html") else self.path
+
+    @property
+    def is_html(self) -> bool:
+        return self.path.endswith(".html")
+
+
+@dataclass
+class Pager:
+    number: int
+    count: int
+    papers: list[Paper]
+    total: int
+    first_url: str
+    prev_url: str | None
+    next_url: str | None
+
+
+def plan_site(catalogue: Catalogue, settings: Settings) -> list[Route]:
+    routes: list[Route] = [Route("index.html", "home.html", {
+        "recent": catalogue.papers[: settings.home_recent],
+        "topics": catalogue.topics,
+        "years": {year: len(papers) for year, papers in catalogue.years.items()},
+        "undated": len(catalogue.undated),
+        "total": len(catalogue.papers),
+    })]
+    for paper in catalogue.papers:
+        routes.append(Route(f"{paper.url}index.html", "paper.html", {
+            "paper": paper, "related": catalogue.related(paper), "title": paper.title,
+        }))
+    routes.append(Route("topics/index.html", "topics.html", {"topics": catalogue.topics, "title": "Topics"}))
+    for entry in catalogue.topics:
+        routes += _list_pages(entry.url, entry.papers, settings, title=entry.topic.name,
+                              description=entry.topic.description, feed=f"{entry.url}feed.xml", kind="topic")
+    routes += _date_pages(catalogue, settings)
+    routes.append(Route("search/index.html", "search.html", {"title": "Search", "topics": catalogue.topics}))
+    routes.append(Route("404.html", "404.html", {"title": "Page not found"}))
+    routes += _feeds(catalogue, settings)
+    routes.append(Route("sitemap.xml", "sitemap.xml", {"urls": [r.url for r in routes if r.is_html and r.path != "404.html"]}))
+    routes.append(Route("robots.txt", "robots.txt", {}))
+    return routes
+
+
+def _date_pages(catalogue: Catalogue, settings: Settings) -> list[Route]:
+    months_of: dict[int, list[tuple[int, int]]] = {}
+    for year, month in catalogue.months:
+        months_of.setdefault(year, []).append((month, len(catalogue.months[(year, month)])))
+    routes = [Route("dates/index.html", "archive.html", {
+        "title": "Archive", "years": catalogue.years, "months_of": months_of, "undated": catalogue.undated,
+    })]
+    for year, papers in catalogue.years.items():
+        routes += _list_pages(f"dates/{year}/", papers, settings, title=str(year), kind="year",
+                              months=months_of[year], year=year)
+    for (year, month), papers in catalogue.months.items():
+        name = dt.date(year, month, 1).strftime("%B")
+        routes += _list_pages(f"dates/{year}/{month:02d}/", papers, settings, title=f"{name} {year}",
+                              kind="month", year=year)
+    if catalogue.undated:
+        routes += _list_pages("dates/undated/", catalogue.undated, settings, title="No known date", kind="undated",
+                              description="Papers no capture dated. They are listed here so that none is lost.")
+    return routes
+
+
+def _list_pages(url: str, papers: list[Paper], settings: Settings, **context) -> list[Route]:
+    """A list of papers, split into pages of `per_page` at `<url>`, `<url>page/2/`, ..."""
+    size = settings.per_page
+    count = max(1, -(-len(papers) // size))
+    page_url = lambda n: url if n == 1 else f"{url}page/{n}/"  # noqa: E731
+    routes = []
+    for number in range(1, count + 1):
+        pager = Pager(number, count, papers[(number - 1) * size: number * size], len(papers), url,
+                      page_url(number - 1) if number > 1 else None,
+                      page_url(number + 1) if number < count else None)
+        routes.append(Route(f"{page_url(number)}index.html", "list.html", {
+            "pager": pager, "description": "", "feed": None, **context}))
+    return routes
+
+
+def _feeds(catalogue: Catalogue, settings: Settings) -> list[Route]:
+    """One Atom feed for the catalogue and one per topic: one template, a table of variants."""
+    variants = [("feed.xml", settings.title, "", catalogue.papers)]
+    variants += [(f"{e.url}feed.xml", f"{e.topic.name} · {settings.title}", e.url, e.papers) for e in catalogue.topics]
+    routes = []
+    for path, title, page, papers in variants:
+        newest = papers[: settings.feed_entries]
+        updated = max((p.date for p in newest if p.date), default=None)
+        routes.append(Route(path, "feed.xml", {"title": title, "page": page, "papers": newest, "updated": updated}))
+    return routes

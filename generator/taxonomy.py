@@ -1,0 +1,93 @@
+"""Topics: a taxonomy a person can read and edit (`content/topics.toml`).
+
+A content folder without one uses the taxonomy shipped in the package. A
+paper's topics come from its frontmatter when a person set them, otherwise
+from the terms of each topic; papers no topic claims go to a visible catch-all.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from generator.errors import CatalogueError
+from generator.slugs import slugify
+
+TAXONOMY_NAME = "topics.toml"
+DEFAULT_TAXONOMY = Path(__file__).resolve().parent / "defaults" / TAXONOMY_NAME
+
+
+@dataclass(frozen=True)
+class Topic:
+    slug: str
+    name: str
+    description: str = ""
+    terms: tuple[str, ...] = ()
+
+
+@dataclass
+class Taxonomy:
+    topics: list[Topic]
+    catch_all: Topic
+    min_abstract_hits: int = 2
+    path: Path | None = None
+    _patterns: dict[str, re.Pattern] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        for topic in self.topics:
+            if topic.terms:
+                alternatives = "|".join(re.escape(t.lower()) for t in sorted(topic.terms, key=len, reverse=True))
+                self._patterns[topic.slug] = re.compile(rf"(?<!\w)(?:{alternatives})")
+
+    def by_slug(self) -> dict[str, Topic]:
+        return {t.slug: t for t in [*self.topics, self.catch_all]}
+
+    def classify(self, title: str, abstract: str) -> list[str]:
+        """Slugs of the topics whose terms start a word of the title, or recur in the abstract."""
+        title, abstract = title.lower(), abstract.lower()
+        found = []
+        for topic in self.topics:
+            pattern = self._patterns.get(topic.slug)
+            if pattern is None:
+                continue
+            if pattern.search(title) or len(pattern.findall(abstract)) >= self.min_abstract_hits:
+                found.append(topic.slug)
+        return found
+
+
+def load_taxonomy(content: Path) -> Taxonomy:
+    path = content / TAXONOMY_NAME
+    if not path.is_file():
+        path = DEFAULT_TAXONOMY
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CatalogueError(f"cannot read taxonomy: {exc}", path) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise CatalogueError(f"broken taxonomy: {exc}", path) from None
+    topics, seen = [], set()
+    for i, raw in enumerate(data.get("topic", []), 1):
+        topic = _topic(raw, path, f"topic #{i}")
+        if topic.slug in seen:
+            raise CatalogueError(f"topic #{i}: slug {topic.slug!r} used twice", path)
+        seen.add(topic.slug)
+        topics.append(topic)
+    catch_all = _topic(data.get("catch_all", {"slug": "other", "name": "Other"}), path, "catch_all")
+    hits = data.get("min_abstract_hits", 2)
+    if not isinstance(hits, int) or hits < 1:
+        raise CatalogueError("min_abstract_hits must be a whole number of at least 1", path)
+    return Taxonomy(topics, catch_all, hits, path)
+
+
+def _topic(raw: object, path: Path, where: str) -> Topic:
+    if not isinstance(raw, dict) or not isinstance(raw.get("name"), str) or not raw["name"].strip():
+        raise CatalogueError(f"{where}: needs a name", path)
+    slug = slugify(str(raw.get("slug") or raw["name"]))
+    if not slug:
+        raise CatalogueError(f"{where}: slug must hold letters or digits", path)
+    terms = raw.get("terms", [])
+    if not isinstance(terms, list) or not all(isinstance(t, str) and t.strip() for t in terms):
+        raise CatalogueError(f"{where}: terms must be a list of words", path)
+    return Topic(slug, raw["name"].strip(), str(raw.get("description", "")).strip(), tuple(t.strip() for t in terms))
