@@ -8,6 +8,7 @@ the previous site whole.
 
 from __future__ import annotations
 
+import ctypes
 import os
 import shutil
 import tempfile
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from generator.catalogue import Catalogue, load_catalogue
+from generator.catalogue import load_catalogue
 from generator.errors import CatalogueError
 from generator.render import make_environment, render
 from generator.routes import Route, plan_site
@@ -51,8 +52,7 @@ class BuildResult:
                 f"({self.docs_gzip / 1024:.0f} KB gzip), {per_paper:.0f} B/paper gzip")
 
 
-def build(settings: Settings, out: Path, say: Callable[[str], None] = lambda _: None,
-          extra_head: str = "") -> BuildResult:
+def build(settings: Settings, out: Path, say: Callable[[str], None] = lambda _: None) -> BuildResult:
     started = time.perf_counter()
     _check_output(out, settings)
     catalogue = load_catalogue(settings.content, settings.unsafe_html)
@@ -61,7 +61,7 @@ def build(settings: Settings, out: Path, say: Callable[[str], None] = lambda _: 
     search = build_search(catalogue)
     index_json, docs_json = search.encoded()
     with _staging(out) as stage:
-        _write_routes(routes, env, settings, stage, say, extra_head)
+        _write_routes(routes, env, settings, stage, say)
         _write(stage / SEARCH_INDEX, index_json)
         _write(stage / SEARCH_DOCS, docs_json)
         _copy_static(settings, stage)
@@ -70,19 +70,17 @@ def build(settings: Settings, out: Path, say: Callable[[str], None] = lambda _: 
                        time.perf_counter() - started)
 
 
-def page_context(route: Route, settings: Settings, extra_head: str = "") -> dict:
+def page_context(route: Route, settings: Settings) -> dict:
     """What every template sees besides the route's own context."""
     depth = route.path.count("/")
     root = settings.base_path if route.path == "404.html" else ("../" * depth or "./")
     base = settings.absolute_base or settings.base_path
-    return {"site": settings, "root": root, "base": base, "page_url": route.url, "title": None,
-            "extra_head": extra_head, **route.context}
+    return {"site": settings, "root": root, "base": base, "page_url": route.url, "title": None, **route.context}
 
 
-def _write_routes(routes: list[Route], env, settings: Settings, stage: Path,
-                  say: Callable[[str], None], extra_head: str) -> None:
+def _write_routes(routes: list[Route], env, settings: Settings, stage: Path, say: Callable[[str], None]) -> None:
     for done, route in enumerate(routes, 1):
-        html = render(env, route.template, page_context(route, settings, extra_head if route.is_html else ""))
+        html = render(env, route.template, page_context(route, settings))
         _write(stage / route.path, html.encode("utf-8"))
         if len(routes) > PROGRESS_EVERY and done % PROGRESS_EVERY == 0:
             say(f"rendered {done}/{len(routes)} pages")
@@ -134,6 +132,9 @@ class _staging:
             shutil.rmtree(self.stage, ignore_errors=True)
             return
         os.chmod(self.stage, 0o755)  # mkdtemp makes it private; a site is for publishing
+        if self.out.exists() and _exchange(self.stage, self.out):
+            shutil.rmtree(self.stage, ignore_errors=True)  # now holds the previous site
+            return
         old = None
         if self.out.exists():
             old = self.out.parent / f".{self.out.name}.old-{os.getpid()}"
@@ -141,3 +142,14 @@ class _staging:
         os.replace(self.stage, self.out)
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two folders in one step (Linux renameat2), so a server never sees the site missing."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    return renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0

@@ -30,14 +30,24 @@ def load_page(path: Path) -> frontmatter.Post:
     try:
         post = frontmatter.loads(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
+        # Where the broken construct starts beats where the parser gave up (often the end).
+        mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
         # +2: the mark counts from 0 inside the frontmatter, which starts after the `---` line
-        line = mark.line + 2 if mark is not None else None
+        line = min(mark.line + 2, _frontmatter_end(text)) if mark is not None else None
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise CatalogueError(f"broken frontmatter: {problem}", path, line) from None
     if not isinstance(post.metadata, dict):
         raise CatalogueError("frontmatter is not a mapping of keys to values", path, 2)
     return post
+
+
+def _frontmatter_end(text: str) -> int:
+    """The line number of the closing `---`, so an error is never placed past the frontmatter."""
+    lines = text.splitlines()
+    for number, line in enumerate(lines[1:], 2):
+        if line.strip() == "---":
+            return number
+    return len(lines)
 
 
 def dump_page(post: frontmatter.Post) -> str:

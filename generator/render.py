@@ -43,12 +43,18 @@ def render(env: jinja2.Environment, template: str, context: dict) -> str:
         raise CatalogueError(f"template error: {exc.message}", exc.filename or exc.name, exc.lineno) from None
     except jinja2.TemplateNotFound as exc:
         raise CatalogueError(f"template not found: {exc.name}", template) from None
-    except (jinja2.UndefinedError, TypeError, ValueError) as exc:
-        raise CatalogueError(f"template error: {exc}", _template_path(env, template)) from None
+    except (jinja2.UndefinedError, TypeError, ValueError, AttributeError, KeyError) as exc:
+        path, line = _template_frame(exc, env, template)
+        raise CatalogueError(f"template error: {exc}", path, line) from None
 
 
-def _template_path(env: jinja2.Environment, name: str) -> str:
-    try:
-        return env.get_template(name).filename or name
-    except jinja2.TemplateError:
-        return name
+def _template_frame(exc: BaseException, env: jinja2.Environment, name: str) -> tuple[str, int | None]:
+    """The innermost template file and line of a render error (Jinja maps its frames to them)."""
+    found: tuple[str, int | None] = (name, None)
+    tb = exc.__traceback__
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith((".html", ".xml", ".txt")):
+            found = (filename, tb.tb_lineno)
+        tb = tb.tb_next
+    return found

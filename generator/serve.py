@@ -1,0 +1,324 @@
+"""`catalogue serve`: build, serve on localhost, rebuild on change, reload the browser.
+
+One self-contained module in the manner of MkDocs's livereload: watchdog
+reports saves, a burst of them is debounced into one rebuild, and each page
+the server sends carries a small script that long-polls the build counter and
+reloads when it moves. The script is added to responses only: `build` output
+never holds it. Paths are normalised and confined to the site folder before
+they touch the disk.
+"""
+
+from __future__ import annotations
+
+import errno
+import html
+import http.server
+import mimetypes
+import posixpath
+import shutil
+import signal
+import socketserver
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Callable
+from urllib.parse import unquote, urlsplit
+
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
+
+from generator.build import build
+from generator.errors import CatalogueError
+from generator.settings import Settings
+
+DEBOUNCE_SECONDS = 0.15
+POLL_SECONDS = 25
+RELOAD_PATH = "__livereload__/"
+IGNORED_SUFFIXES = (".tmp", ".swp", ".swx", "~", ".part")
+RELOAD_SCRIPT = """<script>
+(function () {
+  var epoch = %d, url = %s;
+  function poll() {
+    fetch(url + epoch, {cache: "no-store"}).then(function (r) { return r.text(); }).then(function (text) {
+      if (Number(text) !== epoch) { location.reload(); } else { poll(); }
+    }).catch(function () { setTimeout(poll, 1000); });
+  }
+  poll();
+})();
+</script>"""
+
+
+class Preview:
+    """The state shared by the watcher, the builder thread and the request handlers."""
+
+    def __init__(self, settings: Settings, out: Path, say: Callable[[str], None]):
+        self.settings = settings
+        self.out = out
+        self.say = say
+        self.epoch = 0
+        self.error: str | None = None
+        self.changed = threading.Event()
+        self.stopping = threading.Event()
+        self.cond = threading.Condition()
+
+    def rebuild(self) -> None:
+        started = time.perf_counter()
+        try:
+            result = build(self.settings, self.out)
+            error = None
+            self.say(f"rebuilt: {result.summary()}")
+        except CatalogueError as exc:
+            error = str(exc)
+            self.say(f"error: {exc}")
+        except Exception as exc:  # a preview server keeps running whatever the content holds
+            error = f"unexpected {type(exc).__name__}: {exc}"
+            self.say(f"error: {error}")
+        with self.cond:
+            self.error = error
+            self.epoch += 1
+            self.last_build_seconds = time.perf_counter() - started
+            self.cond.notify_all()
+
+    def builder_loop(self) -> None:
+        """Wait for a change, let the burst settle, rebuild once."""
+        while not self.stopping.is_set():
+            if not self.changed.wait(0.5):
+                continue
+            while self.changed.is_set():
+                self.changed.clear()
+                time.sleep(DEBOUNCE_SECONDS)
+            if not self.stopping.is_set():
+                self.rebuild()
+
+    def wait_for_change(self, epoch: int) -> int:
+        with self.cond:
+            self.cond.wait_for(lambda: self.epoch != epoch or self.stopping.is_set(), timeout=POLL_SECONDS)
+            return self.epoch
+
+
+class _Changes(FileSystemEventHandler):
+    def __init__(self, preview: Preview, only: Path | None = None):
+        self.preview = preview
+        self.out = preview.out.resolve()
+        self.only = only  # for the settings file's folder: that file alone counts
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        if event.event_type in ("opened", "closed_no_write"):
+            return
+        for path in (event.src_path, getattr(event, "dest_path", "") or ""):
+            if path and self._counts(Path(str(path))):
+                self.preview.changed.set()
+                return
+
+    def _counts(self, path: Path) -> bool:
+        if path.name.startswith(".") or path.name.endswith(IGNORED_SUFFIXES):
+            return False  # editors' and our own temporary files
+        resolved = path.resolve()
+        if self.only is not None:
+            return resolved == self.only
+        return not (resolved == self.out or self.out in resolved.parents)
+
+
+def make_handler(preview: Preview) -> type[http.server.BaseHTTPRequestHandler]:
+    base = preview.settings.base_path
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        server_version = "catalogue-preview"
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args) -> None:  # quiet: the builds are what matter
+            pass
+
+        def do_HEAD(self) -> None:
+            self.do_GET(head=True)
+
+        def do_GET(self, head: bool = False) -> None:
+            path = urlsplit(self.path).path
+            if path == "/" and base != "/":
+                return self._redirect(base)
+            if not path.startswith(base):
+                return self._not_found(head)
+            relative = path[len(base):]
+            if relative.startswith(RELOAD_PATH):
+                return self._livereload(relative[len(RELOAD_PATH):])
+            with preview.cond:
+                error = preview.error
+            if error is not None and (relative == "" or relative.endswith(("/", ".html"))):
+                return self._send(500, _error_page(error, preview.epoch, base).encode("utf-8"),
+                                  "text/html; charset=utf-8", head)
+            target = safe_target(preview.out, relative)
+            if target is None:
+                return self._not_found(head)
+            if target.is_dir():
+                if not path.endswith("/"):
+                    return self._redirect(path + "/")
+                target = target / "index.html"
+                if not target.is_file():
+                    return self._not_found(head)
+            self._file(target, 200, head)
+
+        def _file(self, target: Path, status: int, head: bool) -> None:
+            try:
+                data = target.read_bytes()
+            except OSError:
+                return self._send(404, b"not found", "text/plain; charset=utf-8", head)
+            kind = content_type(target)
+            if kind.startswith("text/html"):
+                data = inject_reload(data, preview.epoch, base)
+            self._send(status, data, kind, head)
+
+        def _not_found(self, head: bool) -> None:
+            page = safe_target(preview.out, "404.html")
+            if page is not None and page.is_file():
+                return self._file(page, 404, head)
+            self._send(404, b"not found", "text/plain; charset=utf-8", head)
+
+        def _livereload(self, epoch_text: str) -> None:
+            try:
+                epoch = int(epoch_text)
+            except ValueError:
+                return self._send(400, b"bad epoch", "text/plain; charset=utf-8", False)
+            current = preview.wait_for_change(epoch)
+            self._send(200, str(current).encode("ascii"), "text/plain; charset=utf-8", False)
+
+        def _redirect(self, location: str) -> None:
+            self.send_response(302)
+            self.send_header("Location", location)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def _send(self, status: int, data: bytes, kind: str, head: bool) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(data)))
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            if not head:
+                self.wfile.write(data)
+
+    return Handler
+
+
+def safe_target(root: Path, relative: str) -> Path | None:
+    """The file a URL path names inside `root`, or None if it would leave it.
+
+    Decodes percent-escapes once, refuses `..` segments, empty segments
+    (`//`), backslashes and NUL, and finally checks the real path, so a link
+    inside the site cannot lead out of it.
+    """
+    decoded = unquote(relative)
+    if "\x00" in decoded or "\\" in decoded:
+        return None
+    parts = decoded.split("/")
+    if parts and parts[-1] == "":
+        parts = parts[:-1]
+    if any(p in ("", ".", "..") for p in parts):
+        return None
+    root_real = root.resolve()
+    target = root_real.joinpath(*parts) if parts else root_real
+    try:
+        real = target.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return None
+    if real != root_real and root_real not in real.parents:
+        return None
+    return real
+
+
+def content_type(path: Path) -> str:
+    kind = {".js": "text/javascript", ".json": "application/json", ".xml": "application/xml",
+            ".txt": "text/plain", ".css": "text/css", ".html": "text/html"}.get(path.suffix)
+    kind = kind or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    if kind.startswith("text/") or kind in ("application/json", "application/xml"):
+        kind += "; charset=utf-8"
+    return kind
+
+
+def inject_reload(page: bytes, epoch: int, base: str) -> bytes:
+    script = (RELOAD_SCRIPT % (epoch, _js_string(base + RELOAD_PATH))).encode("utf-8")
+    at = page.rfind(b"</body>")
+    return page[:at] + script + page[at:] if at >= 0 else page + script
+
+
+def _js_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\u003c") + '"'
+
+
+def _error_page(message: str, epoch: int, base: str) -> str:
+    page = f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Build error</title>
+<style>body{{font:1rem/1.5 system-ui,sans-serif;margin:2rem;max-width:60rem}}pre{{white-space:pre-wrap;background:#fde8e8;color:#5c0b0b;padding:1rem;border-radius:6px}}</style>
+</head><body><h1>The site could not be built</h1>
+<pre>{html.escape(message)}</pre>
+<p>Fix the file and save it: this page reloads by itself.</p></body></html>"""
+    return inject_reload(page.encode("utf-8"), epoch, base).decode("utf-8")
+
+
+class _Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000, out: Path | None = None,
+          say: Callable[[str], None] = print) -> int:
+    temporary = out is None
+    out = Path(tempfile.mkdtemp(prefix="catalogue-preview-")) / "site" if temporary else out
+    preview = Preview(settings, out, say)
+    try:
+        server = _Server((host, port), make_handler(preview))
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise CatalogueError(f"port {port} on {host} is already in use; pass --port to choose another") from None
+        raise CatalogueError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    preview.rebuild()
+    observer = Observer()
+    handler = _Changes(preview)
+    for folder in _watched(settings):
+        observer.schedule(handler, str(folder), recursive=True)
+    if settings.config_path is not None:
+        config = settings.config_path.resolve()
+        observer.schedule(_Changes(preview, only=config), str(config.parent), recursive=False)
+    observer.start()
+    builder = threading.Thread(target=preview.builder_loop, name="rebuild", daemon=True)
+    builder.start()
+    _stop_on_signals()
+    shown_host = f"[{host}]" if ":" in host else host
+    say(f"serving on http://{shown_host}:{server.server_address[1]}{settings.base_path} (Ctrl-C to stop)")
+    try:
+        server.serve_forever(poll_interval=0.25)
+    except KeyboardInterrupt:
+        say("stopping")
+    finally:
+        preview.stopping.set()
+        with preview.cond:
+            preview.cond.notify_all()
+        server.server_close()
+        observer.stop()
+        observer.join(timeout=5)
+        if temporary:
+            shutil.rmtree(out.parent, ignore_errors=True)
+    return 0
+
+
+def _stop_on_signals() -> None:
+    """Ctrl-C and `kill` both stop cleanly, even where the shell started us ignoring SIGINT."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+
+
+def _watched(settings: Settings) -> list[Path]:
+    """Content and templates folders, each once (the settings file is watched on its own)."""
+    folders = [settings.content, *settings.template_dirs()]
+    unique: list[Path] = []
+    for folder in folders:
+        resolved = folder.resolve()
+        if resolved.is_dir() and not any(resolved == u or u in resolved.parents for u in unique):
+            unique = [u for u in unique if resolved not in u.parents] + [resolved]
+    return unique
