@@ -124,8 +124,17 @@ class _staging:
 
     def __enter__(self) -> Path:
         self.out.parent.mkdir(parents=True, exist_ok=True)
-        self.stage = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.building-", dir=self.out.parent))
+        self._clear_leftovers()
+        self.stage = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.building-{os.getpid()}-", dir=self.out.parent))
         return self.stage
+
+    def _clear_leftovers(self) -> None:
+        """Remove what a build that was killed left beside `out` (its process is gone)."""
+        for pattern in (f".{self.out.name}.building-*", f".{self.out.name}.old-*"):
+            for folder in self.out.parent.glob(pattern):
+                pid = folder.name.rsplit(".", 1)[-1].split("-")[1]
+                if pid.isdigit() and not _alive(int(pid)):
+                    shutil.rmtree(folder, ignore_errors=True)
 
     def __exit__(self, exc_type, exc, tb) -> None:
         if exc_type is not None:
@@ -142,6 +151,16 @@ class _staging:
         os.replace(self.stage, self.out)
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _exchange(a: Path, b: Path) -> bool:

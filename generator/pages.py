@@ -32,8 +32,8 @@ def load_page(path: Path) -> frontmatter.Post:
     except yaml.YAMLError as exc:
         # Where the broken construct starts beats where the parser gave up (often the end).
         mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
-        # +2: the mark counts from 0 inside the frontmatter, which starts after the `---` line
-        line = min(mark.line + 2, _frontmatter_end(text)) if mark is not None else None
+        # +1: the mark counts from 0 in a text that starts with the end of the opening `---` line
+        line = min(mark.line + 1, _frontmatter_end(text)) if mark is not None else None
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise CatalogueError(f"broken frontmatter: {problem}", path, line) from None
     if not isinstance(post.metadata, dict):

@@ -101,7 +101,7 @@ def build_search(catalogue: Catalogue) -> SearchFiles:
             "k": [t.slug for t in paper.topics],
             "s": paper.summary,
         })
-    index = serialise(builder.build())
+    index = serialise(builder.build()) if docs else _empty_index()
     topics = {entry.topic.slug: entry.topic.name for entry in catalogue.topics}
     return SearchFiles(index, {"topics": topics, "docs": docs})
 
@@ -111,6 +111,14 @@ def serialise(index: Index) -> dict:
     data = index.serialize()
     data["invertedIndex"].sort(key=lambda entry: entry[0].encode("utf-16-be"))
     return data
+
+
+def _empty_index() -> dict:
+    """lunr.py cannot build an index of no documents (it divides by the count); lunr.js loads this."""
+    from lunr import __TARGET_JS_VERSION__
+
+    return {"version": __TARGET_JS_VERSION__, "fields": [name for name, _ in FIELDS], "fieldVectors": [],
+            "invertedIndex": [], "pipeline": ["trimmer", "stemmer"]}
 
 
 def load_index(data: dict) -> Index:

@@ -1,0 +1,390 @@
+"""`catalogue ingest`: captures -> one Markdown page per paper, on the real captures."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+
+import frontmatter
+import markdown
+import pytest
+
+from conftest import SHIPPED_CONTENT, run_cli, write_capture
+from generator.capture import read_capture
+from generator.ingest import ingest
+from generator.slugs import title_key
+
+CHROME = """\
+new
+
+Get trending papers in your email inbox!
+
+Subscribe
+
+Daily Papers
+
+byAK and the research community
+
+Oct 27
+
+"""
+
+
+def page(content, title_start):
+    matches = [p for p in (content / "papers").glob("*.md")
+               if frontmatter.load(p).metadata["title"].startswith(title_start)]
+    assert len(matches) == 1, f"{len(matches)} pages for {title_start!r}"
+    return frontmatter.load(matches[0])
+
+
+def rendered_text(body: str) -> str:
+    """What a reader sees when the body is rendered with `markdown`: one paragraph of text."""
+    out = markdown.markdown(body)
+    assert out.startswith("<p>") and out.endswith("</p>")
+    inner = out[3:-4]
+    assert "<" not in inner, f"markup in rendered abstract: {inner[:200]}"
+    return html.unescape(inner)
+
+
+def independent_title_count(seeds) -> int:
+    """Titles counted without the parser: a short line right before an abstract-length line."""
+    keys = set()
+    for path in seeds:
+        lines = [ln.strip() for ln in path.read_text(encoding="utf-8").splitlines() if ln.strip()]
+        for line, following in zip(lines, lines[1:]):
+            if len(line) < 300 and len(following) > 300:
+                keys.add(re.sub(r"[\W_]+", "", line.casefold()))
+    return len(keys)
+
+
+def test_every_capture_is_read_and_each_paper_gets_one_page(ingested, seeds):
+    content, report = ingested
+    pages = list((content / "papers").glob("*.md"))
+    assert report.captures_read == len(seeds) == 3
+    assert report.papers_seen == len(pages) == independent_title_count(seeds) == 139
+    assert report.new == 139 and not report.errors and not report.warnings
+
+
+def test_papers_listed_by_several_captures_are_merged_into_one_page(ingested, seeds):
+    content, _ = ingested
+    entries = sum(len(read_capture(p).entries) for p in seeds)
+    assert entries == 230 > len(list((content / "papers").glob("*.md")))
+    loop = page(content, "Learning to Break the Loop")
+    assert loop.metadata["sources"] == sorted(p.name for p in seeds)
+
+
+def test_metadata_from_one_capture_fills_what_others_lack(ingested):
+    content, _ = ingested
+    # Listed by all three captures, but only 000_... shows its authors and date.
+    loop = page(content, "Learning to Break the Loop")
+    assert loop.metadata["author_count"] == 6
+    assert loop.metadata["date"] == dt.date(2022, 6, 6)
+    assert "upvotes" not in loop.metadata
+
+
+def test_miromind_has_authors_upvotes_and_a_date_in_the_capture_year(ingested):
+    content, _ = ingested
+    miro = page(content, "MiroMind-M1")
+    assert miro.metadata["author_count"] == 18
+    assert miro.metadata["upvotes"] == 2
+    # "Jul 19" on a capture whose latest explicit year is 2024: the capture is from 2025.
+    assert miro.metadata["date"] == dt.date(2025, 7, 19)
+    assert miro.metadata["title"].startswith("MiroMind-M1: An Open-Source Advancement")
+    assert miro.metadata["slug"] == "miromind-m1-an-open-source-advancement-in-mathematical-reasoning-via-context"
+
+
+def test_an_organisation_line_gives_the_organisation_name(ingested):
+    content, _ = ingested
+    dler = page(content, "DLER")
+    assert dler.metadata["organisation"] == "NVIDIA"
+    assert "author_count" not in dler.metadata
+    assert dler.metadata["upvotes"] == 3
+    assert dler.metadata["date"] == dt.date(2025, 10, 16)
+
+
+def test_papers_no_capture_dates_have_no_date(ingested):
+    content, _ = ingested
+    # Listed only by captures without metadata blocks.
+    recall = page(content, "BARS: Towards Open Benchmarking")
+    assert "date" not in recall.metadata
+
+
+def test_page_chrome_is_never_a_paper(ingested):
+    content, _ = ingested
+    titles = {frontmatter.load(p).metadata["title"].casefold() for p in (content / "papers").glob("*.md")}
+    assert not titles & {"subscribe", "daily papers", "new", "byak and the research community", "oct 27"}
+
+
+def test_every_abstract_renders_back_to_exactly_the_captured_text(ingested, seeds):
+    content, _ = ingested
+    by_key = {}
+    for path in (content / "papers").glob("*.md"):
+        post = frontmatter.load(path)
+        by_key[title_key(post.metadata["title"])] = post.content
+    checked = 0
+    for capture in seeds:
+        for entry in read_capture(capture).entries:
+            body = by_key[title_key(entry.title)]
+            if rendered_text(body) == entry.abstract:
+                checked += 1
+            else:  # a paper listed twice keeps the longer abstract
+                assert len(rendered_text(body)) > len(entry.abstract)
+    assert checked >= 139
+
+
+def test_markup_in_an_abstract_stays_literal_text(tmp_path):
+    tricky = r"We model x_t and y_t with *stars*, \'u accents, <think>tags</think>, [a](javascript:x) & `ticks` # 1. <script>alert(1)</script>"
+    capture = write_capture(tmp_path / "tricky.txt", f"""
+        A Paper About Markup
+
+        {tricky}
+        """)
+    report = ingest([capture], tmp_path / "content")
+    assert report.ok and report.new == 1
+    post = page(tmp_path / "content", "A Paper About Markup")
+    assert rendered_text(post.content) == tricky
+
+
+def test_ingesting_again_changes_no_file_and_says_so(tmp_path, seeds):
+    content = tmp_path / "content"
+    first = run_cli("ingest", "--content", str(content), *map(str, seeds))
+    assert first.returncode == 0, first.stderr
+    before = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in content.rglob("*.md")}
+    second = run_cli("ingest", "--content", str(content), *map(str, seeds))
+    assert second.returncode == 0, second.stderr
+    assert "nothing changed" in second.stdout
+    assert "0 new, 0 updated, 139 unchanged" in second.stdout
+    assert {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in content.rglob("*.md")} == before
+
+
+def test_reingesting_keeps_what_a_person_changed(tmp_path, seeds):
+    content = tmp_path / "content"
+    ingest(seeds, content)
+    path = next(p for p in (content / "papers").glob("*.md") if p.name.startswith("miromind"))
+    post = frontmatter.load(path)
+    post.metadata["title"] = "MiroMind-M1 (our reading group's pick)"
+    post.metadata["topics"] = ["efficient-reasoning", "Our own topic"]
+    post.metadata["reading_group"] = "2025-11-03"
+    post.content += "\n\n## Notes\n\nDiscussed on Monday: *great* ablations."
+    path.write_text(frontmatter.dumps(post, sort_keys=False) + "\n", encoding="utf-8")
+    edited = path.read_text(encoding="utf-8")
+
+    report = ingest(seeds, content)
+
+    assert path.read_text(encoding="utf-8") == edited
+    assert report.new == 0 and report.unchanged == 139
+    assert len(list((content / "papers").glob("*.md"))) == 139
+
+
+def test_a_new_capture_adds_its_source_and_higher_upvotes_to_an_existing_page(tmp_path, seeds):
+    content = tmp_path / "content"
+    ingest(seeds, content)
+    later = write_capture(tmp_path / "later.txt", CHROME + """
+        MiroMind-M1: An Open-Source Advancement in Mathematical Reasoning via Context-Aware Multi-Stage Policy Optimization
+
+        A shorter abstract.
+
+          • 18 authors
+        ·
+        Jul 19, 2025 40
+        """)
+    report = ingest([later], content)
+    assert report.updated == 1 and report.new == 0
+    miro = page(content, "MiroMind-M1")
+    assert miro.metadata["upvotes"] == 40
+    assert miro.metadata["sources"] == ["000_ad819c97d76d7fd7.txt", "later.txt"]
+    assert miro.content.startswith("Large language models have recently evolved")
+
+
+def test_titles_equal_but_for_case_spacing_and_punctuation_are_one_paper(tmp_path):
+    capture = write_capture(tmp_path / "a.txt", """
+        Scaling Laws: A Study
+
+        First abstract.
+
+        scaling  laws -- a study!
+
+        Second abstract, longer than the first.
+        """)
+    report = ingest([capture], tmp_path / "content")
+    assert report.papers_seen == 1
+    assert rendered_text(page(tmp_path / "content", "Scaling Laws").content) == "Second abstract, longer than the first."
+
+
+@pytest.mark.parametrize("title", [
+    "../../../etc/passwd", "/absolute/path", "..", "日本語のタイトル", "CON", "a" * 400,
+    "Ünïcödé: Ça marche?", "<script>alert(1)</script>",
+])
+def test_slugs_stay_inside_the_papers_folder_whatever_the_title(tmp_path, title):
+    capture = write_capture(tmp_path / "hostile.txt", f"""
+        {title}
+
+        An abstract for a paper with a hostile title.
+        """)
+    report = ingest([capture], tmp_path / "content")
+    assert report.ok and report.new == 1
+    [written] = [p for p in tmp_path.rglob("*") if p.is_file() and p.suffix == ".md"]
+    assert written.parent == tmp_path / "content" / "papers"
+    assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*\.md", written.name)
+    assert len(written.name) <= 100
+    assert frontmatter.load(written).metadata["title"] == title
+
+
+def test_different_titles_with_the_same_slug_get_distinct_stable_slugs(tmp_path):
+    text = """
+        Café Learning
+
+        First paper.
+
+        Cafe Learning
+
+        Second paper: an accent is not punctuation, so another title.
+
+        Cafè Learning
+
+        Third, with an accent the slug drops.
+        """
+    capture = write_capture(tmp_path / "c.txt", text)
+    ingest([capture], tmp_path / "a")
+    ingest([capture], tmp_path / "b")
+    names_a = sorted(p.name for p in (tmp_path / "a" / "papers").glob("*.md"))
+    names_b = sorted(p.name for p in (tmp_path / "b" / "papers").glob("*.md"))
+    assert names_a == names_b
+    assert len(set(names_a)) == 3 and "cafe-learning.md" in names_a
+
+
+def test_shipped_catalogue_is_what_ingesting_the_seeds_gives(ingested):
+    content, _ = ingested
+    fresh = {p.name: frontmatter.load(p).metadata for p in (content / "papers").glob("*.md")}
+    shipped = {p.name: frontmatter.load(p).metadata for p in (SHIPPED_CONTENT / "papers").glob("*.md")}
+    assert fresh.keys() == shipped.keys()
+    for name, meta in fresh.items():
+        for key in ("date", "author_count", "organisation", "upvotes", "sources", "paper_id"):
+            assert shipped[name].get(key) == meta.get(key), (name, key)
+
+
+# --- years -------------------------------------------------------------------------------------
+
+def dated_capture(tmp_path, date_line: str, explicit: str | None = None):
+    other = f"""
+        Older Paper
+
+        An older abstract.
+
+          • 2 authors
+        ·
+        {explicit}
+        """ if explicit else ""
+    return write_capture(tmp_path / "dated.txt", f"""
+        Dated Paper
+
+        An abstract.
+
+          • 3 authors
+        ·
+        {date_line}
+        """ + other)
+
+
+def test_year_option_places_yearless_dates(tmp_path):
+    capture = dated_capture(tmp_path, "Mar 4")
+    result = run_cli("ingest", "--content", str(tmp_path / "content"), "--year", "2023", str(capture))
+    assert result.returncode == 0, result.stderr
+    assert page(tmp_path / "content", "Dated").metadata["date"] == dt.date(2023, 3, 4)
+
+
+def test_yearless_dates_fall_in_the_year_after_the_latest_explicit_one(tmp_path):
+    capture = dated_capture(tmp_path, "Mar 4", explicit="Dec 1, 2021")
+    ingest([capture], tmp_path / "content")
+    assert page(tmp_path / "content", "Dated").metadata["date"] == dt.date(2022, 3, 4)
+    assert page(tmp_path / "content", "Older").metadata["date"] == dt.date(2021, 12, 1)
+
+
+def test_a_capture_without_any_year_uses_the_current_year_and_says_so(tmp_path):
+    capture = dated_capture(tmp_path, "Mar 4")
+    result = run_cli("ingest", "--content", str(tmp_path / "content"), str(capture))
+    assert result.returncode == 0
+    assert f"taken as {dt.date.today().year}" in result.stderr and "dated.txt" in result.stderr
+    assert page(tmp_path / "content", "Dated").metadata["date"] == dt.date(dt.date.today().year, 3, 4)
+
+
+def test_a_bad_year_option_is_refused_clearly(tmp_path):
+    result = run_cli("ingest", "--year", "20x5", str(tmp_path / "x.txt"))
+    assert result.returncode == 2 and "not a four-digit year" in result.stderr
+
+
+# --- bad input ---------------------------------------------------------------------------------
+
+def assert_one_clear_line(result, name: str):
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr + result.stdout
+    lines = [ln for ln in result.stderr.splitlines() if name in ln and ln.startswith("error:")]
+    assert len(lines) == 1, result.stderr
+
+
+@pytest.mark.parametrize("name,data,problem", [
+    ("empty.txt", b"", "empty"),
+    ("blank.txt", b"\n\n   \n", "empty"),
+    ("latin1.txt", "Caf\u00e9 paper\n\nAbstract.\n".encode("latin-1"), "not UTF-8"),
+    ("image.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "not UTF-8"),
+    ("chrome-only.txt", CHROME.encode(), "no recognisable paper"),
+])
+def test_an_unusable_capture_gets_one_line_and_the_others_still_get_in(tmp_path, seeds, name, data, problem):
+    bad = tmp_path / name
+    bad.write_bytes(data)
+    content = tmp_path / "content"
+    result = run_cli("ingest", "--content", str(content), str(bad), str(seeds[0]))
+    assert_one_clear_line(result, name)
+    assert problem in result.stderr
+    assert len(list((content / "papers").glob("*.md"))) == 76
+    assert "1 failed" in result.stdout
+
+
+def test_a_missing_capture_file_is_named(tmp_path):
+    result = run_cli("ingest", "--content", str(tmp_path / "content"), str(tmp_path / "nope.txt"))
+    assert_one_clear_line(result, "nope.txt")
+
+
+def test_a_truncated_last_entry_is_reported_and_the_rest_kept(tmp_path):
+    text = (SHIPPED_CONTENT.parent.parent / "shared" / "seeds" / "000_ad819c97d76d7fd7.txt").read_text(encoding="utf-8")
+    truncated = write_capture(tmp_path / "cut.txt", text.rstrip() + "\n\nA Title Whose Abstract Was Cut Off\n")
+    result = run_cli("ingest", "--content", str(tmp_path / "content"), str(truncated))
+    assert result.returncode == 0, result.stderr
+    assert re.search(r"warning: .*cut\.txt:\d+: entry 'A Title Whose Abstract Was Cut Off' has no abstract", result.stderr)
+    assert len(list((tmp_path / "content" / "papers").glob("*.md"))) == 76
+
+
+def test_an_impossible_date_leaves_the_date_empty_with_a_warning_naming_file_and_line(tmp_path):
+    capture = dated_capture(tmp_path, "Feb 30, 2024 5")
+    result = run_cli("ingest", "--content", str(tmp_path / "content"), str(capture))
+    assert result.returncode == 0
+    assert "dated.txt:7: impossible date 'Feb 30, 2024 5'; date left empty" in result.stderr
+    meta = page(tmp_path / "content", "Dated").metadata
+    assert "date" not in meta and meta["author_count"] == 3
+
+
+def test_an_unreadable_date_line_leaves_the_date_empty(tmp_path):
+    capture = dated_capture(tmp_path, "Yesterday-ish")
+    report = ingest([capture], tmp_path / "content")
+    assert report.ok and any("unreadable date 'Yesterday-ish'" in w for w in report.warnings)
+    assert "date" not in page(tmp_path / "content", "Dated").metadata
+
+
+def test_ingest_writes_nothing_outside_the_content_folder(tmp_path, seeds):
+    content = tmp_path / "work" / "content"
+    ingest(seeds, content)
+    outside = [p for p in tmp_path.rglob("*") if content not in p.parents and p != content and p.is_file()]
+    assert outside == []
+    assert not [p for p in content.rglob("*") if p.name.startswith(".")], "temporary files left behind"
+
+
+def test_a_page_a_person_broke_is_left_alone_and_named(tmp_path, seeds):
+    content = tmp_path / "content"
+    ingest(seeds, content)
+    path = next(p for p in (content / "papers").glob("*.md") if p.name.startswith("miromind"))
+    path.write_text("---\ntitle: [unclosed\n---\nmy notes\n", encoding="utf-8")
+    result = run_cli("ingest", "--content", str(content), *map(str, seeds))
+    assert_one_clear_line(result, path.name)
+    assert path.read_text(encoding="utf-8") == "---\ntitle: [unclosed\n---\nmy notes\n"
+    assert len(list((content / "papers").glob("*.md"))) == 139
