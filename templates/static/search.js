@@ -70,7 +70,9 @@
     var counts = {};
     results.forEach(function (r) { var y = yearOf(r) || 'none'; counts[y] = (counts[y] || 0) + 1; });
     while (yearFilter.options.length > 1) yearFilter.remove(1);
-    Object.keys(counts).sort().reverse().forEach(function (year) {
+    Object.keys(counts).sort(function (a, b) {
+      return (a === 'none') - (b === 'none') || (a < b ? 1 : a > b ? -1 : 0);  // newest first, undated last
+    }).forEach(function (year) {
       var label = (year === 'none' ? 'No known date' : year) + ' (' + counts[year] + ')';
       yearFilter.add(new Option(label, year));
     });

@@ -1,0 +1,193 @@
+"""The built site in real headless Chromium (Debian's), driven by Playwright."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect, sync_playwright
+
+from conftest import CHROMIUM, PROJECT, write_paper
+from generator.build import build
+from generator.settings import load_settings
+
+AXE = PROJECT / "tests" / "js" / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+PAPER = "papers/learning-to-break-the-loop-analyzing-and-mitigating-repetitions-for-neural-text/"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def site_url(shipped_site, static_server) -> str:
+    return static_server(shipped_site, "/")
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context()
+    page = context.new_page()
+    page.errors = []
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    yield page
+    context.close()
+
+
+def search(page: Page, query: str) -> None:
+    page.fill("#search-input", query)
+    page.press("#search-input", "Enter")
+
+
+def result_titles(page: Page) -> list[str]:
+    return page.locator("#search-results .paper-title").all_inner_texts()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("path", ["", PAPER, "topics/continual-learning/", "dates/2024/", "search/?q=reward"])
+def test_axe_finds_no_accessibility_violations(browser, site_url, path, scheme):
+    context = browser.new_context(color_scheme=scheme)
+    page = context.new_page()
+    page.goto(site_url + path)
+    if path.startswith("search"):
+        expect(page.locator("#search-results > li").first).to_be_visible()
+    page.add_script_tag(path=str(AXE))
+    violations = page.evaluate("async () => (await axe.run(document)).violations.map(v => v.id + ': ' + v.nodes.length)")
+    context.close()
+    assert violations == []
+
+
+def test_typing_a_query_shows_the_expected_paper_first_and_puts_it_in_the_url(page, site_url):
+    page.goto(site_url + "search/")
+    search(page, "repetition loop")
+    expect(page.locator("#search-results .paper-title").first).to_have_text(re.compile("^Learning to Break the Loop"))
+    assert "q=repetition+loop" in page.url
+    marks = page.locator("#search-results > li").first.locator("mark").all_inner_texts()
+    assert {"Loop", "Repetitions"} <= set(marks)
+    assert page.errors == []
+
+
+def test_a_shared_search_url_shows_its_results(page, site_url):
+    page.goto(site_url + "search/?q=continual+learning&topic=continual-learning")
+    expect(page.locator("#search-input")).to_have_value("continual learning")
+    expect(page.locator("#topic-filter")).to_have_value("continual-learning")
+    expect(page.locator("#search-results > li").first).to_be_visible()
+
+
+def test_filters_narrow_results_by_topic_and_year(page, site_url):
+    page.goto(site_url + "search/?q=learning")
+    expect(page.locator("#search-results > li").first).to_be_visible()
+    everything = page.locator("#search-results > li").count()
+    page.select_option("#topic-filter", "bandits")
+    expect(page.locator("#search-status")).to_contain_text("match")
+    by_topic = page.locator("#search-results > li").count()
+    assert 0 < by_topic < everything
+    assert "topic=bandits" in page.url
+    for item in page.locator("#search-results > li").all():
+        assert "Bandits and online learning" in item.inner_text()
+    year = page.locator("#year-filter option").nth(1).get_attribute("value")
+    page.select_option("#year-filter", year)
+    dates = page.locator("#search-results .meta").all_inner_texts()
+    assert dates and all(d.startswith(year) for d in dates)
+    assert f"year={year}" in page.url
+
+
+def test_back_and_forward_restore_earlier_queries(page, site_url):
+    page.goto(site_url + "search/")
+    search(page, "bandit")
+    expect(page.locator("#search-status")).to_contain_text("bandit")
+    search(page, "retrieval")
+    expect(page.locator("#search-status")).to_contain_text("retrieval")
+    page.go_back()
+    expect(page.locator("#search-input")).to_have_value("bandit")
+    expect(page.locator("#search-status")).to_contain_text("bandit")
+    page.go_forward()
+    expect(page.locator("#search-input")).to_have_value("retrieval")
+
+
+@pytest.mark.parametrize("query", ["LLaMA: open", "models?", "GPT-4", "~", "^2", "title:", "🚀", "*", "+", "-",
+                                   ":", "a:b:c", "<img src=x onerror=alert(1)>", "\\"])
+def test_odd_input_shows_results_or_a_message_and_no_page_error(page, site_url, query):
+    page.goto(site_url + "search/")
+    expect(page.locator("#search-status")).to_contain_text("Type a query")
+    search(page, query)
+    expect(page.locator("#search-status")).not_to_have_text(re.compile("^(Searching|Type a query)"))
+    status = page.locator("#search-status").inner_text()
+    assert status and page.errors == []
+    assert page.locator("#search-results img").count() == 0
+
+
+def test_a_query_with_a_colon_after_a_word_finds_the_words(page, site_url):
+    page.goto(site_url + "search/")
+    search(page, "LLaMA: open")
+    expect(page.locator("#search-results > li").first).to_be_visible()
+    assert any("open" in t.lower() for t in result_titles(page)[:5])
+
+
+def test_slash_focuses_the_search_box_and_the_header_form_leads_to_search(page, site_url):
+    page.goto(site_url + PAPER)
+    page.keyboard.press("/")
+    assert page.evaluate("document.activeElement.id") == "site-search-input"
+    page.keyboard.type("forgetting")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/search/\?q=forgetting$"))
+    expect(page.locator("#search-results > li").first).to_be_visible()
+
+
+def test_the_index_loads_only_on_the_search_page(browser, site_url):
+    context = browser.new_context()
+    page = context.new_page()
+    fetched = []
+    page.on("request", lambda request: fetched.append(request.url))
+    page.goto(site_url)
+    page.goto(site_url + PAPER)
+    page.wait_for_load_state("networkidle")
+    context.close()
+    assert not [u for u in fetched if "/search/" in u and u.endswith(".json")]
+    assert not [u for u in fetched if "lunr" in u]
+
+
+def test_without_javascript_the_search_page_says_so(browser, site_url):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(site_url + "search/?q=loop")
+    text = page.locator("main").inner_text()
+    context.close()
+    assert "Search needs JavaScript" in text
+
+
+def test_pages_fit_a_phone_screen(browser, site_url):
+    context = browser.new_context(viewport={"width": 375, "height": 740}, is_mobile=True)
+    page = context.new_page()
+    for path in ("", PAPER, "topics/", "search/?q=reward"):
+        page.goto(site_url + path)
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), path
+    context.close()
+
+
+def test_a_non_ascii_and_emoji_catalogue_loads_and_finds_its_papers(browser, tmp_path_factory, static_server):
+    root = tmp_path_factory.mktemp("browser-unicode")
+    titles = {"u": "Ünïcödé Models for Naïve Café Reasoning", "e": "🚀 Rocket Science with 🤖 Robots",
+              "a": "Math 𝔸𝔹ℂ and Ｆｕｌｌｗｉｄｔｈ Transformers"}
+    for slug, title in titles.items():
+        write_paper(root / "content", slug, title, f"{title}. Text with emoji 😀 and 𝔥𝔢𝔩𝔩𝔬.")
+    build(load_settings(None, root / "content"), root / "site")
+    url = static_server(root / "site", "/")
+    context = browser.new_context()
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    for query, expected in [("Ünïcödé", titles["u"]), ("cafe\u0301", titles["u"]), ("Rocket", titles["e"]),
+                            ("𝔸𝔹ℂ", titles["a"])]:
+        page.goto(url + "search/?q=" + query)
+        expect(page.locator("#search-results .paper-title").first).to_have_text(expected)
+    context.close()
+    assert errors == []
