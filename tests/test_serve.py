@@ -1,0 +1,262 @@
+"""`catalogue serve`: the real server on a free port, edited content, errors, traversal, 404s."""
+
+from __future__ import annotations
+
+import http.client
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import PROJECT, SHIPPED_CONTENT, free_port, write_paper
+from sitecheck import fetch
+
+MIRO = "miromind-m1-an-open-source-advancement-in-mathematical-reasoning-via-context"
+
+
+class Server:
+    def __init__(self, content: Path, *args: str):
+        self.port = free_port()
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "generator", "serve", "--content", str(content), "--port", str(self.port), *args],
+            cwd=PROJECT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.lines: list[str] = []
+        threading.Thread(target=self._read, daemon=True).start()
+        self.wait_for("serving on http://")
+        base = re.search(r"serving on (\S+)", "\n".join(self.lines)).group(1)
+        self.url = base
+
+    def _read(self):
+        for line in self.proc.stderr:
+            self.lines.append(line.rstrip("\n"))
+
+    def wait_for(self, text: str, timeout: float = 60, after: int = 0) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for line in self.lines[after:]:
+                if text in line:
+                    return line
+            if self.proc.poll() is not None and not any(text in ln for ln in self.lines[after:]):
+                raise AssertionError(f"server exited: {self.lines}")
+            time.sleep(0.02)
+        raise AssertionError(f"{text!r} not seen in {self.lines}")
+
+    def get(self, path: str) -> tuple[int, str, str]:
+        status, body, kind = fetch(f"http://127.0.0.1:{self.port}{path}")
+        return status, body.decode("utf-8", "replace"), kind
+
+    def raw(self, path: str) -> tuple[int, str]:
+        """A request with the path exactly as given, as an attacker would send it."""
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        connection.putrequest("GET", path, skip_host=False, skip_accept_encoding=True)
+        connection.endheaders()
+        response = connection.getresponse()
+        return response.status, response.read().decode("utf-8", "replace")
+
+    def stop(self) -> int:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+        return self.proc.wait(timeout=20)
+
+
+@pytest.fixture
+def content(tmp_path) -> Path:
+    copy = tmp_path / "content"
+    shutil.copytree(SHIPPED_CONTENT, copy)
+    return copy
+
+
+@pytest.fixture
+def server(content):
+    running = Server(content)
+    yield running
+    running.stop()
+
+
+def epoch_after(server: Server, epoch: int) -> int:
+    """Long-poll the build counter, as the page's reload script does."""
+    return int(server.get(f"/__livereload__/{epoch}")[1])
+
+
+def test_serves_the_built_site_on_localhost_with_the_reload_script(server):
+    assert server.url.startswith("http://127.0.0.1:")
+    status, body, kind = server.get("/")
+    assert status == 200 and kind == "text/html; charset=utf-8"
+    assert "Newest papers" in body and "__livereload__" in body
+    status, body, _ = server.get(f"/papers/{MIRO}/")
+    assert status == 200 and "MiroMind-M1" in body
+
+
+def test_content_types_are_right(server):
+    assert server.get("/static/style.css")[2] == "text/css; charset=utf-8"
+    assert server.get("/static/search.js")[2] == "text/javascript; charset=utf-8"
+    assert server.get("/search/index.json")[2] == "application/json; charset=utf-8"
+    assert server.get("/feed.xml")[2] == "application/xml; charset=utf-8"
+
+
+def test_an_edited_paper_is_served_fresh_after_one_rebuild(server, content):
+    path = content / "papers" / f"{MIRO}.md"
+    seen = len(server.lines)
+    path.write_text(path.read_text(encoding="utf-8").replace("Large language models have recently",
+                                                             "EDITED: Large language models have recently"),
+                    encoding="utf-8")
+    assert epoch_after(server, 1) == 2
+    server.wait_for("rebuilt", after=seen)
+    assert "EDITED: Large language models" in server.get(f"/papers/{MIRO}/")[1]
+
+
+def test_a_burst_of_saves_causes_one_rebuild(server, content):
+    seen = len(server.lines)
+    for i in range(12):
+        write_paper(content, f"burst-{i}", f"Burst paper {i}")
+        time.sleep(0.005)
+    assert epoch_after(server, 1) == 2
+    time.sleep(1.0)
+    assert len([ln for ln in server.lines[seen:] if ln.startswith(("rebuilt", "error"))]) == 1
+    assert server.get("/papers/burst-11/")[0] == 200
+
+
+def test_a_broken_page_shows_as_an_error_page_then_recovers(server, content):
+    broken = content / "papers" / "broken.md"
+    broken.write_text("---\ntitle: [oops\n---\nBody\n", encoding="utf-8")
+    assert epoch_after(server, 1) == 2
+    status, body, _ = server.get("/")
+    assert status == 500
+    assert "broken.md:2: broken frontmatter" in body and "__livereload__" in body
+    assert server.proc.poll() is None
+    broken.write_text("---\ntitle: Fixed now\n---\nBody\n", encoding="utf-8")
+    assert epoch_after(server, 2) == 3
+    status, body, _ = server.get("/papers/broken/")
+    assert status == 200 and "Fixed now" in body
+
+
+def test_a_template_error_shows_with_its_file_and_recovers(tmp_path, content):
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    server = Server(content, "--templates", str(templates))
+    try:
+        (templates / "home.html").write_text("{% extends 'base.html' %}{% block main %}{{ oops( }}{% endblock %}",
+                                             encoding="utf-8")
+        assert epoch_after(server, 1) == 2
+        status, body, _ = server.get("/")
+        assert status == 500 and "home.html:1: template error" in body
+        (templates / "home.html").unlink()
+        assert epoch_after(server, 2) == 3
+        assert server.get("/")[0] == 200
+    finally:
+        server.stop()
+
+
+@pytest.mark.parametrize("path", [
+    "/../../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/%2E%2E%2F%2E%2E%2Fetc%2Fpasswd", "//etc/passwd",
+    "/static/..%2f..%2fcontent/papers", "/papers/%00", "/static\\..\\..\\etc\\passwd", "/./index.html",
+])
+def test_paths_that_leave_the_site_are_refused(server, path):
+    status, body = server.raw(path)
+    assert status == 404
+    assert "root:" not in body and "title:" not in body
+
+
+def test_a_link_inside_the_site_that_points_out_of_it_is_not_followed(tmp_path):
+    content = tmp_path / "content"
+    write_paper(content, "p", "A Paper")
+    out = tmp_path / "preview"
+    server = Server(content, "--out", str(out))
+    try:
+        secret = tmp_path / "secret.txt"
+        secret.write_text("top secret", encoding="utf-8")
+        (out / "static" / "leak.txt").symlink_to(secret)
+        status, body = server.raw("/static/leak.txt")
+        assert status == 404 and "top secret" not in body
+    finally:
+        server.stop()
+
+
+def test_unknown_paths_get_the_sites_404_page_with_status_404(server):
+    status, body, kind = server.get("/no/such/page/")
+    assert status == 404 and "Page not found" in body and kind.startswith("text/html")
+
+
+def test_a_folder_without_its_slash_is_redirected(server):
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    connection.request("GET", "/topics")
+    response = connection.getresponse()
+    assert response.status == 302 and response.getheader("Location") == "/topics/"
+
+
+def test_the_site_is_served_under_its_base_url_sub_path(content):
+    server = Server(content, "--base-url", "https://example.org/lab/papers/")
+    try:
+        assert server.url.endswith(":%d/lab/papers/" % server.port)
+        assert server.get("/lab/papers/")[0] == 200
+        assert server.get("/lab/papers/static/style.css")[0] == 200
+        assert server.get("/static/style.css")[0] == 404
+        connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+        connection.request("GET", "/")
+        assert connection.getresponse().getheader("Location") == "/lab/papers/"
+    finally:
+        server.stop()
+
+
+def test_many_concurrent_clients_are_served(server):
+    results = []
+
+    def client():
+        for _ in range(5):
+            results.append(server.get("/")[0])
+
+    # a reload script long-polling in other tabs must not block anyone
+    pollers = [threading.Thread(target=epoch_after, args=(server, 1), daemon=True) for _ in range(10)]
+    clients = [threading.Thread(target=client) for _ in range(20)]
+    for thread in pollers + clients:
+        thread.start()
+    for thread in clients:
+        thread.join(timeout=60)
+    assert results == [200] * 100
+
+
+def test_a_port_in_use_gets_a_clear_message(server, content):
+    result = subprocess.run([sys.executable, "-m", "generator", "serve", "--content", str(content),
+                             "--port", str(server.port)], cwd=PROJECT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"error: port {server.port} on 127.0.0.1 is already in use; pass --port to choose another")
+    assert "Traceback" not in result.stderr
+
+
+def test_ctrl_c_stops_the_server_cleanly(content):
+    server = Server(content)
+    preview_dir = re.search(r"into (\S+) in", server.wait_for("rebuilt")).group(1)
+    assert Path(preview_dir).is_dir()
+    assert server.stop() == 0
+    assert "Traceback" not in "\n".join(server.lines)
+    assert not Path(preview_dir).exists(), "the temporary preview folder is removed"
+
+
+def listening_addresses(port: int) -> set[str]:
+    """Local addresses of the sockets listening on `port`, from the kernel's own table."""
+    found = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        local, state = line.split()[1], line.split()[3]
+        address, port_hex = local.split(":")
+        if state == "0A" and int(port_hex, 16) == port:
+            found.add(".".join(str(b) for b in reversed(bytes.fromhex(address))))
+    return found
+
+
+def test_serve_binds_only_the_loopback_address_by_default(server):
+    assert listening_addresses(server.port) == {"127.0.0.1"}
+
+
+def test_host_option_binds_another_address(content):
+    server = Server(content, "--host", "0.0.0.0")
+    try:
+        assert listening_addresses(server.port) == {"0.0.0.0"}
+    finally:
+        server.stop()
