@@ -17,17 +17,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from generator import freshness
 from generator.catalogue import load_catalogue
 from generator.errors import CatalogueError
 from generator.render import make_environment, render
 from generator.routes import Route, plan_site
-from generator.search_index import build_search, gzip_size
+from generator.parallel import Chunked, workers
+from generator.search_index import build_search
 from generator.settings import Settings
 
 VENDOR_LUNR = Path(__file__).resolve().parent / "vendor" / "lunr"
 SEARCH_INDEX = "search/index.json"
 SEARCH_DOCS = "search/papers.json"
-PROGRESS_EVERY = 2000
+PROGRESS_FROM = 2000
 # A folder we may replace wholesale looks like a site we built.
 SITE_MARKERS = ("sitemap.xml", "404.html")
 
@@ -39,35 +41,48 @@ class BuildResult:
     papers: int
     topics: int
     index_bytes: int
-    index_gzip: int
     docs_bytes: int
-    docs_gzip: int
     seconds: float
+    unchanged: bool = False
 
     def summary(self) -> str:
-        per_paper = (self.index_gzip + self.docs_gzip) / max(self.papers, 1)
+        if self.unchanged:
+            return (f"nothing changed since the last build: {self.out} is current ({self.pages} pages, "
+                    f"{self.papers} papers, {self.topics} topics); checked in {self.seconds:.2f}s")
+        per_paper = (self.index_bytes + self.docs_bytes) / max(self.papers, 1)
         return (f"built {self.pages} pages ({self.papers} papers, {self.topics} topics) into {self.out} "
-                f"in {self.seconds:.2f}s; search: index {self.index_bytes / 1024:.0f} KB "
-                f"({self.index_gzip / 1024:.0f} KB gzip), results {self.docs_bytes / 1024:.0f} KB "
-                f"({self.docs_gzip / 1024:.0f} KB gzip), {per_paper:.0f} B/paper gzip")
+                f"in {self.seconds:.2f}s; search: index {self.index_bytes / 1024:.0f} KB, "
+                f"results {self.docs_bytes / 1024:.0f} KB, {per_paper:.0f} B/paper")
 
 
 def build(settings: Settings, out: Path, say: Callable[[str], None] = lambda _: None) -> BuildResult:
     started = time.perf_counter()
     _check_output(out, settings)
+    inputs, last = freshness.check(settings, out)
+    if last is not None:
+        return BuildResult(**{**last, "out": out, "seconds": time.perf_counter() - started, "unchanged": True})
     catalogue = load_catalogue(settings.content, settings.unsafe_html)
     routes = plan_site(catalogue, settings)
     env = make_environment(settings)
-    search = build_search(catalogue)
-    index_json, docs_json = search.encoded()
-    with _staging(out) as stage:
-        _write_routes(routes, env, settings, stage, say)
-        _write(stage / SEARCH_INDEX, index_json)
-        _write(stage / SEARCH_DOCS, docs_json)
-        _copy_static(settings, stage)
-    return BuildResult(out, sum(r.is_html for r in routes), len(catalogue.papers), len(catalogue.topics),
-                       len(index_json), gzip_size(index_json), len(docs_json), gzip_size(docs_json),
-                       time.perf_counter() - started)
+    if len(routes) > PROGRESS_FROM:
+        say(f"loaded {len(catalogue.papers)} papers in {time.perf_counter() - started:.1f}s; "
+            f"rendering {len(routes)} pages on {workers()} cores")
+    with _staging(out, background_cleanup=len(routes) > PROGRESS_FROM) as stage:
+        rendering = Chunked(_render_routes, routes, (env, settings, stage))
+        try:
+            search = build_search(catalogue)  # while the pages render
+            index_json, docs_json = search.encoded()
+            _write(stage / SEARCH_INDEX, index_json)
+            _write(stage / SEARCH_DOCS, docs_json)
+            _copy_static(settings, stage)
+            rendering.results()
+        except BaseException:
+            rendering.cancel()
+            raise
+    result = BuildResult(out, sum(r.is_html for r in routes), len(catalogue.papers), len(catalogue.topics),
+                         len(index_json), len(docs_json), time.perf_counter() - started)
+    freshness.remember(out, inputs, {k: v for k, v in vars(result).items() if k not in ("out", "seconds")})
+    return result
 
 
 def page_context(route: Route, settings: Settings) -> dict:
@@ -78,12 +93,12 @@ def page_context(route: Route, settings: Settings) -> dict:
     return {"site": settings, "root": root, "base": base, "page_url": route.url, "title": None, **route.context}
 
 
-def _write_routes(routes: list[Route], env, settings: Settings, stage: Path, say: Callable[[str], None]) -> None:
-    for done, route in enumerate(routes, 1):
+def _render_routes(routes: list[Route], state: tuple) -> int:
+    env, settings, stage = state
+    for route in routes:
         html = render(env, route.template, page_context(route, settings))
         _write(stage / route.path, html.encode("utf-8"))
-        if len(routes) > PROGRESS_EVERY and done % PROGRESS_EVERY == 0:
-            say(f"rendered {done}/{len(routes)} pages")
+    return len(routes)
 
 
 def _write(path: Path, data: bytes) -> None:
@@ -119,8 +134,9 @@ def _check_output(out: Path, settings: Settings) -> None:
 class _staging:
     """A temporary folder beside `out`, swapped in on success and removed on failure."""
 
-    def __init__(self, out: Path):
+    def __init__(self, out: Path, background_cleanup: bool = False):
         self.out = out
+        self.background_cleanup = background_cleanup
 
     def __enter__(self) -> Path:
         self.out.parent.mkdir(parents=True, exist_ok=True)
@@ -142,7 +158,8 @@ class _staging:
             return
         os.chmod(self.stage, 0o755)  # mkdtemp makes it private; a site is for publishing
         if self.out.exists() and _exchange(self.stage, self.out):
-            shutil.rmtree(self.stage, ignore_errors=True)  # now holds the previous site
+            # the stage now holds the previous site; a large one is removed after we return
+            (_remove_in_background if self.background_cleanup else _remove)(self.stage)
             return
         old = None
         if self.out.exists():
@@ -151,6 +168,27 @@ class _staging:
         os.replace(self.stage, self.out)
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
+
+
+def _remove(path: Path) -> None:
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def _remove_in_background(path: Path) -> None:
+    """Delete a folder in a detached process: thousands of unlinks need not hold up the command.
+    If that process dies, the next build clears the folder (its name holds our pid)."""
+    try:
+        child = os.fork()
+    except OSError:
+        return _remove(path)
+    if child == 0:  # double fork, so the remover is nobody's zombie
+        try:
+            if os.fork() == 0:
+                os.setsid()
+                _remove(path)
+        finally:
+            os._exit(0)
+    os.waitpid(child, 0)
 
 
 def _alive(pid: int) -> bool:

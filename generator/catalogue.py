@@ -13,6 +13,7 @@ from pathlib import Path
 
 from generator.errors import CatalogueError
 from generator.markup import Renderer, html_to_text
+from generator.parallel import Chunked
 from generator.pages import PAPERS_DIR, as_date, load_page
 from generator.slugs import slugify
 from generator.taxonomy import Taxonomy, Topic, load_taxonomy
@@ -88,19 +89,24 @@ class Catalogue:
 def load_catalogue(content: Path, allow_html: bool = False) -> Catalogue:
     """Read every page under content/papers/ and the taxonomy; fail on the first broken page."""
     taxonomy = load_taxonomy(content)
-    renderer = Renderer(allow_html)
     folder = content / PAPERS_DIR
     if not content.is_dir():
         raise CatalogueError("content folder not found (run `catalogue ingest` first, or pass --content)", content)
+    paths = sorted(folder.glob("*.md")) if folder.is_dir() else []
     papers: list[Paper] = []
     claimed: dict[str, Path] = {}
-    for path in sorted(folder.glob("*.md")) if folder.is_dir() else []:
-        paper = read_paper(path, renderer, taxonomy)
+    for paper in (p for chunk in Chunked(_read_papers, paths, (allow_html, taxonomy)).results() for p in chunk):
         if paper.slug in claimed:
-            raise CatalogueError(f"slug {paper.slug!r} is already used by {claimed[paper.slug].name}", path)
-        claimed[paper.slug] = path
+            raise CatalogueError(f"slug {paper.slug!r} is already used by {claimed[paper.slug].name}", paper.source)
+        claimed[paper.slug] = paper.source
         papers.append(paper)
     return index_catalogue(papers, taxonomy)
+
+
+def _read_papers(paths: list[Path], state: tuple[bool, Taxonomy]) -> list[Paper]:
+    allow_html, taxonomy = state
+    renderer = Renderer(allow_html)
+    return [read_paper(path, renderer, taxonomy) for path in paths]
 
 
 def read_paper(path: Path, renderer: Renderer, taxonomy: Taxonomy) -> Paper:

@@ -14,6 +14,10 @@ class CatalogueError(Exception):
         self.path = path
         self.line = line
 
+    def __reduce__(self):
+        """Keep file and line when the error crosses from a worker process."""
+        return (type(self), (self.message, self.path, self.line))
+
     def __str__(self) -> str:
         where = ""
         if self.path is not None:

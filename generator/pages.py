@@ -17,6 +17,17 @@ import yaml
 from generator.errors import CatalogueError
 
 PAPERS_DIR = "papers"
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _YAML(frontmatter.YAMLHandler):
+    """python-frontmatter's YAML handler with libyaml's parser where it is built in (5x faster)."""
+
+    def load(self, fm: str, **kwargs: object) -> object:
+        return yaml.load(fm, Loader=_LOADER)
+
+
+_HANDLER = _YAML()
 
 
 def load_page(path: Path) -> frontmatter.Post:
@@ -28,7 +39,7 @@ def load_page(path: Path) -> frontmatter.Post:
     except OSError as exc:
         raise CatalogueError(f"cannot read page: {exc.strerror}", path) from None
     try:
-        post = frontmatter.loads(text)
+        post = frontmatter.loads(text, handler=_HANDLER)
     except yaml.YAMLError as exc:
         # Where the broken construct starts beats where the parser gave up (often the end).
         mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)

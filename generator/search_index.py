@@ -1,14 +1,11 @@
-"""The search index: prebuilt with lunr.py, loaded as it is by stock lunr.js 2.3.9.
+"""The search index: lunr's format, loaded as it is by stock lunr.js 2.3.9.
 
-Three traps between the two lunrs are handled here and mirrored in
-`templates/static/search.js`:
+Three traps between lunr.py and lunr.js are handled here and in
+`templates/static/search-core.js`:
 - lunr.py's search pipeline has no trimmer, so `models?` would find nothing
-  (lunr.py #151): our search pipeline is trimmer + stemmer, and its names are
-  ones lunr.js registers itself.
-- lunr.py's trimmer keeps inner punctuation and non-ASCII letters at word
-  ends; lunr.js's strips ASCII non-word characters only. Both sides use one
-  rule instead: strip leading and trailing characters that are not Unicode
-  letters, digits or `_` (the page re-registers `trimmer` with it).
+  (lunr.py #151): our search pipeline is trimmer + stemmer.
+- The two trimmers disagree on non-ASCII letters and inner punctuation: both
+  sides use the Unicode-aware one in `lunr_pipeline`.
 - Python orders terms by code point, JavaScript by UTF-16 unit, and
   `lunr.Index.load` throws on terms out of its order (lunr.py #144): the
   inverted index is written in UTF-16 order.
@@ -18,55 +15,21 @@ posting, so a short ref is most of the saving.
 
 from __future__ import annotations
 
-import functools
 import gzip
 import json
-import re
-import unicodedata
 from dataclasses import dataclass
 
+from lunr import __TARGET_JS_VERSION__
 from lunr.builder import Builder
 from lunr.index import Index
-from lunr.pipeline import Pipeline
-from lunr.stemmer import porter_stemmer
 from lunr.stop_word_filter import stop_word_filter
 
-from generator.catalogue import Catalogue
+from generator import lunr_builder
+from generator.catalogue import Catalogue, Paper
+from generator.lunr_pipeline import normalise, stemmer, trimmer
 
 FIELDS = (("title", 10), ("abstract", 1), ("topics", 2), ("organisation", 1))
-_LEADING = re.compile(r"^\W+")
-_TRAILING = re.compile(r"\W+$")
-
-
-def _trim(text: str, metadata: object = None) -> str:
-    return _TRAILING.sub("", _LEADING.sub("", text))
-
-
-def trimmer(token, i=None, tokens=None):
-    """Strip non-word characters (Unicode-aware) from both ends; drop what is left empty."""
-    token.update(_trim)
-    return token if token.string else None
-
-
-@functools.lru_cache(maxsize=None)
-def _stem(word: str) -> str:
-    return porter_stemmer.stem(word)
-
-
-def stemmer(token, i=None, tokens=None):
-    """lunr's Porter stemmer, memoised: most of lunr.py's build time is stemming the same words."""
-    return token.update(lambda text, metadata=None: _stem(text))
-
-
-# Registered under lunr.js's own names, so the serialized pipeline loads in stock lunr.js.
-for _fn, _label in ((trimmer, "trimmer"), (stemmer, "stemmer")):
-    _fn.label = _label
-    Pipeline.registered_functions[_label] = _fn
-
-
-def normalise(text: str) -> str:
-    """Composed Unicode, so `é` typed and `é` captured are the same term (the page does the same)."""
-    return unicodedata.normalize("NFC", text)
+SEARCH_PIPELINE = ["trimmer", "stemmer"]
 
 
 @dataclass
@@ -78,47 +41,53 @@ class SearchFiles:
         return _json_bytes(self.index), _json_bytes(self.docs)
 
 
+def document(paper: Paper) -> dict[str, str]:
+    """What the index holds of a paper, field by field."""
+    return {
+        "title": normalise(paper.title),
+        "abstract": normalise(paper.text),
+        "topics": normalise(" ".join(t.name for t in paper.topics)),
+        "organisation": normalise(paper.organisation or ""),
+    }
+
+
+def result_data(paper: Paper) -> dict:
+    """What a result shows: title, URL, date, topics and a snippet."""
+    return {"t": paper.title, "u": paper.url, "d": paper.date.isoformat() if paper.date else "",
+            "k": [t.slug for t in paper.topics], "s": paper.summary}
+
+
 def build_search(catalogue: Catalogue) -> SearchFiles:
+    analysed = [lunr_builder.analyse_document(document(p)) for p in catalogue.papers]
+    index = to_js_order(lunr_builder.assemble(analysed, list(FIELDS), __TARGET_JS_VERSION__, SEARCH_PIPELINE)) \
+        if analysed else empty_index()
+    topics = {entry.topic.slug: entry.topic.name for entry in catalogue.topics}
+    return SearchFiles(index, {"topics": topics, "docs": [result_data(p) for p in catalogue.papers]})
+
+
+def reference_index(catalogue: Catalogue) -> dict:
+    """The same index built by lunr.py's own Builder: slow, and the yardstick for ours."""
     builder = Builder()
     builder.pipeline.add(trimmer, stop_word_filter, stemmer)
     builder.search_pipeline.add(trimmer, stemmer)
     builder.ref("id")
     for name, boost in FIELDS:
         builder.field(name, boost=boost)
-    docs = []
     for ordinal, paper in enumerate(catalogue.papers):
-        builder.add({
-            "id": str(ordinal),
-            "title": normalise(paper.title),
-            "abstract": normalise(paper.text),
-            "topics": normalise(" ".join(t.name for t in paper.topics)),
-            "organisation": normalise(paper.organisation or ""),
-        })
-        docs.append({
-            "t": paper.title,
-            "u": paper.url,
-            "d": paper.date.isoformat() if paper.date else "",
-            "k": [t.slug for t in paper.topics],
-            "s": paper.summary,
-        })
-    index = serialise(builder.build()) if docs else _empty_index()
-    topics = {entry.topic.slug: entry.topic.name for entry in catalogue.topics}
-    return SearchFiles(index, {"topics": topics, "docs": docs})
+        builder.add({"id": str(ordinal), **document(paper)})
+    return to_js_order(builder.build().serialize())
 
 
-def serialise(index: Index) -> dict:
-    """lunr.py's serialisation, with terms in the order lunr.js's TokenSet.Builder demands."""
-    data = index.serialize()
+def to_js_order(data: dict) -> dict:
+    """Terms in the order lunr.js's TokenSet.Builder demands: UTF-16 code units."""
     data["invertedIndex"].sort(key=lambda entry: entry[0].encode("utf-16-be"))
     return data
 
 
-def _empty_index() -> dict:
+def empty_index() -> dict:
     """lunr.py cannot build an index of no documents (it divides by the count); lunr.js loads this."""
-    from lunr import __TARGET_JS_VERSION__
-
     return {"version": __TARGET_JS_VERSION__, "fields": [name for name, _ in FIELDS], "fieldVectors": [],
-            "invertedIndex": [], "pipeline": ["trimmer", "stemmer"]}
+            "invertedIndex": [], "pipeline": SEARCH_PIPELINE}
 
 
 def load_index(data: dict) -> Index:
@@ -127,7 +96,7 @@ def load_index(data: dict) -> Index:
 
 
 def gzip_size(data: bytes) -> int:
-    return len(gzip.compress(data, compresslevel=9, mtime=0))
+    return len(gzip.compress(data, compresslevel=6, mtime=0))
 
 
 def _json_bytes(data: object) -> bytes:

