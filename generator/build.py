@@ -18,12 +18,10 @@ from pathlib import Path
 from typing import Callable
 
 from generator import freshness
-from generator.catalogue import load_catalogue
 from generator.errors import CatalogueError
 from generator.render import make_environment, render
 from generator.routes import Route, plan_site
 from generator.parallel import Chunked, workers
-from generator.search_index import build_search
 from generator.settings import Settings
 
 VENDOR_LUNR = Path(__file__).resolve().parent / "vendor" / "lunr"
@@ -55,12 +53,17 @@ class BuildResult:
                 f"results {self.docs_bytes / 1024:.0f} KB, {per_paper:.0f} B/paper")
 
 
-def build(settings: Settings, out: Path, say: Callable[[str], None] = lambda _: None) -> BuildResult:
+def build(settings: Settings, out: Path, say: Callable[[str], None] = lambda _: None,
+          force: bool = False) -> BuildResult:
     started = time.perf_counter()
     _check_output(out, settings)
     inputs, last = freshness.check(settings, out)
-    if last is not None:
+    if last is not None and not force:
         return BuildResult(**{**last, "out": out, "seconds": time.perf_counter() - started, "unchanged": True})
+    # Imported here, not above: a no-op rebuild should not pay for Markdown, YAML and lunr.
+    from generator.catalogue import load_catalogue
+    from generator.search_index import build_search
+
     catalogue = load_catalogue(settings.content, settings.unsafe_html)
     routes = plan_site(catalogue, settings)
     env = make_environment(settings)

@@ -49,6 +49,7 @@ def make_parser() -> argparse.ArgumentParser:
     build = commands.add_parser("build", help="render content/ into a static site in site/")
     _site_options(build)
     build.add_argument("--out", type=Path, default=Path("site"), help="output folder (default: site/)")
+    build.add_argument("--force", action="store_true", help="rebuild even if nothing changed since the last build")
 
     serve = commands.add_parser("serve", help="build, serve on localhost and rebuild on change")
     _site_options(serve)
@@ -92,7 +93,7 @@ def _run(args: argparse.Namespace) -> int:
         from generator.settings import load_settings
 
         settings = load_settings(args.config, args.content, base_url=args.base_url, templates=args.templates)
-        result = build(settings, args.out, say=_say)
+        result = build(settings, args.out, say=_say, force=args.force)
         print(result.summary())
         return 0
     if args.command == "serve":

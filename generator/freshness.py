@@ -2,8 +2,8 @@
 
 The signature of a build is the size and modification time of every input
 (content, templates, settings file, the generator's own files), the settings
-themselves, and the shape of the output folder it wrote (its identity, file
-count and total size, so a site someone emptied or pruned is rebuilt). It is
+themselves, and the shape of the output folder it wrote (see
+`output_signature`). It is
 kept beside the output, in `.<out>-cache/`, never inside the published site.
 """
 
@@ -36,19 +36,16 @@ def input_signature(settings: Settings) -> str:
 
 
 def output_signature(out: Path) -> str | None:
+    """Identity and modification time of the output folder and of each folder in it: a site
+    someone replaced, emptied or cleared a section of is rebuilt. A single built file edited or
+    removed by hand is not noticed (that would cost a stat per page): `build --force` rebuilds."""
     try:
-        identity = os.stat(out).st_ino
+        marks = [os.stat(out)]
+        with os.scandir(out) as entries:
+            marks += [entry.stat(follow_symlinks=False) for entry in entries if entry.is_dir(follow_symlinks=False)]
     except OSError:
         return None
-    count = total = 0
-    for root, _dirs, files in os.walk(out):
-        for name in files:
-            try:
-                total += os.stat(os.path.join(root, name)).st_size
-            except OSError:
-                return None
-            count += 1
-    return f"{identity}:{count}:{total}"
+    return ",".join(f"{m.st_ino}:{m.st_mtime_ns}" for m in marks)
 
 
 def check(settings: Settings, out: Path) -> tuple[str, dict | None]:

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from generator.catalogue import Catalogue, Paper
 from generator.settings import Settings
+
+if TYPE_CHECKING:  # only for annotations: a no-op build never loads the catalogue's modules
+    from generator.catalogue import Catalogue, Paper
 
 
 @dataclass

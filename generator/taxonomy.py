@@ -38,8 +38,7 @@ class Taxonomy:
     def __post_init__(self) -> None:
         for topic in self.topics:
             if topic.terms:
-                alternatives = "|".join(re.escape(t.lower()) for t in sorted(topic.terms, key=len, reverse=True))
-                self._patterns[topic.slug] = re.compile(rf"(?<!\w)(?:{alternatives})")
+                self._patterns[topic.slug] = re.compile(_trie_pattern([t.lower() for t in topic.terms]))
 
     def by_slug(self) -> dict[str, Topic]:
         return {t.slug: t for t in [*self.topics, self.catch_all]}
@@ -55,6 +54,31 @@ class Taxonomy:
             if pattern.search(title) or len(pattern.findall(abstract)) >= self.min_abstract_hits:
                 found.append(topic.slug)
         return found
+
+
+def _trie_pattern(terms: list[str]) -> str:
+    """One regex for terms that start a word, shared prefixes factored out, the longest match first.
+
+    Equivalent to `(?<!\\w)(?:term1|term2|...)` ordered longest first, but each branch opens
+    with its literal first character (then checks that no word character precedes it), so the
+    engine skips ahead to candidate characters instead of testing every position.
+    """
+    trie: dict = {}
+    for term in terms:
+        node = trie
+        for char in term:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def pattern(node: dict) -> str:
+        branches = [re.escape(char) + pattern(child) for char, child in sorted(node.items()) if char]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 and len(node) == 1 else f"(?:{'|'.join(branches)})"
+        return body + "?" if "" in node else body
+
+    starts = [re.escape(char) + r"(?<!\w.)" + pattern(child) for char, child in sorted(trie.items())]
+    return f"(?:{'|'.join(starts)})"
 
 
 def load_taxonomy(content: Path) -> Taxonomy:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -421,8 +422,8 @@ def test_a_rebuild_with_nothing_changed_says_so_and_touches_nothing(tmp_path):
     assert {p: p.stat().st_mtime_ns for p in out.rglob("*")} == before
 
 
-@pytest.mark.parametrize("change", ["edit a page", "edit a template", "edit the settings", "prune the site",
-                                    "another base url"])
+@pytest.mark.parametrize("change", ["edit a page", "edit a template", "edit the settings", "clear a section",
+                                    "another base url", "force"])
 def test_any_change_after_a_build_makes_the_next_one_rebuild(tmp_path, change):
     content = tmp_path / "content"
     write_paper(content, "p", "A Paper", date="2024-01-02")
@@ -439,8 +440,10 @@ def test_any_change_after_a_build_makes_the_next_one_rebuild(tmp_path, change):
         (templates / "404.html").write_text("gone", encoding="utf-8")
     elif change == "edit the settings":
         config.write_text('title = "Two"\n', encoding="utf-8")
-    elif change == "prune the site":
-        (out / "papers" / "p" / "index.html").unlink()
+    elif change == "clear a section":
+        shutil.rmtree(out / "papers")
+    elif change == "force":
+        args.append("--force")
     else:
         args += ["--base-url", "https://example.org/x/"]
     result = run_cli(*args)
@@ -459,3 +462,14 @@ def test_the_parallel_build_writes_exactly_what_a_single_process_writes(tmp_path
     monkeypatch.setattr(parallel, "MIN_ITEMS", 10**9)
     build(load_settings(None, content), tmp_path / "serial")
     assert snapshot(tmp_path / "parallel") == snapshot(tmp_path / "serial")
+
+
+def test_topic_terms_match_only_at_the_start_of_a_word(tmp_path):
+    from generator.taxonomy import load_taxonomy
+
+    taxonomy = load_taxonomy(tmp_path)  # the shipped taxonomy
+    assert "code-generation" in taxonomy.classify("Better code generation", "")
+    assert "code-generation" not in taxonomy.classify("A decoder that decodes", "We decode and encode.")
+    assert "retrieval-rag" in taxonomy.classify("x", "RAG helps. So does (RAG).")
+    assert "retrieval-rag" not in taxonomy.classify("x", "Storage and leverage, average and coverage.")
+    assert "compression-sparsity" in taxonomy.classify("N:M sparsity for transformers", "")
