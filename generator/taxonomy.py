@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,35 +34,39 @@ class Taxonomy:
     catch_all: Topic
     min_abstract_hits: int = 2
     path: Path | None = None
-    _patterns: dict[str, re.Pattern] = field(default_factory=dict, repr=False)
+    _pattern: re.Pattern | None = field(default=None, repr=False)
+    _topics_of: dict[str, list[str]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
-        for topic in self.topics:
-            if topic.terms:
-                self._patterns[topic.slug] = re.compile(_trie_pattern([t.lower() for t in topic.terms]))
+        """One pattern for every term of every topic, and for each term the topics it counts for:
+        a topic counts a match when one of its terms is that term or a prefix of it."""
+        terms = {t.lower() for topic in self.topics for t in topic.terms}
+        for term in terms:
+            self._topics_of[term] = [topic.slug for topic in self.topics
+                                     if any(term.startswith(t.lower()) for t in topic.terms)]
+        if terms:
+            # a lookahead matches without consuming: every word start is tried, overlaps included
+            self._pattern = re.compile(f"(?=({_trie_pattern(sorted(terms))}))")
 
     def by_slug(self) -> dict[str, Topic]:
         return {t.slug: t for t in [*self.topics, self.catch_all]}
 
     def classify(self, title: str, abstract: str) -> list[str]:
-        """Slugs of the topics whose terms start a word of the title, or recur in the abstract."""
-        title, abstract = title.lower(), abstract.lower()
-        found = []
-        for topic in self.topics:
-            pattern = self._patterns.get(topic.slug)
-            if pattern is None:
-                continue
-            if pattern.search(title) or len(pattern.findall(abstract)) >= self.min_abstract_hits:
-                found.append(topic.slug)
-        return found
+        """Slugs of the topics one of whose terms starts a word of the title, or starts words
+        of the abstract at least `min_abstract_hits` times; in taxonomy order."""
+        if self._pattern is None:
+            return []
+        in_title = {slug for term in self._pattern.findall(title.lower()) for slug in self._topics_of[term]}
+        hits = Counter(slug for term in self._pattern.findall(abstract.lower()) for slug in self._topics_of[term])
+        return [t.slug for t in self.topics if t.slug in in_title or hits[t.slug] >= self.min_abstract_hits]
 
 
 def _trie_pattern(terms: list[str]) -> str:
     """One regex for terms that start a word, shared prefixes factored out, the longest match first.
 
-    Equivalent to `(?<!\\w)(?:term1|term2|...)` ordered longest first, but each branch opens
-    with its literal first character (then checks that no word character precedes it), so the
-    engine skips ahead to candidate characters instead of testing every position.
+    Like `(?<!\\w)(?:term1|term2|...)` ordered longest first, but each branch opens with its
+    literal first character (then checks that no word character precedes it), so the engine
+    skips ahead to candidate characters instead of trying every term at every position.
     """
     trie: dict = {}
     for term in terms:

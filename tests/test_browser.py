@@ -95,8 +95,9 @@ def test_filters_narrow_results_by_topic_and_year(page, site_url):
         assert "Bandits and online learning" in item.inner_text()
     year = page.locator("#year-filter option").nth(1).get_attribute("value")
     page.select_option("#year-filter", year)
-    dates = page.locator("#search-results .meta").all_inner_texts()
-    assert dates and all(d.startswith(year) for d in dates)
+    dates = page.locator("#search-results .meta time").evaluate_all("nodes => nodes.map(n => n.dateTime)")
+    shown = page.locator("#search-results > li").count()
+    assert dates and len(dates) == shown and all(d.startswith(year) for d in dates)
     assert f"year={year}" in page.url
 
 

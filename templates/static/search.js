@@ -28,8 +28,8 @@
   worker.onmessage = function (event) {
     var message = event.data;
     if (message.type === 'ready') {
-      topicNames = message.topics;
-      fromUrl();
+      topicNames = message.topics;  // always before the first results: the worker answers in order
+      if (!input.value.trim()) show('', '');
     } else if (message.type === 'results' && message.id === latest) {
       lastResults = message.results;
       show(message.query, message.message);
@@ -63,6 +63,13 @@
     worker.postMessage({ type: 'search', id: latest, query: input.value });
   }
 
+  var MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+  function longDate(iso) {  // as the pages show it: 6 Jun 2022
+    if (!iso) return 'No known date';
+    var parts = iso.split('-');
+    return Number(parts[2]) + ' ' + MONTHS[Number(parts[1]) - 1] + ' ' + parts[0];
+  }
+
   function yearOf(result) { return result.date ? result.date.slice(0, 4) : ''; }
 
   function fillYears(results) {
@@ -90,7 +97,7 @@
     list.textContent = '';
     shown.slice(0, 100).forEach(function (r) { list.appendChild(item(r)); });
     if (message) say(message);
-    else if (!query.trim()) say('Type a query to search ' + Object.keys(topicNames).length + ' topics of papers.');
+    else if (!query.trim()) say('Type a query to search the catalogue.');
     else if (!shown.length) say('No papers match “' + query.trim() + '”' + (topic || year ? ' with these filters.' : '.'));
     else say(shown.length + ' paper' + (shown.length === 1 ? '' : 's') + ' match “' + query.trim() + '”' + (shown.length > 100 ? '; showing the best 100.' : '.'));
   }
@@ -119,8 +126,9 @@
     li.appendChild(h);
     var meta = document.createElement('p');
     meta.className = 'meta';
-    var when = document.createElement('span');
-    when.textContent = r.date || 'No known date';
+    var when = document.createElement(r.date ? 'time' : 'span');
+    if (r.date) when.setAttribute('datetime', r.date);
+    when.textContent = longDate(r.date);
     meta.appendChild(when);
     li.appendChild(meta);
     var p = document.createElement('p');
@@ -150,4 +158,5 @@
   topicFilter.addEventListener('change', function () { toUrl(true); show(input.value, ''); });
   yearFilter.addEventListener('change', function () { toUrl(true); show(input.value, ''); });
   window.addEventListener('popstate', fromUrl);
+  fromUrl();  // queries sent before the index is loaded wait for it in the worker
 })();
