@@ -19,9 +19,9 @@ from typing import Callable
 
 from generator import freshness
 from generator.errors import CatalogueError
+from generator.parallel import Chunked, workers
 from generator.render import make_environment, render
 from generator.routes import Route, plan_site
-from generator.parallel import Chunked, workers
 from generator.settings import Settings
 
 VENDOR_LUNR = Path(__file__).resolve().parent / "vendor" / "lunr"
@@ -54,7 +54,8 @@ class BuildResult:
 
 
 def build(settings: Settings, out: Path, say: Callable[[str], None] = lambda _: None,
-          force: bool = False) -> BuildResult:
+          force: bool = False, cache=None) -> BuildResult:
+    """Build the site; `cache`, a catalogue.PaperCache, lets a long-lived process skip unchanged pages."""
     started = time.perf_counter()
     _check_output(out, settings)
     inputs, last = freshness.check(settings, out)
@@ -64,7 +65,7 @@ def build(settings: Settings, out: Path, say: Callable[[str], None] = lambda _: 
     from generator.catalogue import load_catalogue
     from generator.search_index import build_search
 
-    catalogue = load_catalogue(settings.content, settings.unsafe_html)
+    catalogue = load_catalogue(settings.content, settings.unsafe_html, cache)
     routes = plan_site(catalogue, settings)
     env = make_environment(settings)
     if len(routes) > PROGRESS_FROM:

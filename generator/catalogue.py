@@ -40,6 +40,7 @@ class Paper:
     params: dict = field(default_factory=dict)
     newer: Paper | None = None
     older: Paper | None = None
+    derived: dict = field(default_factory=dict, repr=False, compare=False)  # memo for data computed from it
 
     @property
     def url(self) -> str:
@@ -86,20 +87,55 @@ class Catalogue:
         return {entry.topic.slug: entry for entry in self.topics}
 
 
-def load_catalogue(content: Path, allow_html: bool = False) -> Catalogue:
+class PaperCache:
+    """Papers read by an earlier build in the same process (`serve`): a page is read again only
+    when its size or modification time changed, or the taxonomy or the HTML setting did."""
+
+    def __init__(self) -> None:
+        self.key: tuple | None = None
+        self.papers: dict[Path, tuple[tuple[int, int], Paper]] = {}
+
+    def split(self, paths: list[Path], key: tuple) -> tuple[dict[Path, Paper], list[Path]]:
+        """The papers still current, and the paths to read."""
+        if key != self.key:
+            self.key, self.papers = key, {}
+        current, stale = {}, []
+        for path in paths:
+            cached = self.papers.get(path)
+            if cached is not None and cached[0] == _stamp(path):
+                current[path] = cached[1]
+            else:
+                stale.append(path)
+        return current, stale
+
+    def keep(self, papers: list[Paper]) -> None:
+        self.papers = {p.source: (_stamp(p.source), p) for p in papers}
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    stat = path.stat()
+    return stat.st_mtime_ns, stat.st_size
+
+
+def load_catalogue(content: Path, allow_html: bool = False, cache: PaperCache | None = None) -> Catalogue:
     """Read every page under content/papers/ and the taxonomy; fail on the first broken page."""
     taxonomy = load_taxonomy(content)
     folder = content / PAPERS_DIR
     if not content.is_dir():
         raise CatalogueError("content folder not found (run `catalogue ingest` first, or pass --content)", content)
     paths = sorted(folder.glob("*.md")) if folder.is_dir() else []
+    current, stale = (cache or PaperCache()).split(paths, (taxonomy, allow_html))
+    fresh = {p.source: p for chunk in Chunked(_read_papers, stale, (allow_html, taxonomy)).results() for p in chunk}
     papers: list[Paper] = []
     claimed: dict[str, Path] = {}
-    for paper in (p for chunk in Chunked(_read_papers, paths, (allow_html, taxonomy)).results() for p in chunk):
+    for path in paths:
+        paper = current.get(path) or fresh[path]
         if paper.slug in claimed:
             raise CatalogueError(f"slug {paper.slug!r} is already used by {claimed[paper.slug].name}", paper.source)
         claimed[paper.slug] = paper.source
         papers.append(paper)
+    if cache is not None:
+        cache.keep(papers)
     return index_catalogue(papers, taxonomy)
 
 
@@ -160,6 +196,8 @@ def _topics_of(chosen: object, paper: Paper, taxonomy: Taxonomy, path: Path) -> 
 def index_catalogue(papers: list[Paper], taxonomy: Taxonomy) -> Catalogue:
     """Group once: by topic, year, month; link each paper to its neighbours in time."""
     papers = sorted(papers, key=Paper.sort_key)
+    for paper in papers:
+        paper.newer = paper.older = None
     for newer, older in zip(papers, papers[1:]):
         newer.older, older.newer = older, newer
     by_topic: dict[str, list[Paper]] = defaultdict(list)

@@ -51,6 +51,15 @@ def document(paper: Paper) -> dict[str, str]:
     }
 
 
+def analysis(paper: Paper) -> list:
+    """The paper's terms per field; kept on the paper, so a preview server analyses it once."""
+    key = ("search", tuple(t.name for t in paper.topics))
+    if key not in paper.derived:
+        paper.derived.clear()
+        paper.derived[key] = lunr_builder.analyse_document(document(paper))
+    return paper.derived[key]
+
+
 def result_data(paper: Paper) -> dict:
     """What a result shows: title, URL, date, topics and a snippet."""
     return {"t": paper.title, "u": paper.url, "d": paper.date.isoformat() if paper.date else "",
@@ -58,7 +67,7 @@ def result_data(paper: Paper) -> dict:
 
 
 def build_search(catalogue: Catalogue) -> SearchFiles:
-    analysed = [lunr_builder.analyse_document(document(p)) for p in catalogue.papers]
+    analysed = [analysis(p) for p in catalogue.papers]
     index = to_js_order(lunr_builder.assemble(analysed, list(FIELDS), __TARGET_JS_VERSION__, SEARCH_PIPELINE)) \
         if analysed else empty_index()
     topics = {entry.topic.slug: entry.topic.name for entry in catalogue.topics}

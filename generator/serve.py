@@ -29,6 +29,7 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
 from generator.build import build
+from generator.catalogue import PaperCache
 from generator.errors import CatalogueError
 from generator.settings import Settings
 
@@ -61,11 +62,12 @@ class Preview:
         self.changed = threading.Event()
         self.stopping = threading.Event()
         self.cond = threading.Condition()
+        self.cache = PaperCache()
 
     def rebuild(self) -> None:
         started = time.perf_counter()
         try:
-            result = build(self.settings, self.out)
+            result = build(self.settings, self.out, cache=self.cache)
             error = None
             self.say(f"rebuilt: {result.summary()}")
         except CatalogueError as exc:

@@ -473,3 +473,21 @@ def test_topic_terms_match_only_at_the_start_of_a_word(tmp_path):
     assert "retrieval-rag" in taxonomy.classify("x", "RAG helps. So does (RAG).")
     assert "retrieval-rag" not in taxonomy.classify("x", "Storage and leverage, average and coverage.")
     assert "compression-sparsity" in taxonomy.classify("N:M sparsity for transformers", "")
+
+
+def test_a_long_lived_process_reusing_unchanged_papers_writes_what_a_fresh_build_writes(tmp_path):
+    from generator.catalogue import PaperCache
+
+    content = tmp_path / "content"
+    shutil.copytree(SHIPPED_CONTENT, content)
+    cache = PaperCache()
+    build(load_settings(None, content), tmp_path / "kept", cache=cache)
+    newest = content / "papers" / "dler-doing-length-penalty-right-incentivizing-more-intelligence-per-token-via.md"
+    newest.write_text(newest.read_text(encoding="utf-8").replace("date: 2025-10-16", "date: 2018-01-01"),
+                      encoding="utf-8")  # moves it from first to near last: neighbours change everywhere
+    (content / "topics.toml").write_text(
+        '[[topic]]\nslug = "loops"\nname = "Loops"\nterms = ["loop"]\n', encoding="utf-8")
+    build(load_settings(None, content), tmp_path / "kept", cache=cache)
+    build(load_settings(None, content), tmp_path / "fresh")
+    assert snapshot(tmp_path / "kept") == snapshot(tmp_path / "fresh")
+    assert (tmp_path / "fresh" / "topics" / "loops" / "index.html").is_file()
