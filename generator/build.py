@@ -63,9 +63,9 @@ def build(settings: Settings, out: Path, say: Callable[[str], None] = lambda _: 
         return BuildResult(**{**last, "out": out, "seconds": time.perf_counter() - started, "unchanged": True})
     # Imported here, not above: a no-op rebuild should not pay for Markdown, YAML and lunr.
     from generator.catalogue import load_catalogue
-    from generator.search_index import build_search
+    from generator.search_index import analysis, build_search
 
-    catalogue = load_catalogue(settings.content, settings.unsafe_html, cache)
+    catalogue = load_catalogue(settings.content, settings.unsafe_html, cache, prepare=analysis)
     routes = plan_site(catalogue, settings)
     env = make_environment(settings)
     if len(routes) > PROGRESS_FROM:
@@ -79,10 +79,14 @@ def build(settings: Settings, out: Path, say: Callable[[str], None] = lambda _: 
             _write(stage / SEARCH_INDEX, index_json)
             _write(stage / SEARCH_DOCS, docs_json)
             _copy_static(settings, stage)
+            if len(routes) > PROGRESS_FROM:
+                say(f"search index written at {time.perf_counter() - started:.1f}s")
             rendering.results()
         except BaseException:
             rendering.cancel()
             raise
+        if len(routes) > PROGRESS_FROM:
+            say(f"pages written at {time.perf_counter() - started:.1f}s")
     result = BuildResult(out, sum(r.is_html for r in routes), len(catalogue.papers), len(catalogue.topics),
                          len(index_json), len(docs_json), time.perf_counter() - started)
     freshness.remember(out, inputs, {k: v for k, v in vars(result).items() if k not in ("out", "seconds")})

@@ -10,6 +10,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from generator.errors import CatalogueError
 from generator.markup import Renderer, html_to_text
@@ -117,15 +118,21 @@ def _stamp(path: Path) -> tuple[int, int]:
     return stat.st_mtime_ns, stat.st_size
 
 
-def load_catalogue(content: Path, allow_html: bool = False, cache: PaperCache | None = None) -> Catalogue:
-    """Read every page under content/papers/ and the taxonomy; fail on the first broken page."""
+def load_catalogue(content: Path, allow_html: bool = False, cache: PaperCache | None = None,
+                   prepare: Callable[[Paper], object] | None = None) -> Catalogue:
+    """Read every page under content/papers/ and the taxonomy; fail on the first broken page.
+
+    `prepare(paper)` runs on each paper read, in the process that read it: per-paper work for
+    later steps (the search index's word analysis) is shared out over the cores with the reading.
+    """
     taxonomy = load_taxonomy(content)
     folder = content / PAPERS_DIR
     if not content.is_dir():
         raise CatalogueError("content folder not found (run `catalogue ingest` first, or pass --content)", content)
     paths = sorted(folder.glob("*.md")) if folder.is_dir() else []
     current, stale = (cache or PaperCache()).split(paths, (taxonomy, allow_html))
-    fresh = {p.source: p for chunk in Chunked(_read_papers, stale, (allow_html, taxonomy)).results() for p in chunk}
+    state = (allow_html, taxonomy, prepare)
+    fresh = {p.source: p for chunk in Chunked(_read_papers, stale, state).results() for p in chunk}
     papers: list[Paper] = []
     claimed: dict[str, Path] = {}
     for path in paths:
@@ -139,10 +146,14 @@ def load_catalogue(content: Path, allow_html: bool = False, cache: PaperCache | 
     return index_catalogue(papers, taxonomy)
 
 
-def _read_papers(paths: list[Path], state: tuple[bool, Taxonomy]) -> list[Paper]:
-    allow_html, taxonomy = state
+def _read_papers(paths: list[Path], state: tuple) -> list[Paper]:
+    allow_html, taxonomy, prepare = state
     renderer = Renderer(allow_html)
-    return [read_paper(path, renderer, taxonomy) for path in paths]
+    papers = [read_paper(path, renderer, taxonomy) for path in paths]
+    if prepare is not None:
+        for paper in papers:
+            prepare(paper)
+    return papers
 
 
 def read_paper(path: Path, renderer: Renderer, taxonomy: Taxonomy) -> Paper:

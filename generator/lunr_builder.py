@@ -28,6 +28,7 @@ B = 0.75
 # lunr.py's tokenizer splits on these characters (lunr.js on /[\s\-]+/); text is whitespace-normalised first.
 _SEPARATORS = re.compile(r"[ \t\n\r\f\v\xa0\-]+")
 _TERMS: dict[str, str] = {}
+_NO_METADATA: dict = {}  # lunr records per-posting metadata here; we keep none, so one shared empty dict
 
 
 def analyse_word(word: str) -> str:
@@ -40,17 +41,18 @@ def analyse_word(word: str) -> str:
     return term
 
 
-def analyse(text: str) -> tuple[Counter, int]:
-    """Term frequencies (in first-seen order) and the field length lunr counts."""
+def analyse(text: str) -> tuple[dict[str, int], int]:
+    """Term frequencies (in first-seen order) and the field length lunr counts.
+    A plain dict, not the Counter: it crosses from worker processes, and dicts pickle fast."""
     terms = [t for t in map(analyse_word, _SEPARATORS.split(text.lower())) if t]
-    return Counter(terms), len(terms)
+    return dict(Counter(terms)), len(terms)
 
 
-def analyse_document(fields: dict[str, str]) -> list[tuple[Counter, int]]:
+def analyse_document(fields: dict[str, str]) -> list[tuple[dict[str, int], int]]:
     return [analyse(value) for value in fields.values()]
 
 
-def assemble(analysed: list[list[tuple[Counter, int]]], fields: list[tuple[str, int]],
+def assemble(analysed: list[list[tuple[dict[str, int], int]]], fields: list[tuple[str, int]],
              version: str, pipeline: list[str]) -> dict:
     """The serialised index (lunr-schema) of documents referred to by ordinal."""
     names = [name for name, _ in fields]
@@ -70,7 +72,7 @@ def assemble(analysed: list[list[tuple[Counter, int]]], fields: list[tuple[str, 
                     posting["_index"] = next_index
                     next_index += 1
                     inverted[term] = posting
-                posting[name][key] = {}
+                posting[name][key] = _NO_METADATA
     averages = [total / doc_count for total in totals]
     idf: dict[str, float] = {}
     for term, posting in inverted.items():

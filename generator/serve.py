@@ -264,15 +264,16 @@ class _Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
 
 def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000, out: Path | None = None,
           say: Callable[[str], None] = print) -> int:
-    temporary = out is None
-    out = Path(tempfile.mkdtemp(prefix="catalogue-preview-")) / "site" if temporary else out
-    preview = Preview(settings, out, say)
+    preview = Preview(settings, out or Path("site"), say)
     try:
         server = _Server((host, port), make_handler(preview))
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
             raise CatalogueError(f"port {port} on {host} is already in use; pass --port to choose another") from None
         raise CatalogueError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    temporary = out is None  # made only once the port is ours, so a refused start leaves nothing behind
+    if temporary:
+        out = preview.out = Path(tempfile.mkdtemp(prefix="catalogue-preview-")) / "site"
     preview.rebuild()
     observer = Observer()
     handler = _Changes(preview)

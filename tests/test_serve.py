@@ -222,12 +222,16 @@ def test_many_concurrent_clients_are_served(server):
 
 
 def test_a_port_in_use_gets_a_clear_message(server, content):
+    import tempfile
+
+    previews = set(Path(tempfile.gettempdir()).glob("catalogue-preview-*"))
     result = subprocess.run([sys.executable, "-m", "generator", "serve", "--content", str(content),
                              "--port", str(server.port)], cwd=PROJECT, capture_output=True, text=True, timeout=60)
     assert result.returncode == 1
     assert result.stderr.strip().splitlines()[-1] == (
         f"error: port {server.port} on 127.0.0.1 is already in use; pass --port to choose another")
     assert "Traceback" not in result.stderr
+    assert set(Path(tempfile.gettempdir()).glob("catalogue-preview-*")) == previews, "a refused start leaves nothing"
 
 
 def test_ctrl_c_stops_the_server_cleanly(content):

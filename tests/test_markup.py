@@ -1,0 +1,44 @@
+"""Page bodies to HTML: safe by default, and the plain-prose shortcut is exactly Markdown."""
+
+from __future__ import annotations
+
+import random
+
+import frontmatter
+import markdown
+import pytest
+
+from conftest import SHIPPED_CONTENT
+from generator.markup import Renderer, SafeMarkup
+
+TRICKY = ["a  b", "x: y", "http://x.y", "1. a", "a\n\nb", "a\nb", "  lead", "trail ", "tab\tin", "##", "a #b",
+          "- a", "+", "1)", "20. May", "\na\n", "a\r\nb", "\u00a0x", "x\u00a0", "a\u2028b", "a\x0bb", "\u3000x",
+          "a\x85b", "😀 emoji", "'quoted' \"too\"", "$x$", "x @ y", "a|b", "(a) [b]", "x_t", "<think>", "&amp;",
+          "a\\b", "`c`", "*e*", "~~s~~", "a ^ b", "{x}", "=== x", "> q", "!x", "a!", "3 < 4 > 2"]
+
+
+def markdown_itself(text: str, allow_html: bool = False) -> str:
+    return markdown.Markdown(extensions=[SafeMarkup(allow_html)], output_format="html").convert(text)
+
+
+def random_texts(count: int, seed: int = 11) -> list[str]:
+    rng = random.Random(seed)
+    alphabet = list("abcXYZ019 .,;:()'\"-+#*_[]<>&!|~^{}=\\`\t\n\u00a0\u2028é😀")
+    return ["".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 40))) for _ in range(count)]
+
+
+@pytest.mark.parametrize("allow_html", [False, True])
+def test_the_plain_prose_shortcut_gives_exactly_what_markdown_gives(allow_html):
+    renderer = Renderer(allow_html)
+    bodies = [frontmatter.load(p).content for p in (SHIPPED_CONTENT / "papers").glob("*.md")]
+    for text in bodies + TRICKY + random_texts(3000):
+        assert renderer.to_html(text) == markdown_itself(text, allow_html), repr(text)
+
+
+def test_raw_html_and_script_urls_are_neutralised_by_default():
+    html = Renderer().to_html('<script>x()</script> [a](javascript:alert(1)) [b](JaVa&#115;cript:1) [c](https://ok.org)')
+    assert "<script" not in html and 'href="#"' in html and 'href="https://ok.org"' in html
+
+
+def test_raw_html_passes_when_a_site_allows_it():
+    assert "<b>bold</b>" in Renderer(allow_html=True).to_html("some <b>bold</b> text")
