@@ -41,7 +41,7 @@ MAX_TITLE_CHARS = 400
 
 
 @dataclass
-class Warning_:
+class CaptureWarning:
     """A problem that loses one field or entry, not the capture."""
 
     path: Path
@@ -72,7 +72,7 @@ class Entry:
 class Capture:
     path: Path
     entries: list[Entry] = field(default_factory=list)
-    warnings: list[Warning_] = field(default_factory=list)
+    warnings: list[CaptureWarning] = field(default_factory=list)
     captured_on: tuple[int, int] | None = None  # (month, day) of the lone date under the chrome
 
     def explicit_years(self) -> list[int]:
@@ -108,15 +108,15 @@ def parse_capture(text: str, path: Path) -> Capture:
     while i < len(lines):
         n, title = lines[i]
         if _is_meta_start(lines, i) or title == META_SEPARATOR:
-            capture.warnings.append(Warning_(path, n, "metadata block without a paper above it, skipped"))
+            capture.warnings.append(CaptureWarning(path, n, "metadata block without a paper above it, skipped"))
             i = _skip_meta(lines, i)
             continue
         if i + 1 >= len(lines) or _is_meta_start(lines, i + 1):
-            capture.warnings.append(Warning_(path, n, f"entry {title[:60]!r} has no abstract (truncated capture?), skipped"))
+            capture.warnings.append(CaptureWarning(path, n, f"entry {title[:60]!r} has no abstract (truncated capture?), skipped"))
             i = _skip_meta(lines, i + 1) if i + 1 < len(lines) else i + 1
             continue
         if len(title) > MAX_TITLE_CHARS:
-            capture.warnings.append(Warning_(path, n, "paragraph where a title was expected, skipped"))
+            capture.warnings.append(CaptureWarning(path, n, "paragraph where a title was expected, skipped"))
             i += 1
             continue
         entry = Entry(title=title, abstract=lines[i + 1][1], line=n)
@@ -171,7 +171,7 @@ def _read_meta(lines: list[tuple[int, str]], i: int, entry: Entry, capture: Capt
     n, date_text = lines[i + 2]
     m = DATE_LINE.match(date_text)
     if not m:
-        capture.warnings.append(Warning_(capture.path, n, f"unreadable date {date_text[:40]!r}; date left empty"))
+        capture.warnings.append(CaptureWarning(capture.path, n, f"unreadable date {date_text[:40]!r}; date left empty"))
         return
     if m["upvotes"]:
         entry.upvotes = int(m["upvotes"])
@@ -179,7 +179,7 @@ def _read_meta(lines: list[tuple[int, str]], i: int, entry: Entry, capture: Capt
     day = int(m["day"])
     year = int(m["year"]) if m["year"] else None
     if month is None or not _valid_day(year or 2000, month, day):  # 2000 is a leap year: Feb 29 stays valid
-        capture.warnings.append(Warning_(capture.path, n, f"impossible date {date_text!r}; date left empty"))
+        capture.warnings.append(CaptureWarning(capture.path, n, f"impossible date {date_text!r}; date left empty"))
         return
     entry.month, entry.day, entry.year, entry.date_line = month, day, year, n
 

@@ -7,6 +7,7 @@ topic, date and home pages, feeds and the search index all read from it.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +26,7 @@ RELATED = 5
 KNOWN_KEYS = {"title", "slug", "date", "author_count", "organisation", "upvotes", "sources", "topics", "paper_id"}
 
 
-@dataclass
+@dataclass(eq=False)  # a paper is itself: compared by identity, never field by field through its neighbours
 class Paper:
     slug: str
     title: str
@@ -39,8 +40,8 @@ class Paper:
     sources: list[str] = field(default_factory=list)
     topics: list[Topic] = field(default_factory=list)
     params: dict = field(default_factory=dict)
-    newer: Paper | None = None
-    older: Paper | None = None
+    newer: Paper | None = field(default=None, repr=False)
+    older: Paper | None = field(default=None, repr=False)
     derived: dict = field(default_factory=dict, repr=False, compare=False)  # memo for data computed from it
 
     @property
@@ -78,14 +79,22 @@ class Catalogue:
     undated: list[Paper]
 
     def related(self, paper: Paper, limit: int = RELATED) -> list[Paper]:
-        """Other papers of the paper's first topic, nearest in date, so no page is a dead end."""
+        """Papers of the paper's first topic nearest to it in date, so no page is a dead end."""
         if not paper.topics:
             return []
-        entry = self._topic_entries()[paper.topics[0].slug]
-        return [p for p in entry.papers if p is not paper][:limit]
+        entry = self._entries[paper.topics[0].slug]
+        at = self._positions[entry.topic.slug][id(paper)]
+        start = max(0, min(at - limit // 2, len(entry.papers) - limit - 1))
+        return [p for p in entry.papers[start:start + limit + 1] if p is not paper][:limit]
 
-    def _topic_entries(self) -> dict[str, TopicEntry]:
+    @functools.cached_property
+    def _entries(self) -> dict[str, TopicEntry]:
         return {entry.topic.slug: entry for entry in self.topics}
+
+    @functools.cached_property
+    def _positions(self) -> dict[str, dict[int, int]]:
+        """Where each paper stands in each topic's list, found once rather than searched per page."""
+        return {slug: {id(p): i for i, p in enumerate(entry.papers)} for slug, entry in self._entries.items()}
 
 
 class PaperCache:
@@ -183,8 +192,7 @@ def read_paper(path: Path, renderer: Renderer, taxonomy: Taxonomy) -> Paper:
 
 def _topics_of(chosen: object, paper: Paper, taxonomy: Taxonomy, path: Path) -> list[Topic]:
     """A person's `topics:` wins; names or slugs, known or new."""
-    known = taxonomy.by_slug()
-    by_name = {t.name.casefold(): t for t in known.values()}
+    known, by_name = taxonomy.by_slug, taxonomy.by_name
     if chosen:
         if isinstance(chosen, str):
             chosen = [chosen]

@@ -22,10 +22,6 @@ from generator.markdown_text import escape_markdown
 from generator.pages import PAPERS_DIR, dump_page, load_page, write_text_atomic
 from generator.slugs import paper_id, slugify, title_key, unique_slug
 
-# Frontmatter keys ingest owns, in the order a new page lists them.
-FIELDS = ("title", "slug", "date", "author_count", "organisation", "upvotes", "sources", "paper_id")
-
-
 @dataclass
 class CapturedPaper:
     """Everything the captures say of one paper, merged."""
@@ -53,6 +49,7 @@ class CapturedPaper:
             self.sources.append(source)
 
     def metadata(self, slug: str) -> dict:
+        """The frontmatter ingest owns, in the order a new page lists it."""
         values = {
             "title": self.title,
             "slug": slug,

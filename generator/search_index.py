@@ -15,7 +15,6 @@ posting, so a short ref is most of the saving.
 
 from __future__ import annotations
 
-import gzip
 import json
 from dataclasses import dataclass
 
@@ -102,10 +101,6 @@ def empty_index() -> dict:
 def load_index(data: dict) -> Index:
     """Load our index in lunr.py (for tools and tests), back in the code-point order lunr.py needs."""
     return Index.load({**data, "invertedIndex": sorted(data["invertedIndex"], key=lambda entry: entry[0])})
-
-
-def gzip_size(data: bytes) -> int:
-    return len(gzip.compress(data, compresslevel=6, mtime=0))
 
 
 def _json_bytes(data: object) -> bytes:

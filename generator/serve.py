@@ -65,7 +65,6 @@ class Preview:
         self.cache = PaperCache()
 
     def rebuild(self) -> None:
-        started = time.perf_counter()
         try:
             result = build(self.settings, self.out, cache=self.cache)
             error = None
@@ -79,7 +78,6 @@ class Preview:
         with self.cond:
             self.error = error
             self.epoch += 1
-            self.last_build_seconds = time.perf_counter() - started
             self.cond.notify_all()
 
     def builder_loop(self) -> None:

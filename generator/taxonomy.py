@@ -7,6 +7,7 @@ from the terms of each topic; papers no topic claims go to a visible catch-all.
 
 from __future__ import annotations
 
+import functools
 import re
 import tomllib
 from collections import Counter
@@ -48,8 +49,14 @@ class Taxonomy:
             # a lookahead matches without consuming: every word start is tried, overlaps included
             self._pattern = re.compile(f"(?=({_trie_pattern(sorted(terms))}))")
 
+    @functools.cached_property
     def by_slug(self) -> dict[str, Topic]:
         return {t.slug: t for t in [*self.topics, self.catch_all]}
+
+    @functools.cached_property
+    def by_name(self) -> dict[str, Topic]:
+        """Topics by case-folded name, for a person's `topics:` that names rather than slugs them."""
+        return {t.name.casefold(): t for t in self.by_slug.values()}
 
     def classify(self, title: str, abstract: str) -> list[str]:
         """Slugs of the topics one of whose terms starts a word of the title, or starts words
