@@ -491,3 +491,20 @@ def test_a_long_lived_process_reusing_unchanged_papers_writes_what_a_fresh_build
     build(load_settings(None, content), tmp_path / "fresh")
     assert snapshot(tmp_path / "kept") == snapshot(tmp_path / "fresh")
     assert (tmp_path / "fresh" / "topics" / "loops" / "index.html").is_file()
+
+
+def test_every_page_parses_as_html5_without_errors_with_one_h1_and_unique_ids(shipped_site):
+    import html5lib
+
+    with pytest.raises(html5lib.html5parser.ParseError):  # the check can fail: a stray end tag is an error
+        html5lib.HTMLParser(strict=True).parse("<!doctype html><title>x</title><p>a</div>")
+    pages = sorted(shipped_site.rglob("*.html"))
+    assert len(pages) == 208
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        html5lib.HTMLParser(strict=True).parse(text)
+        tags = parse(text).tags
+        assert text.startswith("<!doctype html>") and '<html lang="en">' in text, page
+        assert sum(1 for tag, _ in tags if tag == "h1") == 1, page
+        ids = [a["id"] for _, a in tags if "id" in a]
+        assert len(ids) == len(set(ids)), page
