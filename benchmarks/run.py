@@ -144,7 +144,7 @@ def main() -> None:
     parser.add_argument("--anchors", action="store_true", help="also build the same papers with Hugo and Pelican")
     parser.add_argument("--keep", type=Path, default=None, help="work in this folder and keep it")
     args = parser.parse_args()
-    work_root = args.keep or Path(tempfile.mkdtemp(prefix="catalogue-bench-"))
+    work_root = (args.keep or Path(tempfile.mkdtemp(prefix="catalogue-bench-"))).resolve()
     rows, anchors = [], []
     try:
         for n in args.sizes:
