@@ -4,8 +4,8 @@
     python benchmarks/run.py 1000 10000 100000  # 100,000 on request
     python benchmarks/run.py --anchors 10000    # also Hugo and Pelican on the same papers, as ratios
 
-Every step runs as the command a user runs (a new process) under
-/usr/bin/time for peak memory: ingest of a synthetic capture, a full build, a
+Every step runs as the command a user runs (a new process), with its
+peak memory from the kernel: ingest of a synthetic capture, a full build, a
 no-op rebuild, a rebuild after editing one paper; then the site's size, the
 search files' bytes (raw and gzip, per paper) and lunr.js's parse, load and
 query times in Node. Results go to benchmarks/results/<stamp>.json.
@@ -40,16 +40,17 @@ from benchmarks.make_catalogue import DEFAULT_SEEDS, make_capture  # noqa: E402
 
 
 def timed(cmd: list[str], cwd: Path | None = None, env: dict | None = None) -> dict:
-    """Wall time and peak RSS of one command in a new process."""
-    with tempfile.NamedTemporaryFile("r", suffix=".time") as report:
+    """Wall time and peak RSS of one command in a new process (the kernel's own accounting)."""
+    with tempfile.TemporaryFile("w+") as out:
         started = time.perf_counter()
-        proc = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", report.name, *cmd], cwd=cwd or PROJECT,
-                              capture_output=True, text=True, env=env)
+        proc = subprocess.Popen(cmd, cwd=cwd or PROJECT, stdout=out, stderr=out, env=env)
+        _, status, usage = os.wait4(proc.pid, 0)
         seconds = time.perf_counter() - started
+        proc.returncode = os.waitstatus_to_exitcode(status)
         if proc.returncode != 0:
-            raise SystemExit(f"{' '.join(cmd[:4])} failed ({proc.returncode}): {proc.stderr.strip()[-500:]}")
-        rss_kb = int(report.read().strip().splitlines()[-1])
-    return {"s": round(seconds, 3), "peak_mb": round(rss_kb / 1024, 1)}
+            out.seek(0)
+            raise SystemExit(f"{' '.join(cmd[:4])} failed ({proc.returncode}): {out.read().strip()[-500:]}")
+    return {"s": round(seconds, 3), "peak_mb": round(usage.ru_maxrss / 1024, 1)}
 
 
 def catalogue(*args: str) -> list[str]:

@@ -80,6 +80,10 @@ def load_settings(config: Path | None, content: Path, base_url: str | None = Non
         settings.templates = templates
     if settings.templates is not None and not settings.templates.is_dir():
         raise CatalogueError("templates folder not found", settings.templates)
+    parts = urlsplit(settings.base_url)
+    if not (parts.scheme in ("http", "https") and parts.netloc) and not (not parts.scheme and settings.base_url.startswith("/")):
+        raise CatalogueError(f"base_url {settings.base_url!r} should be an address such as "
+                             "https://lab.example.org/papers/ or a path starting with /", path)
     if settings.per_page < 1:
         raise CatalogueError("setting 'per_page' must be at least 1", path)
     return settings

@@ -508,3 +508,12 @@ def test_every_page_parses_as_html5_without_errors_with_one_h1_and_unique_ids(sh
         assert sum(1 for tag, _ in tags if tag == "h1") == 1, page
         ids = [a["id"] for _, a in tags if "id" in a]
         assert len(ids) == len(set(ids)), page
+
+
+@pytest.mark.parametrize("base_url", ["papers", "ftp://host/x/", "https://", "lab.example.org/papers/"])
+def test_a_base_url_that_is_neither_an_address_nor_a_path_is_refused(tmp_path, base_url):
+    write_paper(tmp_path / "content", "p", "A Paper")
+    result = run_cli("build", "--content", str(tmp_path / "content"), "--out", str(tmp_path / "site"),
+                     "--base-url", base_url)
+    assert result.returncode == 1 and "should be an address such as" in result.stderr
+    assert not (tmp_path / "site").exists()
