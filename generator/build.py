@@ -27,6 +27,7 @@ from generator.settings import Settings
 VENDOR_LUNR = Path(__file__).resolve().parent / "vendor" / "lunr"
 SEARCH_INDEX = "search/index.json"
 SEARCH_DOCS = "search/papers.json"
+PAPERS_CACHE = "papers.pickle"  # in the cache folder beside the site: the papers read by the last build
 PROGRESS_FROM = 2000
 # A folder we may replace wholesale looks like a site we built.
 SITE_MARKERS = ("sitemap.xml", "404.html")
@@ -65,6 +66,11 @@ def build(settings: Settings, out: Path, say: Callable[[str], None] = lambda _: 
     from generator.catalogue import load_catalogue
     from generator.search_index import analysis, build_search
 
+    from generator.catalogue import PaperCache
+
+    kept = cache is None  # a long-lived caller (serve) keeps its own in memory
+    if kept:
+        cache = PaperCache.load(freshness.cache_dir(out) / PAPERS_CACHE, freshness.code_signature())
     catalogue = load_catalogue(settings.content, settings.unsafe_html, cache, prepare=analysis)
     routes = plan_site(catalogue, settings)
     env = make_environment(settings)
@@ -87,6 +93,8 @@ def build(settings: Settings, out: Path, say: Callable[[str], None] = lambda _: 
             raise
         if len(routes) > PROGRESS_FROM:
             say(f"pages written at {time.perf_counter() - started:.1f}s")
+    if kept:
+        cache.save(freshness.cache_dir(out) / PAPERS_CACHE, freshness.code_signature())
     result = BuildResult(out, sum(r.is_html for r in routes), len(catalogue.papers), len(catalogue.topics),
                          len(index_json), len(docs_json), time.perf_counter() - started)
     freshness.remember(out, inputs, {k: v for k, v in vars(result).items() if k not in ("out", "seconds")})

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import os
+import pickle
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,6 +55,10 @@ class Paper:
         if len(self.text) <= SUMMARY_CHARS:
             return self.text
         return self.text[:SUMMARY_CHARS].rsplit(" ", 1)[0] + "…"
+
+    def __getstate__(self) -> dict:
+        """Pickled without its neighbours: they are relinked by every build (and would recurse)."""
+        return {**self.__dict__, "newer": None, "older": None}
 
     def sort_key(self) -> tuple:
         """Newest first; undated papers last; ties by title so the order is stable."""
@@ -120,6 +126,28 @@ class PaperCache:
 
     def keep(self, papers: list[Paper]) -> None:
         self.papers = {p.source: (_stamp(p.source), p) for p in papers}
+
+    def save(self, path: Path, version: str) -> None:
+        """Keep the papers for the next `build` command; written whole or not at all."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        with open(tmp, "wb") as fh:
+            pickle.dump((version, self.key, self.papers), fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+
+    @classmethod
+    def load(cls, path: Path, version: str) -> PaperCache:
+        """The papers a previous build kept, if the same generator wrote them; else an empty cache.
+        (It is our own file beside the site; anything unreadable just means reading the pages.)"""
+        cache = cls()
+        try:
+            with open(path, "rb") as fh:
+                written_by, key, papers = pickle.load(fh)
+        except Exception:  # noqa: BLE001 - a cache that cannot be read is a cache miss, nothing more
+            return cache
+        if written_by == version:
+            cache.key, cache.papers = key, papers
+        return cache
 
 
 def _stamp(path: Path) -> tuple[int, int]:

@@ -23,6 +23,14 @@ def cache_dir(out: Path) -> Path:
     return out.parent / f".{out.name}-cache"
 
 
+def code_signature() -> str:
+    """The generator's own files: a cache written by other code is not used."""
+    digest = hashlib.sha256()
+    for entry in _walk(PACKAGE):
+        digest.update(entry.encode("utf-8", "surrogateescape"))
+    return digest.hexdigest()
+
+
 def input_signature(settings: Settings) -> str:
     digest = hashlib.sha256()
     digest.update(repr(sorted((k, str(v)) for k, v in vars(settings).items())).encode("utf-8"))

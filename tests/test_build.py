@@ -517,3 +517,28 @@ def test_a_base_url_that_is_neither_an_address_nor_a_path_is_refused(tmp_path, b
                      "--base-url", base_url)
     assert result.returncode == 1 and "should be an address such as" in result.stderr
     assert not (tmp_path / "site").exists()
+
+
+def test_the_next_build_command_reuses_unchanged_papers_and_writes_what_a_fresh_build_writes(tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(SHIPPED_CONTENT, content)
+    kept, fresh = tmp_path / "kept", tmp_path / "fresh"
+    assert run_cli("build", "--content", str(content), "--out", str(kept)).returncode == 0
+    assert (tmp_path / ".kept-cache" / "papers.pickle").is_file()
+    page = content / "papers" / "miromind-m1-an-open-source-advancement-in-mathematical-reasoning-via-context.md"
+    page.write_text(page.read_text(encoding="utf-8").replace("date: 2025-07-19", "date: 2019-01-01")
+                    + "\nA note on the retrieval of loops.\n", encoding="utf-8")
+    assert run_cli("build", "--content", str(content), "--out", str(kept)).returncode == 0
+    assert run_cli("build", "--content", str(content), "--out", str(fresh)).returncode == 0
+    assert snapshot(kept) == snapshot(fresh)
+    assert "A note on the retrieval of loops." in (kept / "papers" / page.stem / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_cache_that_cannot_be_read_is_ignored(tmp_path):
+    content = tmp_path / "content"
+    write_paper(content, "p", "A Paper")
+    (tmp_path / ".site-cache").mkdir()
+    (tmp_path / ".site-cache" / "papers.pickle").write_bytes(b"not a pickle")
+    result = run_cli("build", "--content", str(content), "--out", str(tmp_path / "site"))
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "site" / "papers" / "p" / "index.html").is_file()
