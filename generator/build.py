@@ -63,14 +63,13 @@ def build(settings: Settings, out: Path, say: Callable[[str], None] = lambda _: 
     if last is not None and not force:
         return BuildResult(**{**last, "out": out, "seconds": time.perf_counter() - started, "unchanged": True})
     # Imported here, not above: a no-op rebuild should not pay for Markdown, YAML and lunr.
-    from generator.catalogue import load_catalogue
+    from generator.catalogue import PaperCache, load_catalogue
     from generator.search_index import analysis, build_search
-
-    from generator.catalogue import PaperCache
 
     kept = cache is None  # a long-lived caller (serve) keeps its own in memory
     if kept:
-        cache = PaperCache.load(freshness.cache_dir(out) / PAPERS_CACHE, freshness.code_signature())
+        cache_file, version = freshness.cache_dir(out) / PAPERS_CACHE, freshness.code_signature()
+        cache = PaperCache.load(cache_file, version)
     catalogue = load_catalogue(settings.content, settings.unsafe_html, cache, prepare=analysis)
     routes = plan_site(catalogue, settings)
     env = make_environment(settings)
@@ -94,7 +93,7 @@ def build(settings: Settings, out: Path, say: Callable[[str], None] = lambda _: 
         if len(routes) > PROGRESS_FROM:
             say(f"pages written at {time.perf_counter() - started:.1f}s")
     if kept:
-        cache.save(freshness.cache_dir(out) / PAPERS_CACHE, freshness.code_signature())
+        cache.save(cache_file, version)
     result = BuildResult(out, sum(r.is_html for r in routes), len(catalogue.papers), len(catalogue.topics),
                          len(index_json), len(docs_json), time.perf_counter() - started)
     freshness.remember(out, inputs, {k: v for k, v in vars(result).items() if k not in ("out", "seconds")})
