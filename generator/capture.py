@@ -74,6 +74,7 @@ class Capture:
     entries: list[Entry] = field(default_factory=list)
     warnings: list[CaptureWarning] = field(default_factory=list)
     captured_on: tuple[int, int] | None = None  # (month, day) of the lone date under the chrome
+    header_lines: int = 0  # lines of the listing's chrome at the top
 
     def explicit_years(self) -> list[int]:
         return [e.year for e in self.entries if e.year is not None]
@@ -97,6 +98,11 @@ def read_capture(path: Path) -> Capture:
     capture = parse_capture(text, path)
     if not capture.entries:
         raise CatalogueError("no recognisable paper in capture (expected a title line followed by an abstract)", path)
+    if capture.header_lines < 2 and not any(e.author_count or e.organisation or e.month for e in capture.entries):
+        # Any text alternates short and long lines: without the listing's header or one
+        # paper's metadata block, nothing says this is a capture rather than, say, a README.
+        raise CatalogueError("not a Daily Papers capture: no listing header (Subscribe, Daily Papers, ...) "
+                             "and no paper metadata (• N authors · date)", path)
     return capture
 
 
@@ -132,6 +138,7 @@ def _skip_chrome(lines: list[tuple[int, str]], capture: Capture) -> int:
     i = 0
     while i < len(lines) and lines[i][1].casefold() in CHROME:
         i += 1
+    capture.header_lines = i
     if i and i < len(lines):
         m = DATE_LINE.match(lines[i][1])
         if m and m["month"].lower() in MONTHS and not m["upvotes"]:

@@ -46,8 +46,13 @@ def write_paper(content: Path, slug: str, title: str, body: str = "An abstract."
     return path
 
 
-def write_capture(path: Path, text: str) -> Path:
-    path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+LISTING_HEADER = "Subscribe\n\nDaily Papers\n\nbyAK and the research community\n\n"
+
+
+def write_capture(path: Path, text: str, header: bool = True) -> Path:
+    """A capture as the listing page gives it: its header, then the entries given."""
+    body = textwrap.dedent(text).lstrip("\n")
+    path.write_text((LISTING_HEADER if header else "") + body, encoding="utf-8")
     return path
 
 

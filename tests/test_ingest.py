@@ -359,7 +359,8 @@ def test_an_impossible_date_leaves_the_date_empty_with_a_warning_naming_file_and
     capture = dated_capture(tmp_path, "Feb 30, 2024 5")
     result = run_cli("ingest", "--content", str(tmp_path / "content"), str(capture))
     assert result.returncode == 0
-    assert "dated.txt:7: impossible date 'Feb 30, 2024 5'; date left empty" in result.stderr
+    line = capture.read_text(encoding="utf-8").splitlines().index("Feb 30, 2024 5") + 1
+    assert f"dated.txt:{line}: impossible date 'Feb 30, 2024 5'; date left empty" in result.stderr
     meta = page(tmp_path / "content", "Dated").metadata
     assert "date" not in meta and meta["author_count"] == 3
 
@@ -388,3 +389,30 @@ def test_a_page_a_person_broke_is_left_alone_and_named(tmp_path, seeds):
     assert_one_clear_line(result, path.name)
     assert path.read_text(encoding="utf-8") == "---\ntitle: [unclosed\n---\nmy notes\n"
     assert len(list((content / "papers").glob("*.md"))) == 139
+
+
+def test_a_text_file_that_is_not_a_listing_capture_is_refused(tmp_path, seeds):
+    readme = tmp_path / "notes.txt"
+    readme.write_text("# Reading group\n\nWe meet on Mondays to discuss papers about continual learning and "
+                      "forgetting, and anything else a member brings along to the meeting.\n\n"
+                      "## Rules\n\nBring a paper, read it before, and be kind about other people's picks.\n",
+                      encoding="utf-8")
+    content = tmp_path / "content"
+    result = run_cli("ingest", "--content", str(content), str(readme), str(seeds[1]))
+    assert_one_clear_line(result, "notes.txt")
+    assert "not a Daily Papers capture" in result.stderr
+    assert len(list((content / "papers").glob("*.md"))) == 78
+
+
+def test_a_listing_without_its_header_is_recognised_by_its_metadata(tmp_path):
+    capture = write_capture(tmp_path / "bare.txt", """
+        A Bare Paper
+
+        An abstract long enough to be one, about repetition in generation.
+
+          • 3 authors
+        ·
+        Jan 5, 2024
+        """, header=False)
+    report = ingest([capture], tmp_path / "content")
+    assert report.ok and report.new == 1
