@@ -27,7 +27,7 @@ from generator.settings import Settings
 VENDOR_LUNR = Path(__file__).resolve().parent / "vendor" / "lunr"
 SEARCH_INDEX = "search/index.json"
 SEARCH_DOCS = "search/papers.json"
-PAPERS_CACHE = "papers.pickle"  # in the cache folder beside the site: the papers read by the last build
+PAPERS_CACHE = "papers.pickle"  # the papers read by the last build (see freshness.private_cache_dir)
 PROGRESS_FROM = 2000
 # A folder we may replace wholesale looks like a site we built.
 SITE_MARKERS = ("sitemap.xml", "404.html")
@@ -68,7 +68,7 @@ def build(settings: Settings, out: Path, say: Callable[[str], None] = lambda _: 
 
     kept = cache is None  # a long-lived caller (serve) keeps its own in memory
     if kept:
-        cache_file, version = freshness.cache_dir(out) / PAPERS_CACHE, freshness.code_signature()
+        cache_file, version = freshness.private_cache_dir(out) / PAPERS_CACHE, freshness.code_signature()
         cache = PaperCache.load(cache_file, version)
     catalogue = load_catalogue(settings.content, settings.unsafe_html, cache, prepare=analysis)
     routes = plan_site(catalogue, settings)

@@ -138,7 +138,7 @@ class PaperCache:
     @classmethod
     def load(cls, path: Path, version: str) -> PaperCache:
         """The papers a previous build kept, if the same generator wrote them; else an empty cache.
-        (It is our own file beside the site; anything unreadable just means reading the pages.)"""
+        (Our own file in the user's cache folder; anything unreadable just means reading the pages.)"""
         cache = cls()
         try:
             with open(path, "rb") as fh:

@@ -23,6 +23,13 @@ def cache_dir(out: Path) -> Path:
     return out.parent / f".{out.name}-cache"
 
 
+def private_cache_dir(out: Path) -> Path:
+    """Where the pickled papers of the build into `out` are kept: in the user's own cache folder,
+    never beside the site, so a cloned project cannot bring a pickle that the build would load."""
+    root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "catalogue"
+    return root / hashlib.sha256(str(out.resolve()).encode("utf-8", "surrogateescape")).hexdigest()[:24]
+
+
 def code_signature() -> str:
     """The generator's own files: a cache written by other code is not used."""
     digest = hashlib.sha256()

@@ -7,6 +7,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import textwrap
 from pathlib import Path
 
@@ -17,6 +18,9 @@ from generator.ingest import ingest
 from generator.settings import load_settings
 
 PROJECT = Path(__file__).resolve().parent.parent
+# Builds keep their paper caches in the user's cache folder: give the test run one of its own,
+# inherited by every command the tests start.
+os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="catalogue-test-cache-")
 SEEDS = PROJECT.parent / "shared" / "seeds"
 SHIPPED_CONTENT = PROJECT / "content"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -127,6 +131,10 @@ def _wait_for_port(port: int, timeout: float = 10) -> None:
                 return
         time.sleep(0.05)
     raise TimeoutError(f"nothing listening on port {port}")
+
+
+def pytest_sessionfinish(session, exitstatus):
+    shutil.rmtree(os.environ["XDG_CACHE_HOME"], ignore_errors=True)
 
 
 def pytest_report_header(config):

@@ -524,7 +524,10 @@ def test_the_next_build_command_reuses_unchanged_papers_and_writes_what_a_fresh_
     shutil.copytree(SHIPPED_CONTENT, content)
     kept, fresh = tmp_path / "kept", tmp_path / "fresh"
     assert run_cli("build", "--content", str(content), "--out", str(kept)).returncode == 0
-    assert (tmp_path / ".kept-cache" / "papers.pickle").is_file()
+    from generator.freshness import private_cache_dir
+
+    assert (private_cache_dir(kept) / "papers.pickle").is_file()
+    assert not list((tmp_path / ".kept-cache").glob("*.pickle")), "no pickle beside the site"
     page = content / "papers" / "miromind-m1-an-open-source-advancement-in-mathematical-reasoning-via-context.md"
     page.write_text(page.read_text(encoding="utf-8").replace("date: 2025-07-19", "date: 2019-01-01")
                     + "\nA note on the retrieval of loops.\n", encoding="utf-8")
@@ -537,8 +540,10 @@ def test_the_next_build_command_reuses_unchanged_papers_and_writes_what_a_fresh_
 def test_a_cache_that_cannot_be_read_is_ignored(tmp_path):
     content = tmp_path / "content"
     write_paper(content, "p", "A Paper")
-    (tmp_path / ".site-cache").mkdir()
-    (tmp_path / ".site-cache" / "papers.pickle").write_bytes(b"not a pickle")
+    from generator.freshness import private_cache_dir
+
+    private_cache_dir(tmp_path / "site").mkdir(parents=True)
+    (private_cache_dir(tmp_path / "site") / "papers.pickle").write_bytes(b"not a pickle")
     result = run_cli("build", "--content", str(content), "--out", str(tmp_path / "site"))
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "site" / "papers" / "p" / "index.html").is_file()
