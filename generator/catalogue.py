@@ -110,22 +110,24 @@ class PaperCache:
     def __init__(self) -> None:
         self.key: tuple | None = None
         self.papers: dict[Path, tuple[tuple[int, int], Paper]] = {}
+        self._stamps: dict[Path, tuple[int, int]] = {}  # taken by split, reused by keep
 
     def split(self, paths: list[Path], key: tuple) -> tuple[dict[Path, Paper], list[Path]]:
         """The papers still current, and the paths to read."""
         if key != self.key:
             self.key, self.papers = key, {}
         current, stale = {}, []
+        self._stamps = {path: _stamp(path) for path in paths}
         for path in paths:
             cached = self.papers.get(path)
-            if cached is not None and cached[0] == _stamp(path):
+            if cached is not None and cached[0] == self._stamps[path]:
                 current[path] = cached[1]
             else:
                 stale.append(path)
         return current, stale
 
     def keep(self, papers: list[Paper]) -> None:
-        self.papers = {p.source: (_stamp(p.source), p) for p in papers}
+        self.papers = {p.source: (self._stamps[p.source], p) for p in papers}
 
     def save(self, path: Path, version: str) -> None:
         """Keep the papers for the next `build` command; written whole or not at all."""

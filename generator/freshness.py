@@ -2,9 +2,8 @@
 
 The signature of a build is the size and modification time of every input
 (content, templates, settings file, the generator's own files), the settings
-themselves, and the shape of the output folder it wrote (see
-`output_signature`). It is
-kept beside the output, in `.<out>-cache/`, never inside the published site.
+themselves, and the shape of the output folder it wrote (see `output_signature`).
+It is kept beside the output, in `.<out>-cache/`, never inside the published site.
 """
 
 from __future__ import annotations
@@ -41,8 +40,8 @@ def code_signature() -> str:
 def input_signature(settings: Settings) -> str:
     digest = hashlib.sha256()
     digest.update(repr(sorted((k, str(v)) for k, v in vars(settings).items())).encode("utf-8"))
-    folders = [settings.content, *settings.template_dirs(), PACKAGE]
-    for folder in folders:
+    digest.update(code_signature().encode("ascii"))
+    for folder in [settings.content, *settings.template_dirs()]:
         for entry in _walk(folder):
             digest.update(entry.encode("utf-8", "surrogateescape"))
     if settings.config_path is not None:
