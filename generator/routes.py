@@ -7,10 +7,10 @@ the slug stays. Nothing is rendered here; `build` renders the plan.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from generator.render import MONTH_NAMES
 from generator.settings import Settings
 
 if TYPE_CHECKING:  # only for annotations: a no-op build never loads the catalogue's modules
@@ -80,7 +80,7 @@ def _date_pages(catalogue: Catalogue, settings: Settings) -> list[Route]:
         routes += _list_pages(f"dates/{year}/", papers, settings, title=str(year), kind="year",
                               months=months_of[year], year=year)
     for (year, month), papers in catalogue.months.items():
-        name = dt.date(year, month, 1).strftime("%B")
+        name = MONTH_NAMES[month - 1]  # the same names as the templates, whatever the locale
         routes += _list_pages(f"dates/{year}/{month:02d}/", papers, settings, title=f"{name} {year}",
                               kind="month", year=year)
     if catalogue.undated:
