@@ -25,8 +25,6 @@ from generator.routes import Route, plan_site
 from generator.settings import Settings
 
 VENDOR_LUNR = Path(__file__).resolve().parent / "vendor" / "lunr"
-SEARCH_INDEX = "search/index.json"
-SEARCH_DOCS = "search/papers.json"
 PAPERS_CACHE = "papers.pickle"  # the papers read by the last build (see freshness.private_cache_dir)
 PROGRESS_FROM = 2000
 # A folder we may replace wholesale looks like a site we built.
@@ -39,8 +37,7 @@ class BuildResult:
     pages: int
     papers: int
     topics: int
-    index_bytes: int
-    docs_bytes: int
+    search_bytes: int
     seconds: float
     unchanged: bool = False
 
@@ -48,10 +45,9 @@ class BuildResult:
         if self.unchanged:
             return (f"nothing changed since the last build: {self.out} is current ({self.pages} pages, "
                     f"{self.papers} papers, {self.topics} topics); checked in {self.seconds:.2f}s")
-        per_paper = (self.index_bytes + self.docs_bytes) / max(self.papers, 1)
+        per_paper = self.search_bytes / max(self.papers, 1)
         return (f"built {self.pages} pages ({self.papers} papers, {self.topics} topics) into {self.out} "
-                f"in {self.seconds:.2f}s; search: index {self.index_bytes / 1024:.0f} KB, "
-                f"results {self.docs_bytes / 1024:.0f} KB, {per_paper:.0f} B/paper")
+                f"in {self.seconds:.2f}s; search: {self.search_bytes / 1024:.0f} KB, {per_paper:.0f} B/paper")
 
 
 def build(settings: Settings, out: Path, say: Callable[[str], None] = lambda _: None,
@@ -80,9 +76,8 @@ def build(settings: Settings, out: Path, say: Callable[[str], None] = lambda _: 
         rendering = Chunked(_render_routes, routes, (env, settings, stage))
         try:
             search = build_search(catalogue)  # while the pages render
-            index_json, docs_json = search.encoded()
-            _write(stage / SEARCH_INDEX, index_json)
-            _write(stage / SEARCH_DOCS, docs_json)
+            for path, data in search.files.items():
+                _write(stage / path, data)
             _copy_static(settings, stage)
             if len(routes) > PROGRESS_FROM:
                 say(f"search index written at {time.perf_counter() - started:.1f}s")
@@ -95,7 +90,7 @@ def build(settings: Settings, out: Path, say: Callable[[str], None] = lambda _: 
     if kept:
         cache.save(cache_file, version)
     result = BuildResult(out, sum(r.is_html for r in routes), len(catalogue.papers), len(catalogue.topics),
-                         len(index_json), len(docs_json), time.perf_counter() - started)
+                         search.size, time.perf_counter() - started)
     freshness.remember(out, inputs, {k: v for k, v in vars(result).items() if k not in ("out", "seconds")})
     return result
 

@@ -52,49 +52,75 @@ def analyse_document(fields: dict[str, str]) -> list[tuple[dict[str, int], int]]
     return [analyse(value) for value in fields.values()]
 
 
-def assemble(analysed: list[list[tuple[dict[str, int], int]]], fields: list[tuple[str, int]],
-             version: str, pipeline: list[str]) -> dict:
-    """The serialised index (lunr-schema) of documents referred to by ordinal."""
-    names = [name for name, _ in fields]
-    inverted: dict[str, dict] = {}
-    doc_count = len(analysed)
-    totals = [0] * len(fields)
-    next_index = 0
+def collect(analysed: list[list[tuple[dict[str, int], int]]], field_count: int) -> "Postings":
+    """Every term's postings, field by field, in the order lunr.py first meets the terms."""
+    inverted: dict[str, list[list[tuple[int, int]]]] = {}
+    totals = [0] * field_count
     for ref, doc in enumerate(analysed):
-        key = str(ref)
         for f, (frequencies, length) in enumerate(doc):
             totals[f] += length
-            name = names[f]
-            for term in frequencies:
-                posting = inverted.get(term)
-                if posting is None:
-                    posting = {n: {} for n in names}
-                    posting["_index"] = next_index
-                    next_index += 1
-                    inverted[term] = posting
-                posting[name][key] = _NO_METADATA
-    averages = [total / doc_count for total in totals]
-    idf: dict[str, float] = {}
-    for term, posting in inverted.items():
-        with_term = sum(len(posting[n]) for n in names)
-        x = (doc_count - with_term + 0.5) / (with_term + 0.5)
-        idf[term] = math.log(1 + abs(x))
-    index_of = {term: posting["_index"] for term, posting in inverted.items()}
-    vectors = []
-    for ref, doc in enumerate(analysed):
-        for f, (frequencies, length) in enumerate(doc):
-            elements = []
-            if frequencies:
-                boost = fields[f][1]
-                norm = K1 * (1 - B + B * (length / averages[f]))
-                # lunr.py's arithmetic, in its order: idf * ((k1 + 1) * tf) / (norm + tf), times the field boost
-                elements = sorted((index_of[term], round(idf[term] * ((K1 + 1) * tf) / (norm + tf) * boost, 3))
-                                  for term, tf in frequencies.items())
-            vectors.append([f"{names[f]}/{ref}", [x for pair in elements for x in pair]])
+            for term, tf in frequencies.items():
+                postings = inverted.get(term)
+                if postings is None:
+                    postings = inverted[term] = [[] for _ in range(field_count)]
+                postings[f].append((ref, tf))
+    lengths = [[length for _, length in doc] for doc in analysed]
+    return Postings(inverted, lengths, [total / len(analysed) for total in totals])
+
+
+class Postings:
+    """What a lunr index is made of, before it is written in one format or another.
+
+    `terms` maps each term, in lunr's `_index` order, to one list per field of
+    (document ordinal, term frequency); `lengths` is each document's field
+    lengths and `averages` the average length of each field.
+    """
+
+    def __init__(self, terms: dict[str, list[list[tuple[int, int]]]], lengths: list[list[int]],
+                 averages: list[float]):
+        self.terms = terms
+        self.lengths = lengths
+        self.averages = averages
+
+    def idf(self, postings: list[list[tuple[int, int]]]) -> float:
+        """lunr's idf; like lunr, it counts a document once for each field the term is in."""
+        with_term = sum(map(len, postings))
+        documents = len(self.lengths)
+        return math.log(1 + abs((documents - with_term + 0.5) / (with_term + 0.5)))
+
+
+def weight(idf: float, tf: int, length: int, average: float, boost: int) -> float:
+    """lunr.py's BM25 weight, in its order of operations and with its rounding (search-core.js repeats it)."""
+    return round(idf * ((K1 + 1) * tf) / (K1 * (1 - B + B * (length / average)) + tf) * boost, 3)
+
+
+def assemble(analysed: list[list[tuple[dict[str, int], int]]], fields: list[tuple[str, int]],
+             version: str, pipeline: list[str]) -> dict:
+    """The serialised index (lunr's schema) of documents referred to by ordinal."""
+    return serialise(collect(analysed, len(fields)), fields, version, pipeline)
+
+
+def serialise(table: Postings, fields: list[tuple[str, int]], version: str, pipeline: list[str]) -> dict:
+    """lunr's serialised index, exactly as lunr.py's Builder writes it."""
+    names = [name for name, _ in fields]
+    vectors: list[list[list[tuple[int, float]]]] = [[[] for _ in fields] for _ in table.lengths]
+    inverted = {}
+    for index, (term, postings) in enumerate(table.terms.items()):
+        idf = table.idf(postings)
+        entry = {name: {} for name in names}
+        entry["_index"] = index
+        for f, posting in enumerate(postings):
+            name, boost, average, field_entry = names[f], fields[f][1], table.averages[f], entry[names[f]]
+            for ref, tf in posting:
+                field_entry[str(ref)] = _NO_METADATA
+                vectors[ref][f].append((index, weight(idf, tf, table.lengths[ref][f], average, boost)))
+        inverted[term] = entry
+    field_vectors = [[f"{names[f]}/{ref}", [x for pair in elements for x in pair]]
+                     for ref, doc in enumerate(vectors) for f, elements in enumerate(doc)]
     return {
         "version": version,
         "fields": names,
-        "fieldVectors": vectors,
+        "fieldVectors": field_vectors,
         "invertedIndex": [[term, inverted[term]] for term in sorted(inverted)],
         "pipeline": pipeline,
     }

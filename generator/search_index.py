@@ -11,33 +11,26 @@ Three traps between lunr.py and lunr.js are handled here and in
   inverted index is written in UTF-16 order.
 Documents are referred to by ordinal, not slug: the ref is repeated in every
 posting, so a short ref is most of the saving.
+
+The site holds the index cut into shards (`search_shards`); `whole_index`
+puts it back together in lunr's own format for tools and tests.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 
 from lunr import __TARGET_JS_VERSION__
 from lunr.builder import Builder
 from lunr.index import Index
 from lunr.stop_word_filter import stop_word_filter
 
-from generator import lunr_builder
+from generator import lunr_builder, search_shards
 from generator.catalogue import Catalogue, Paper
 from generator.lunr_pipeline import normalise, stemmer, trimmer
 
 FIELDS = (("title", 10), ("abstract", 1), ("topics", 2), ("organisation", 1))
 SEARCH_PIPELINE = ["trimmer", "stemmer"]
-
-
-@dataclass
-class SearchFiles:
-    index: dict
-    docs: dict
-
-    def encoded(self) -> tuple[bytes, bytes]:
-        return _json_bytes(self.index), _json_bytes(self.docs)
 
 
 def document(paper: Paper) -> dict[str, str]:
@@ -59,18 +52,43 @@ def analysis(paper: Paper) -> list:
     return paper.derived[key]
 
 
-def result_data(paper: Paper) -> dict:
+def result_data(paper: Paper) -> list:
     """What a result shows: title, URL, date, topics and a snippet."""
-    return {"t": paper.title, "u": paper.url, "d": paper.date.isoformat() if paper.date else "",
-            "k": [t.slug for t in paper.topics], "s": paper.summary}
+    return [paper.title, paper.url, paper.date.isoformat() if paper.date else "",
+            [t.slug for t in paper.topics], paper.summary]
 
 
-def build_search(catalogue: Catalogue) -> SearchFiles:
+def facets(catalogue: Catalogue) -> dict:
+    """Each paper's year (an index into `years`, newest first, undated last) and topics (into `topics`)."""
+    years = sorted({str(p.date.year) for p in catalogue.papers if p.date}, reverse=True) + [""]
+    year_at = {year: i for i, year in enumerate(years)}
+    topic_at = {entry.topic.slug: i for i, entry in enumerate(catalogue.topics)}
+    return {"years": years, "topics": list(topic_at),
+            "docs": [[year_at[str(p.date.year) if p.date else ""], *(topic_at[t.slug] for t in p.topics)]
+                     for p in catalogue.papers]}
+
+
+def build_search(catalogue: Catalogue) -> search_shards.SearchFiles:
     analysed = [analysis(p) for p in catalogue.papers]
-    index = to_js_order(lunr_builder.assemble(analysed, list(FIELDS), __TARGET_JS_VERSION__, SEARCH_PIPELINE)) \
-        if analysed else empty_index()
+    table = lunr_builder.collect(analysed, len(FIELDS)) if analysed else None
     topics = {entry.topic.slug: entry.topic.name for entry in catalogue.topics}
-    return SearchFiles(index, {"topics": topics, "docs": [result_data(p) for p in catalogue.papers]})
+    return search_shards.search_files(table, list(FIELDS), SEARCH_PIPELINE,
+                                      [result_data(p) for p in catalogue.papers], facets(catalogue), topics)
+
+
+def whole_index(files: dict[str, bytes]) -> dict:
+    """The sharded index put back together as one lunr index (what lunr.py's Builder would write)."""
+    manifest, table = search_shards.read_postings(files)
+    if not manifest["documents"]:
+        return empty_index()
+    fields = list(zip(manifest["fields"], manifest["boosts"]))
+    return to_js_order(lunr_builder.serialise(table, fields, __TARGET_JS_VERSION__, manifest["pipeline"]))
+
+
+def read_search_files(site) -> dict[str, bytes]:
+    """The search files of a built site, by path under it."""
+    folder = site / "search"
+    return {path.relative_to(site).as_posix(): path.read_bytes() for path in folder.rglob("*.json")}
 
 
 def reference_index(catalogue: Catalogue) -> dict:
@@ -101,8 +119,3 @@ def empty_index() -> dict:
 def load_index(data: dict) -> Index:
     """Load our index in lunr.py (for tools and tests), back in the code-point order lunr.py needs."""
     return Index.load({**data, "invertedIndex": sorted(data["invertedIndex"], key=lambda entry: entry[0])})
-
-
-def _json_bytes(data: object) -> bytes:
-    # check_circular off: the data is a tree we built (a third faster on a 27 MB index)
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), check_circular=False).encode("utf-8")

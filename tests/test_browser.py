@@ -82,13 +82,18 @@ def test_a_shared_search_url_shows_its_results(page, site_url):
     expect(page.locator("#search-results > li").first).to_be_visible()
 
 
+def matching(page: Page) -> int:
+    """The number of papers the status line says match."""
+    expect(page.locator("#search-status")).to_contain_text("match")
+    return int(re.match(r"(\d+) papers? match", page.locator("#search-status").inner_text()).group(1))
+
+
 def test_filters_narrow_results_by_topic_and_year(page, site_url):
     page.goto(site_url + "search/?q=learning")
-    expect(page.locator("#search-results > li").first).to_be_visible()
-    everything = page.locator("#search-results > li").count()
+    everything = matching(page)
     page.select_option("#topic-filter", "bandits")
-    expect(page.locator("#search-status")).to_contain_text("match")
-    by_topic = page.locator("#search-results > li").count()
+    expect(page.locator("#search-status")).not_to_contain_text(f"{everything} papers")
+    by_topic = matching(page)
     assert 0 < by_topic < everything
     assert "topic=bandits" in page.url
     for item in page.locator("#search-results > li").all():
@@ -99,6 +104,51 @@ def test_filters_narrow_results_by_topic_and_year(page, site_url):
     shown = page.locator("#search-results > li").count()
     assert dates and len(dates) == shown and all(d.startswith(year) for d in dates)
     assert f"year={year}" in page.url
+
+
+def test_a_filter_shows_how_many_results_each_choice_keeps(page, site_url):
+    page.goto(site_url + "search/?q=learning")
+    everything = matching(page)
+    page.focus("#year-filter")
+    expect(page.locator("#year-filter option").nth(1)).to_contain_text("(")
+    labels = page.locator("#year-filter option").all_inner_texts()[1:]
+    counts = [int(re.search(r"\((\d+)\)$", label).group(1)) for label in labels]
+    assert sum(counts) == everything
+    bandits = int(re.search(r"\((\d+)\)$", page.locator("#topic-filter option[value=bandits]").inner_text()).group(1))
+    assert 0 < bandits < everything
+    page.select_option("#topic-filter", "bandits")
+    expect(page.locator("#search-status")).to_contain_text(f"{bandits} paper{'s' if bandits > 1 else ''} match")
+
+
+def test_more_results_are_shown_ten_at_a_time(page, site_url):
+    page.goto(site_url + "search/?q=learning")
+    total = matching(page)
+    assert total > 20
+    expect(page.locator("#search-results > li")).to_have_count(10)
+    first = result_titles(page)
+    page.click("#search-more")
+    expect(page.locator("#search-results > li")).to_have_count(20)
+    assert result_titles(page)[:10] == first
+    expect(page.locator("#search-status")).to_contain_text("showing the best 20")
+
+
+def test_a_cold_query_fetches_a_few_shards_and_a_second_query_reuses_them(browser, site_url, shipped_site):
+    context = browser.new_context()
+    page = context.new_page()
+    fetched = []
+    page.on("requestfinished", lambda request: fetched.append(request.url))
+    page.goto(site_url + "search/?q=continual+learning")
+    expect(page.locator("#search-results > li").first).to_be_visible()
+    first = [u for u in fetched if "/search/" in u and ".json" in u]
+    shards = [u for u in first if "/shards/" in u]
+    all_shards = len(list((shipped_site / "search" / "shards").glob("*.json")))
+    assert 1 <= len(shards) <= 4 < all_shards
+    assert not [u for u in first if "terms.json" in u or "facets.json" in u]
+    fetched.clear()
+    search(page, "continual")
+    expect(page.locator("#search-status")).to_contain_text("match “continual”")
+    context.close()
+    assert not [u for u in fetched if "manifest.json" in u or u in shards]
 
 
 def test_back_and_forward_restore_earlier_queries(page, site_url):

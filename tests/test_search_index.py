@@ -1,8 +1,12 @@
-"""The prebuilt lunr index, loaded by the real lunr.js 2.3.9 in Node and compared with lunr.py."""
+"""The sharded lunr index, searched by the real lunr.js 2.3.9 in Node, against the whole index and lunr.py.
+
+The contract: the page's sharded search gives the hits of the whole index, in the
+same order, with the same scores, for queries of every kind; and the whole index
+put back together from the shards is exactly what lunr.py's Builder writes.
+"""
 
 from __future__ import annotations
 
-import gzip
 import json
 import subprocess
 from pathlib import Path
@@ -11,8 +15,9 @@ import pytest
 
 from conftest import PROJECT, write_paper
 from generator.build import build
-from generator.search_index import load_index
+from generator.search_index import load_index, read_search_files, whole_index
 from generator.settings import load_settings
+from search_queries import KINDS, make_queries
 
 QUERY_JS = PROJECT / "tests" / "js" / "query.js"
 
@@ -26,52 +31,149 @@ ODD_INPUTS = ["LLaMA: open", "models?", "GPT-4", "~", "^2", "title:", "🚀", "*
               "title:^", "\"quoted\"", "~1 ~2", "   ", "((", "\\", "foo^bar", "x~y"]
 
 
-def run_node(site: Path, queries: list[str]) -> dict:
-    result = subprocess.run(["node", str(QUERY_JS), str(site)], input=json.dumps(queries), capture_output=True,
-                            text=True, timeout=120)
+def run_node(site: Path, queries: list[str], whole: Path | None = None, check_weights: bool = False) -> dict:
+    request = {"site": str(site), "whole": str(whole) if whole else None, "queries": queries,
+               "checkWeights": check_weights}
+    result = subprocess.run(["node", "--max-old-space-size=4096", str(QUERY_JS)], input=json.dumps(request),
+                            capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
 
 
-def python_hits(site: Path, query: str) -> list[tuple[str, float]]:
-    index = load_index(json.loads((site / "search" / "index.json").read_text(encoding="utf-8")))
-    return [(hit["ref"], hit["score"]) for hit in index.search(query)]
+def write_whole(site: Path, folder: Path) -> Path:
+    path = folder / "whole-index.json"
+    path.write_text(json.dumps(whole_index(read_search_files(site))), encoding="utf-8")
+    return path
+
+
+def python_hits(whole: Path, query: str) -> list[tuple[str, float]]:
+    return [(hit["ref"], hit["score"]) for hit in load_index(json.loads(whole.read_text("utf-8"))).search(query)]
 
 
 def ranked(hits) -> list[tuple[str, float]]:
-    """Hits as (ref, score to 6 places), in rank order; equal scores by ref, as order among ties is free."""
+    """Hits as (ref, score to 6 places), in rank order; lunr.py orders ties its own way, so ties by ref."""
     return sorted(((str(ref), round(score, 6)) for ref, score in hits), key=lambda h: (-h[1], h[0]))
 
 
+def index_terms(site: Path) -> list[str]:
+    return json.loads((site / "search" / "terms.json").read_text("utf-8"))
+
+
+def titles_and_abstracts(site: Path) -> list[str]:
+    texts = []
+    for chunk in sorted((site / "search" / "docs").glob("*.json")):
+        texts += [f"{doc[0]} {doc[4]}" for doc in json.loads(chunk.read_text("utf-8"))]
+    return texts
+
+
 @pytest.fixture(scope="module")
-def node_results(shipped_site):
-    return run_node(shipped_site, AGREEING_QUERIES + ODD_INPUTS + ["repetition loop"])
+def shipped_whole(shipped_site, tmp_path_factory) -> Path:
+    return write_whole(shipped_site, tmp_path_factory.mktemp("whole"))
 
 
-def test_stock_lunr_js_2_3_9_loads_the_index_as_it_is(node_results, shipped_site):
+@pytest.fixture(scope="module")
+def generated(shipped_site) -> dict[str, list[str]]:
+    return make_queries(titles_and_abstracts(shipped_site), index_terms(shipped_site))
+
+
+@pytest.fixture(scope="module")
+def node_results(shipped_site, shipped_whole, generated):
+    queries = AGREEING_QUERIES + ODD_INPUTS + ["c*"] + [q for kind in KINDS for q in generated[kind]]
+    return run_node(shipped_site, list(dict.fromkeys(queries)), shipped_whole, check_weights=True)
+
+
+# --- the shards hold the whole index --------------------------------------------------------------
+
+def test_the_whole_index_put_back_from_the_shards_is_what_lunr_py_builds():
+    from conftest import SHIPPED_CONTENT
+    from generator.catalogue import load_catalogue
+    from generator.search_index import build_search, reference_index
+
+    catalogue = load_catalogue(SHIPPED_CONTENT)
+    assert json.dumps(whole_index(build_search(catalogue).files)) == json.dumps(reference_index(catalogue))
+
+
+def test_the_whole_index_matches_lunr_py_on_unicode_empty_fields_and_a_synthetic_catalogue(tmp_path):
+    from benchmarks.make_catalogue import DEFAULT_SEEDS, make_capture
+    from generator.catalogue import load_catalogue
+    from generator.ingest import ingest
+    from generator.search_index import build_search, reference_index
+
+    capture = tmp_path / "synthetic.txt"
+    capture.write_text(make_capture(600, DEFAULT_SEEDS), encoding="utf-8")
+    ingest([capture], tmp_path / "content")
+    write_paper(tmp_path / "content", "empty-body", "Only A Title", "")
+    for slug, title in UNICODE_TITLES.items():
+        write_paper(tmp_path / "content", slug, title, f"{title} 😀 ℌ𝔢𝔩𝔩𝔬")
+    catalogue = load_catalogue(tmp_path / "content")
+    assert len(catalogue.papers) == 606
+    assert json.dumps(whole_index(build_search(catalogue).files)) == json.dumps(reference_index(catalogue))
+
+
+def test_every_weight_the_page_computes_equals_the_whole_index_weight(node_results):
+    weights = node_results["weights"]
+    assert weights["checked"] == weights["expected"] > 15_000
+    assert weights["wrongCount"] == 0, weights["wrong"]
+
+
+def test_stock_lunr_js_2_3_9_runs_the_search(node_results, shipped_site):
     assert node_results["lunrVersion"] == "2.3.9"
-    index = json.loads((shipped_site / "search" / "index.json").read_text(encoding="utf-8"))
-    assert index["version"] == "2.3.9"
-    assert set(index["pipeline"]) <= {"trimmer", "stemmer", "stopWordFilter"}
-    assert [f for f in index["fields"]] == ["title", "abstract", "topics", "organisation"]
+    manifest = json.loads((shipped_site / "search" / "manifest.json").read_text(encoding="utf-8"))
+    assert set(manifest["pipeline"]) <= {"trimmer", "stemmer", "stopWordFilter"}
+    assert manifest["fields"] == ["title", "abstract", "topics", "organisation"]
 
+
+# --- sharded search == whole index ----------------------------------------------------------------
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_sharded_search_gives_the_whole_index_hits_in_order_with_the_same_scores(node_results, generated, kind):
+    results = node_results["results"]
+    for query in generated[kind]:
+        assert "uncaught" not in results[query], results[query]
+        assert results[query]["sharded"] == results[query]["whole"], query
+    found = sum(bool(results[q]["whole"]) and "error" not in results[q]["whole"] for q in generated[kind])
+    if kind == "absent word":
+        assert found == 0
+    else:
+        assert found >= len(generated[kind]) // 2, f"{kind}: too few queries find anything to compare"
+
+
+@pytest.mark.parametrize("query", AGREEING_QUERIES + ["*", "c*"])
+def test_sharded_search_gives_the_whole_index_hits_for_hand_picked_queries(node_results, query):
+    entry = node_results["results"][query]
+    assert entry["sharded"] == entry["whole"] and entry["whole"]
+
+
+def test_a_prohibited_only_query_lists_every_other_paper_in_build_order(node_results):
+    entry = node_results["results"]["-reward"]
+    refs = [int(ref) for ref, _ in entry["sharded"]]
+    assert refs == sorted(refs) and 100 < len(refs) < 139
+    assert entry["sharded"] == entry["whole"]
+
+
+def test_a_cold_query_fetches_a_small_part_of_the_search_files(node_results, shipped_site):
+    everything = sum(len(data) for data in read_search_files(shipped_site).values())
+    entry = node_results["results"]["repetition loop"]
+    assert entry["titles"][0].startswith("Learning to Break the Loop")
+    assert 3 <= entry["files"] and entry["gzip"] < everything / 10
+
+
+# --- lunr.js and lunr.py ---------------------------------------------------------------------------
 
 @pytest.mark.parametrize("query", AGREEING_QUERIES)
-def test_lunr_js_and_lunr_py_find_the_same_papers_with_the_same_scores(node_results, shipped_site, query):
-    from_js = node_results["results"][query]["raw"]
-    from_py = python_hits(shipped_site, query)
+def test_lunr_js_and_lunr_py_find_the_same_papers_with_the_same_scores(node_results, shipped_whole, query):
+    from_js = node_results["results"][query]["sharded"]
+    from_py = python_hits(shipped_whole, query)
     assert ranked(from_js) == ranked(from_py)
-    assert from_py or query in ("-reward",), f"{query!r} found nothing"
+    assert from_py, f"{query!r} found nothing"
 
 
-def test_a_title_query_ranks_the_paper_first(node_results):
-    assert node_results["results"]["repetition loop"]["titles"][0].startswith("Learning to Break the Loop")
+def test_punctuation_in_a_query_is_trimmed_on_both_sides(node_results, shipped_whole):
+    with_mark = node_results["results"]["models?"]["sharded"]
+    assert with_mark and ranked(with_mark) == ranked(python_hits(shipped_whole, "models"))
 
 
-def test_punctuation_in_a_query_is_trimmed_on_both_sides(node_results, shipped_site):
-    with_mark = node_results["results"]["models?"]["raw"]
-    assert with_mark and ranked(with_mark) == ranked(python_hits(shipped_site, "models"))
-
+# --- what the page does with odd input -------------------------------------------------------------
 
 @pytest.mark.parametrize("query", ODD_INPUTS)
 def test_odd_input_on_the_page_never_raises(node_results, query):
@@ -90,24 +192,13 @@ def test_odd_input_gives_results_or_a_friendly_message(node_results, query, expe
 
 
 def test_a_colon_after_a_word_that_is_not_a_field_means_the_word(node_results):
-    titles = node_results["results"]["LLaMA: open"]["titles"]
-    assert titles and all("error" not in t for t in titles)
-    assert any("open" in t.lower() for t in titles[:5])
-    assert node_results["results"]["LLaMA: open"]["raw"] == {"error": "QueryParseError"}
+    entry = node_results["results"]["LLaMA: open"]
+    assert entry["sharded"] == {"error": "QueryParseError"}  # lunr alone refuses it
+    assert entry["titles"] and any("open" in t.lower() for t in entry["titles"][:5])
 
 
 def test_a_hyphenated_query_finds_what_the_hyphenated_text_holds(node_results):
-    titles = node_results["results"]["GPT-4"]["titles"]
-    assert titles  # "GPT-4" is split like the text was: "gpt" and "4"
-
-
-def test_the_index_is_small_per_paper(shipped_site):
-    raw = (shipped_site / "search" / "index.json").read_bytes()
-    docs = (shipped_site / "search" / "papers.json").read_bytes()
-    index = json.loads(raw)
-    # refs are ordinals, not slugs: the ref is repeated in every posting
-    assert all(ref.split("/")[1].isdigit() for ref, _ in index["fieldVectors"])
-    assert len(gzip.compress(raw + docs)) / 139 < 1500
+    assert node_results["results"]["GPT-4"]["titles"]  # "GPT-4" is split like the text was: "gpt" and "4"
 
 
 # --- Unicode traps (lunr.py #144, #151, trimmer disagreement) -------------------------------------
@@ -131,14 +222,16 @@ def unicode_site(tmp_path_factory) -> Path:
 
 
 def test_terms_outside_the_basic_plane_are_in_the_order_lunr_js_needs(unicode_site):
-    terms = [t for t, _ in json.loads((unicode_site / "search" / "index.json").read_text())["invertedIndex"]]
+    terms = json.loads((unicode_site / "search" / "terms.json").read_text())
     assert any(ord(c) > 0xFFFF for t in terms for c in t), "the test catalogue should index astral characters"
     assert terms == sorted(terms, key=lambda t: t.encode("utf-16-be"))
     assert terms != sorted(terms), "Python's order differs here, so the fix is exercised"
 
 
-def test_lunr_js_loads_and_finds_non_ascii_and_emoji_titles(unicode_site):
-    results = run_node(unicode_site, ["Ünïcödé", "ünïcödé", "café", "Café", "日本語", "Rocket", "a🚀b", "𝔸𝔹ℂ"])["results"]
+def test_lunr_js_finds_non_ascii_and_emoji_titles(unicode_site, tmp_path):
+    whole = write_whole(unicode_site, tmp_path)
+    queries = ["Ünïcödé", "ünïcödé", "café", "Café", "日本語", "Rocket", "a🚀b", "𝔸𝔹ℂ", "𝔸*", "ℌ𝔢𝔩𝔩𝔬~1"]
+    results = run_node(unicode_site, queries, whole)["results"]
     assert results["Ünïcödé"]["titles"][0] == UNICODE_TITLES["unicode"]
     assert results["ünïcödé"]["titles"][0] == UNICODE_TITLES["unicode"]
     assert results["café"]["titles"] == [UNICODE_TITLES["unicode"]]
@@ -147,34 +240,68 @@ def test_lunr_js_loads_and_finds_non_ascii_and_emoji_titles(unicode_site):
     assert results["Rocket"]["titles"] == [UNICODE_TITLES["emoji"]]
     assert results["a🚀b"]["titles"] == [UNICODE_TITLES["mixed"]]
     assert results["𝔸𝔹ℂ"]["titles"] == [UNICODE_TITLES["astral"]]
+    for query in queries:
+        assert results[query]["sharded"] == results[query]["whole"], query
     for query in ("Ünïcödé", "café", "日本語"):
-        assert ranked(results[query]["raw"]) == ranked(python_hits(unicode_site, query.lower()))
+        assert ranked(results[query]["sharded"]) == ranked(python_hits(whole, query.lower()))
 
 
-# --- our builder against lunr.py's -------------------------------------------------------------
+# --- 10,000 papers ----------------------------------------------------------------------------------
 
-def test_our_index_builder_writes_exactly_what_lunr_py_writes_for_the_shipped_catalogue():
-    from conftest import SHIPPED_CONTENT
-    from generator.catalogue import load_catalogue
-    from generator.search_index import build_search, reference_index
-
-    catalogue = load_catalogue(SHIPPED_CONTENT)
-    ours = build_search(catalogue).index
-    assert json.dumps(ours) == json.dumps(reference_index(catalogue))
-
-
-def test_our_index_builder_matches_lunr_py_on_unicode_empty_fields_and_a_synthetic_catalogue(tmp_path, unicode_site):
+@pytest.fixture(scope="module")
+def large_site(tmp_path_factory) -> Path:
     from benchmarks.make_catalogue import DEFAULT_SEEDS, make_capture
-    from generator.catalogue import load_catalogue
     from generator.ingest import ingest
-    from generator.search_index import build_search, reference_index
 
-    capture = tmp_path / "synthetic.txt"
-    capture.write_text(make_capture(600, DEFAULT_SEEDS), encoding="utf-8")
-    ingest([capture], tmp_path / "content")
-    write_paper(tmp_path / "content", "empty-body", "Only A Title", "")
-    for slug, title in UNICODE_TITLES.items():
-        write_paper(tmp_path / "content", slug, title, f"{title} 😀 ℌ𝔢𝔩𝔩𝔬")
-    catalogue = load_catalogue(tmp_path / "content")
-    assert len(catalogue.papers) == 606
-    assert json.dumps(build_search(catalogue).index) == json.dumps(reference_index(catalogue))
+    root = tmp_path_factory.mktemp("large")
+    (root / "capture.txt").write_text(make_capture(10_000, DEFAULT_SEEDS), encoding="utf-8")
+    ingest([root / "capture.txt"], root / "content")
+    build(load_settings(None, root / "content"), root / "site")
+    return root / "site"
+
+
+@pytest.fixture(scope="module")
+def large_results(large_site, tmp_path_factory):
+    queries = make_queries(titles_and_abstracts(large_site), index_terms(large_site), per_kind=14, seed=5)
+    whole = write_whole(large_site, tmp_path_factory.mktemp("large-whole"))
+    flat = [q for kind in KINDS for q in queries[kind]] + ["*", "learn*"]
+    return queries, run_node(large_site, flat, whole, check_weights=True)
+
+
+def test_on_10000_papers_every_weight_the_page_computes_equals_the_whole_index_weight(large_results):
+    weights = large_results[1]["weights"]
+    assert weights["checked"] == weights["expected"] > 500_000
+    assert weights["wrongCount"] == 0, weights["wrong"]
+
+
+EXPANDING = ("trailing *", "leading *", "inner *", "fuzzy ~1", "fuzzy ~2")
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_on_10000_papers_sharded_search_gives_the_whole_index_hits_in_order(large_results, kind):
+    queries, node = large_results
+    refused = []
+    for query in queries[kind]:
+        entry = node["results"][query]
+        assert "uncaught" not in entry, entry
+        if entry["sharded"] is None:  # a wildcard or typo reaching too many words: the page says so
+            refused.append(query)
+            assert "too many words" in entry["message"]
+        else:
+            assert entry["sharded"] == entry["whole"], query
+    assert len(refused) <= (2 if kind in EXPANDING else 0), refused
+    if kind != "absent word":
+        assert any(node["results"][q]["whole"] for q in queries[kind])
+
+
+def test_on_10000_papers_a_wildcard_matching_everything_is_refused_with_a_message(large_results):
+    entry = large_results[1]["results"]["*"]
+    assert entry["sharded"] is None and entry["page"] == [] and "too many words" in entry["message"]
+    assert entry["files"] <= 2  # the manifest and the vocabulary, no shard
+
+
+def test_on_10000_papers_a_one_word_query_fetches_a_sliver_of_the_index(large_results, large_site):
+    queries, node = large_results
+    everything = sum(len(data) for data in read_search_files(large_site).values())
+    for query in queries["one word"]:
+        assert node["results"][query]["gzip"] < everything / 50, query

@@ -96,7 +96,7 @@ def test_serves_the_built_site_on_localhost_with_the_reload_script(server):
 def test_content_types_are_right(server):
     assert server.get("/static/style.css")[2] == "text/css; charset=utf-8"
     assert server.get("/static/search.js")[2] == "text/javascript; charset=utf-8"
-    assert server.get("/search/index.json")[2] == "application/json; charset=utf-8"
+    assert server.get("/search/manifest.json")[2] == "application/json; charset=utf-8"
     assert server.get("/feed.xml")[2] == "application/xml; charset=utf-8"
 
 

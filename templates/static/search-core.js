@@ -1,8 +1,21 @@
-/* Search over the prebuilt lunr index; runs in a Web Worker so the page stays responsive.
+/* Search over the sharded lunr index (generator/search_shards.py), in a Web Worker or in Node.
+ *
+ * A query is parsed with lunr's own parser and pipeline to find the terms it
+ * needs; only the shards holding them are fetched; a partial lunr.Index is
+ * put together from them and lunr.js itself runs the query. The hits, their
+ * order and their scores are those of the whole index (tests/js/query.js
+ * checks it on hundreds of queries):
+ * - a shard carries frequencies and field lengths, and `weight` computes
+ *   lunr's BM25 weight with lunr.py's arithmetic and its round-half-even;
+ * - every term a clause can expand to is fetched: exact terms from their
+ *   shard, trailing wildcards from the shards of their range, fuzzy and other
+ *   wildcards by expanding against the whole vocabulary (terms.json);
+ * - a query of only prohibited clauses walks every document's field vectors
+ *   in build order, so those keys are all created, in that order.
  *
  * The trimmer is re-registered under lunr's own name with the rule the Python
- * side indexes with (generator/search_index.py): strip characters that are not
- * Unicode letters, digits or "_" from both ends of a word, drop empty words.
+ * side indexes with (generator/lunr_pipeline.py): strip characters that are
+ * not Unicode letters, digits or "_" from both ends of a word.
  */
 'use strict';
 
@@ -17,6 +30,25 @@ catalogueTrimmer.label = 'trimmer';
 lunr.Pipeline.registeredFunctions.trimmer = catalogueTrimmer;
 
 var SYNTAX = /[:^~*+\-]/g;
+var K1 = 1.2;
+var B = 0.75;
+var MAX_FETCH_BYTES = 1 << 20;  // a wildcard that needs more shards than this (at the target size) is refused
+
+/* lunr.py's BM25 weight: the same operations in the same order, then Python's round(x, 3). */
+function weight(idf, tf, length, average, boost) {
+  return round3(idf * ((K1 + 1) * tf) / (K1 * (1 - B + B * (length / average)) + tf) * boost);
+}
+
+/* Python's round(x, 3): the nearest thousandth, ties to even. toFixed rounds exactly but ties up;
+ * a double is exactly halfway between two thousandths only when 16x is an odd integer. */
+function round3(x) {
+  var sixteenths = x * 16;
+  if (Number.isInteger(sixteenths) && sixteenths % 2 !== 0) {
+    var below = Math.floor(x * 1000);
+    return (below % 2 === 0 ? below : below + 1) / 1000;
+  }
+  return Number(x.toFixed(3));
+}
 
 /* `LLaMA: open` means the words, not a field called "llama": keep `field:` only for real fields. */
 function prepare(query, fields) {
@@ -25,20 +57,177 @@ function prepare(query, fields) {
   });
 }
 
-function searchIndex(index, query) {
-  query = (query || '').normalize('NFC').trim();
-  if (!query) return { hits: [], message: '' };
-  var attempts = [prepare(query, index.fields), query.replace(SYNTAX, ' ').trim()];
-  for (var i = 0; i < attempts.length; i++) {
-    if (!attempts[i]) continue;
-    try {
-      return { hits: index.search(attempts[i]), message: '' };
-    } catch (error) {
-      if (!(error instanceof lunr.QueryParseError)) throw error;
+/* The last position whose value is <= key, in a sorted array of strings (JavaScript's order is lunr's). */
+function floorIndex(sorted, key) {
+  var lo = 0, hi = sorted.length - 1, found = 0;
+  while (lo <= hi) {
+    var mid = (lo + hi) >> 1;
+    if (sorted[mid] <= key) { found = mid; lo = mid + 1; } else { hi = mid - 1; }
+  }
+  return found;
+}
+
+/* load(path) resolves to the parsed JSON of a file under the site root. */
+function ShardedSearch(load) {
+  this.load = load;
+  this.manifest = null;
+  this.shards = Object.create(null);  // number -> promise of entries
+  this.vocabulary = null;
+  this.chunks = Object.create(null);
+  this.facets = null;
+}
+
+ShardedSearch.prototype.start = function () {
+  var self = this;
+  if (!this.started) {
+    this.started = this.load('search/manifest.json').then(function (manifest) {
+      self.manifest = manifest;
+      self.pipeline = lunr.Pipeline.load(manifest.pipeline);
+      self.maxShards = Math.max(64, Math.floor(MAX_FETCH_BYTES / manifest.target));
+      return manifest;
+    });
+  }
+  return this.started;
+};
+
+ShardedSearch.prototype.file = function (path) {
+  return this.load(path + '?v=' + this.manifest.version);
+};
+
+ShardedSearch.prototype.shard = function (n) {
+  if (!this.shards[n]) this.shards[n] = this.file('search/shards/' + n + '.json');
+  return this.shards[n];
+};
+
+ShardedSearch.prototype.terms = function () {
+  if (!this.vocabulary) {
+    this.vocabulary = this.file('search/terms.json').then(function (terms) {
+      return lunr.TokenSet.fromArray(terms);
+    });
+  }
+  return this.vocabulary;
+};
+
+/* The shard numbers a parsed query needs, or null when a wildcard reaches too far. */
+ShardedSearch.prototype.needs = function (query) {
+  var self = this, first = this.manifest.shards, wanted = Object.create(null), expansions = [];
+  if (!first.length) return Promise.resolve([]);
+  query.clauses.forEach(function (clause) {
+    var terms = clause.usePipeline ? self.pipeline.runString(clause.term, { fields: clause.fields }) : [clause.term];
+    terms.forEach(function (term) {
+      var prefix = term.replace(/\*+$/, '');
+      if (!clause.editDistance && prefix.indexOf('*') < 0) {
+        var lo = floorIndex(first, prefix);
+        wanted[lo] = true;
+        if (prefix !== term) {  // a trailing wildcard: every shard whose range can hold the prefix
+          for (var n = lo + 1; n < first.length && first[n].slice(0, prefix.length) === prefix; n++) wanted[n] = true;
+        }
+      } else {
+        expansions.push(clause.editDistance ? { term: term, editDistance: clause.editDistance } : { term: term });
+      }
+    });
+  });
+  var expanded = !expansions.length ? Promise.resolve() : this.terms().then(function (vocabulary) {
+    expansions.forEach(function (clause) {
+      vocabulary.intersect(lunr.TokenSet.fromClause(clause)).toArray().forEach(function (term) {
+        wanted[floorIndex(first, term)] = true;
+      });
+    });
+  });
+  return expanded.then(function () {
+    var numbers = Object.keys(wanted).map(Number).sort(function (a, b) { return a - b; });
+    return numbers.length > self.maxShards ? null : numbers;
+  });
+};
+
+/* A lunr.Index holding exactly the given shards' terms, with their weights and postings. */
+ShardedSearch.prototype.partialIndex = function (entriesByShard, negated) {
+  var manifest = this.manifest, fields = manifest.fields;
+  var invertedIndex = Object.create(null), elements = {}, builder = new lunr.TokenSet.Builder();
+  if (negated) {  // lunr walks every field vector, in build order, for a query of only prohibited clauses
+    for (var ref = 0; ref < manifest.documents; ref++) {
+      for (var f = 0; f < fields.length; f++) elements[fields[f] + '/' + ref] = [];
     }
   }
-  return { hits: [], message: 'That query has nothing to search for: try some words.' };
-}
+  entriesByShard.forEach(function (entries) {
+    entries.forEach(function (entry) {
+      var term = entry[0], index = entry[1], idf = entry[2], posting = { _index: index };
+      builder.insert(term);
+      for (var f = 0; f < fields.length; f++) {
+        var flat = entry[3 + f], docs = {}, ref = 0;
+        for (var i = 0; i < flat.length; i += 3) {
+          ref += flat[i];
+          docs[ref] = {};
+          var key = fields[f] + '/' + ref;
+          (elements[key] || (elements[key] = [])).push([index, weight(idf, flat[i + 1], flat[i + 2], manifest.averages[f], manifest.boosts[f])]);
+        }
+        posting[fields[f]] = docs;
+      }
+      invertedIndex[term] = posting;
+    });
+  });
+  builder.finish();
+  var fieldVectors = {};
+  Object.keys(elements).forEach(function (key) {
+    var pairs = elements[key].sort(function (a, b) { return a[0] - b[0]; }), flat = [];
+    pairs.forEach(function (pair) { flat.push(pair[0], pair[1]); });
+    fieldVectors[key] = new lunr.Vector(flat);
+  });
+  return new lunr.Index({ invertedIndex: invertedIndex, fieldVectors: fieldVectors, tokenSet: builder.root,
+                          fields: fields, pipeline: this.pipeline });
+};
+
+/* lunr's hits for one query string, as the whole index would give them; throws lunr.QueryParseError. */
+ShardedSearch.prototype.run = function (queryString) {
+  var self = this;
+  var query = new lunr.Query(this.manifest.fields);
+  new lunr.QueryParser(queryString, query).parse();
+  return this.needs(query).then(function (numbers) {
+    if (numbers === null) return null;
+    return Promise.all(numbers.map(function (n) { return self.shard(n); })).then(function (entriesByShard) {
+      return self.partialIndex(entriesByShard, query.isNegated()).search(queryString);
+    });
+  });
+};
+
+/* The page's search: the query as typed, then without lunr's syntax if that does not parse. */
+ShardedSearch.prototype.search = function (query) {
+  var self = this;
+  query = (query || '').normalize('NFC').trim();
+  if (!query) return Promise.resolve({ hits: [], message: '' });
+  var attempts = [prepare(query, this.manifest.fields), query.replace(SYNTAX, ' ').trim()].filter(Boolean);
+  function attempt(i) {
+    if (i >= attempts.length) return Promise.resolve({ hits: [], message: 'That query has nothing to search for: try some words.' });
+    var running;
+    try {
+      running = self.run(attempts[i]);
+    } catch (error) {
+      if (error instanceof lunr.QueryParseError) return attempt(i + 1);
+      throw error;
+    }
+    return running.then(function (hits) {
+      if (hits === null) return { hits: [], message: 'That query reaches too many words (a short wildcard or a large ~ allowance): add a few letters.' };
+      return { hits: hits, message: '' };
+    });
+  }
+  return attempt(0);
+};
+
+/* What the results show for some document ordinals: [title, url, date, topic slugs, snippet] each. */
+ShardedSearch.prototype.documents = function (refs) {
+  var self = this, size = this.manifest.chunk;
+  return Promise.all(refs.map(function (ref) {
+    var n = Math.floor(ref / size);
+    if (!self.chunks[n]) self.chunks[n] = self.file('search/docs/' + n + '.json');
+    return self.chunks[n].then(function (chunk) { return chunk[ref % size]; });
+  }));
+};
+
+/* Each document's year and topics, for the filters: {years, topics, docs: [[year, topic...]]}. */
+ShardedSearch.prototype.facetData = function () {
+  if (!this.facets) this.facets = this.file('search/facets.json');
+  return this.facets;
+};
 
 /* Where the matched terms stand in a text, as [start, length] pairs, for <mark>. */
 function marks(text, terms) {
@@ -56,4 +245,6 @@ function marks(text, terms) {
   return found;
 }
 
-if (typeof module !== 'undefined') module.exports = { searchIndex: searchIndex, marks: marks, prepare: prepare };
+if (typeof module !== 'undefined') {
+  module.exports = { ShardedSearch: ShardedSearch, marks: marks, prepare: prepare, weight: weight, round3: round3 };
+}

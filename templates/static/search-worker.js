@@ -1,33 +1,78 @@
-/* The search worker: loads lunr, the index and the result data once, then answers queries. */
+/* The search worker: answers the page's queries from the sharded index (search-core.js).
+ * What it fetched stays in memory, so the next query reuses it; the hits of the
+ * last query are kept, so filtering them or showing more costs no new search. */
 'use strict';
 importScripts('lunr/lunr.min.js', 'search-core.js');
 
-var ready = null;
+var search = null;
+var last = null;  // { query, hits, message }
 
-function load(base) {
-  return Promise.all([
-    fetch(base + 'search/index.json').then(function (r) { if (!r.ok) throw new Error('index ' + r.status); return r.json(); }),
-    fetch(base + 'search/papers.json').then(function (r) { if (!r.ok) throw new Error('papers ' + r.status); return r.json(); })
-  ]).then(function (parts) {
-    return { index: lunr.Index.load(parts[0]), data: parts[1] };
+function loader(base) {
+  return function (path) {
+    return fetch(base + path).then(function (response) {
+      if (!response.ok) throw new Error(path.split('?')[0] + ': ' + response.status);
+      return response.json();
+    });
+  };
+}
+
+function yearOf(facets, ref) { return facets.years[facets.docs[ref][0]] || 'none'; }
+
+function topicsOf(facets, ref) {
+  return facets.docs[ref].slice(1).map(function (t) { return facets.topics[t]; });
+}
+
+/* Filter the hits by topic and year; count years (within the topic) and topics (within the year). */
+function filtered(hits, facets, topic, year) {
+  if (!facets) return { hits: hits, counts: null };
+  var counts = { years: {}, topics: {} };
+  var byTopic = hits.filter(function (h) { return !topic || topicsOf(facets, h.ref).indexOf(topic) >= 0; });
+  byTopic.forEach(function (h) { var y = yearOf(facets, h.ref); counts.years[y] = (counts.years[y] || 0) + 1; });
+  hits.forEach(function (h) {
+    if (year && yearOf(facets, h.ref) !== year) return;
+    topicsOf(facets, h.ref).forEach(function (t) { counts.topics[t] = (counts.topics[t] || 0) + 1; });
+  });
+  return { hits: byTopic.filter(function (h) { return !year || yearOf(facets, h.ref) === year; }), counts: counts };
+}
+
+function answer(message) {
+  var found = last && last.query === message.query ? Promise.resolve(last) : search.search(message.query).then(function (outcome) {
+    last = { query: message.query, hits: outcome.hits, message: outcome.message };
+    return last;
+  });
+  return found.then(function (found) {
+    var wantFacets = found.hits.length && (message.topic || message.year || message.counts);
+    return (wantFacets ? search.facetData() : Promise.resolve(null)).then(function (facets) {
+      var chosen = filtered(found.hits, facets, message.topic, message.year);
+      var shown = chosen.hits.slice(0, message.count);
+      return search.documents(shown.map(function (h) { return Number(h.ref); })).then(function (docs) {
+        return {
+          type: 'results', id: message.id, query: message.query, message: found.message,
+          total: chosen.hits.length, counts: chosen.counts,
+          results: shown.map(function (hit, i) {
+            var doc = docs[i], terms = hit.matchData.metadata;
+            return { ref: hit.ref, score: hit.score, title: doc[0], url: doc[1], date: doc[2], topics: doc[3],
+                     snippet: doc[4], titleMarks: marks(doc[0], terms), snippetMarks: marks(doc[4], terms) };
+          })
+        };
+      });
+    });
   });
 }
 
 self.onmessage = function (event) {
   var message = event.data;
-  if (message.type === 'load') { ready = load(message.base); }
-  ready.then(function (loaded) {
-    if (message.type === 'load') { self.postMessage({ type: 'ready', topics: loaded.data.topics }); return; }
-    var outcome = searchIndex(loaded.index, message.query);
-    var results = outcome.hits.map(function (hit) {
-      var doc = loaded.data.docs[Number(hit.ref)];
-      var terms = hit.matchData.metadata;
-      return {
-        ref: hit.ref, score: hit.score, title: doc.t, url: doc.u, date: doc.d, topics: doc.k, snippet: doc.s,
-        titleMarks: marks(doc.t, terms), snippetMarks: marks(doc.s, terms)
-      };
+  if (message.type === 'load') {
+    search = new ShardedSearch(loader(message.base));
+    search.start().then(function (manifest) {
+      self.postMessage({ type: 'ready', topics: manifest.topics, years: manifest.years });
+    }, function (error) {
+      self.postMessage({ type: 'error', message: String(error && error.message || error) });
     });
-    self.postMessage({ type: 'results', id: message.id, query: message.query, results: results, message: outcome.message });
+    return;
+  }
+  search.start().then(function () { return answer(message); }).then(function (reply) {
+    self.postMessage(reply);
   }).catch(function (error) {
     self.postMessage({ type: 'error', id: message.id, message: String(error && error.message || error) });
   });

@@ -1,6 +1,9 @@
-/* The search page: query in the URL (?q=, &topic=, &year=), results drawn as text, never as HTML. */
+/* The search page: query in the URL (?q=, &topic=, &year=), results drawn as text, never as HTML.
+ * The worker fetches only what a query needs; the filters' counts need every paper's
+ * year and topics, so they are fetched once a filter is used or about to be. */
 (function () {
   'use strict';
+  var PAGE = 10;
   var form = document.getElementById('search-form');
   if (!form) return;
   var root = form.getAttribute('data-root');
@@ -9,9 +12,11 @@
   var yearFilter = document.getElementById('year-filter');
   var status = document.getElementById('search-status');
   var list = document.getElementById('search-results');
+  var more = document.getElementById('search-more');
   var topicNames = {};
   var latest = 0;
-  var lastResults = [];
+  var count = PAGE;
+  var wantCounts = false;
   var worker;
 
   function say(text) { status.textContent = text; }
@@ -22,27 +27,37 @@
     say('Search cannot start in this browser.');
     return;
   }
-  say('Loading the search index…');
+  say('Loading search…');
   worker.postMessage({ type: 'load', base: new URL(root, document.baseURI).href });
 
   worker.onmessage = function (event) {
     var message = event.data;
     if (message.type === 'ready') {
-      topicNames = message.topics;  // always before the first results: the worker answers in order
-      if (!input.value.trim()) show('', '');
+      topicNames = message.topics;
+      fillYears(message.years);
+      if (!input.value.trim()) say('Type a query to search the catalogue.');
     } else if (message.type === 'results' && message.id === latest) {
-      lastResults = message.results;
-      show(message.query, message.message);
-    } else if (message.type === 'error') {
-      say('Search failed to load: ' + message.message);
+      show(message);
+    } else if (message.type === 'error' && (!message.id || message.id === latest)) {
+      say('Search failed: ' + message.message);
     }
   };
+
+  function fillYears(years) {
+    var wanted = yearFilter.dataset.wanted || yearFilter.value;
+    while (yearFilter.options.length > 1) yearFilter.remove(1);
+    years.forEach(function (year) { yearFilter.add(new Option(year || 'No known date', year || 'none')); });
+    yearFilter.value = wanted;
+    delete yearFilter.dataset.wanted;
+  }
 
   function fromUrl() {
     var params = new URLSearchParams(location.search);
     input.value = params.get('q') || '';
     topicFilter.value = params.get('topic') || '';
-    yearFilter.dataset.wanted = params.get('year') || '';
+    yearFilter.value = params.get('year') || '';
+    if (yearFilter.value !== (params.get('year') || '')) yearFilter.dataset.wanted = params.get('year');
+    count = PAGE;
     run();
   }
 
@@ -50,7 +65,8 @@
     var params = new URLSearchParams();
     if (input.value.trim()) params.set('q', input.value.trim());
     if (topicFilter.value) params.set('topic', topicFilter.value);
-    if (yearFilter.value) params.set('year', yearFilter.value);
+    var year = yearFilter.value || yearFilter.dataset.wanted;
+    if (year) params.set('year', year);
     var url = location.pathname + (params.toString() ? '?' + params.toString() : '');
     if (url === location.pathname + location.search) return;
     history[push ? 'pushState' : 'replaceState'](null, '', url);
@@ -58,9 +74,23 @@
 
   function run() {
     latest += 1;
-    if (!input.value.trim()) { lastResults = []; show('', ''); return; }
-    say('Searching…');
-    worker.postMessage({ type: 'search', id: latest, query: input.value });
+    if (!input.value.trim()) {
+      list.textContent = '';
+      more.hidden = true;
+      say('Type a query to search the catalogue.');
+      return;
+    }
+    if (list.children.length < count) say('Searching…');
+    worker.postMessage({ type: 'search', id: latest, query: input.value, topic: topicFilter.value,
+                         year: yearFilter.value || yearFilter.dataset.wanted || '', count: count, counts: wantCounts });
+  }
+
+  function labelCounts(select, counts, name) {
+    Array.prototype.forEach.call(select.options, function (option) {
+      if (!option.value) return;
+      var base = name(option.value);
+      option.textContent = counts ? base + ' (' + (counts[option.value] || 0) + ')' : base;
+    });
   }
 
   var MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -70,36 +100,20 @@
     return Number(parts[2]) + ' ' + MONTHS[Number(parts[1]) - 1] + ' ' + parts[0];
   }
 
-  function yearOf(result) { return result.date ? result.date.slice(0, 4) : ''; }
-
-  function fillYears(results) {
-    var wanted = yearFilter.dataset.wanted || yearFilter.value;
-    var counts = {};
-    results.forEach(function (r) { var y = yearOf(r) || 'none'; counts[y] = (counts[y] || 0) + 1; });
-    while (yearFilter.options.length > 1) yearFilter.remove(1);
-    Object.keys(counts).sort(function (a, b) {
-      return (a === 'none') - (b === 'none') || (a < b ? 1 : a > b ? -1 : 0);  // newest first, undated last
-    }).forEach(function (year) {
-      var label = (year === 'none' ? 'No known date' : year) + ' (' + counts[year] + ')';
-      yearFilter.add(new Option(label, year));
-    });
-    if (wanted && !counts[wanted]) yearFilter.add(new Option(wanted + ' (0)', wanted));
-    yearFilter.value = wanted;
-    delete yearFilter.dataset.wanted;
-  }
-
-  function show(query, message) {
-    var topic = topicFilter.value;
-    var byTopic = lastResults.filter(function (r) { return !topic || r.topics.indexOf(topic) >= 0; });
-    fillYears(byTopic);
-    var year = yearFilter.value;
-    var shown = byTopic.filter(function (r) { return !year || (yearOf(r) || 'none') === year; });
+  function show(message) {
+    var query = message.query.trim();
+    var filtered = topicFilter.value || yearFilter.value;
+    if (message.counts) {
+      labelCounts(yearFilter, message.counts.years, function (y) { return y === 'none' ? 'No known date' : y; });
+      labelCounts(topicFilter, message.counts.topics, function (t) { return topicNames[t] || t; });
+    }
     list.textContent = '';
-    shown.slice(0, 100).forEach(function (r) { list.appendChild(item(r)); });
-    if (message) say(message);
-    else if (!query.trim()) say('Type a query to search the catalogue.');
-    else if (!shown.length) say('No papers match “' + query.trim() + '”' + (topic || year ? ' with these filters.' : '.'));
-    else say(shown.length + ' paper' + (shown.length === 1 ? '' : 's') + ' match “' + query.trim() + '”' + (shown.length > 100 ? '; showing the best 100.' : '.'));
+    message.results.forEach(function (r) { list.appendChild(item(r)); });
+    more.hidden = message.total <= message.results.length;
+    if (message.message) say(message.message);
+    else if (!message.total) say('No papers match “' + query + '”' + (filtered ? ' with these filters.' : '.'));
+    else say(message.total + ' paper' + (message.total === 1 ? '' : 's') + ' match “' + query + '”' +
+             (message.total > message.results.length ? '; showing the best ' + message.results.length + '.' : '.'));
   }
 
   function marked(parent, text, ranges) {
@@ -149,14 +163,24 @@
     return li;
   }
 
+  function countsWanted() {
+    if (wantCounts) return;
+    wantCounts = true;
+    if (input.value.trim()) run();
+  }
+
   var typing;
   input.addEventListener('input', function () {
     clearTimeout(typing);
-    typing = setTimeout(function () { toUrl(false); run(); }, 120);
+    typing = setTimeout(function () { count = PAGE; toUrl(false); run(); }, 120);
   });
-  form.addEventListener('submit', function (event) { event.preventDefault(); toUrl(true); run(); });
-  topicFilter.addEventListener('change', function () { toUrl(true); show(input.value, ''); });
-  yearFilter.addEventListener('change', function () { toUrl(true); show(input.value, ''); });
+  form.addEventListener('submit', function (event) { event.preventDefault(); count = PAGE; toUrl(true); run(); });
+  [topicFilter, yearFilter].forEach(function (select) {
+    select.addEventListener('focus', countsWanted);
+    select.addEventListener('pointerdown', countsWanted);
+    select.addEventListener('change', function () { delete yearFilter.dataset.wanted; count = PAGE; toUrl(true); run(); });
+  });
+  more.addEventListener('click', function () { count += PAGE; run(); });
   window.addEventListener('popstate', fromUrl);
-  fromUrl();  // queries sent before the index is loaded wait for it in the worker
+  fromUrl();  // queries sent before the manifest is loaded wait for it in the worker
 })();
