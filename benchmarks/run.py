@@ -7,8 +7,10 @@
 Every step runs as the command a user runs (a new process), with its
 peak memory from the kernel: ingest of a synthetic capture, a full build, a
 no-op rebuild, a rebuild after editing one paper; then the site's size, the
-search files' bytes (raw and gzip, per paper) and lunr.js's parse, load and
-query times in Node. Results go to benchmarks/results/<stamp>.json.
+search files' bytes (raw and gzip, per paper) and, for cold queries of every
+kind run by the page's own search code in Node, the gzip bytes they fetch
+(scripts included) and their time. Results go to benchmarks/results/<stamp>.json.
+The same cold queries in real Chromium: benchmarks/search_browser.py.
 
 --anchors uses ../shared/anchors (run its setup.sh first and export what it
 prints): the same synthetic papers are built by Hugo and Pelican in this run
@@ -37,6 +39,9 @@ ANCHORS = PROJECT.parent / "shared" / "anchors"
 sys.path.insert(0, str(PROJECT))
 
 from benchmarks.make_catalogue import DEFAULT_SEEDS, make_capture  # noqa: E402
+from benchmarks.queries import KINDS, make_queries  # noqa: E402
+
+QUERIES_PER_KIND = 10
 
 
 def timed(cmd: list[str], cwd: Path | None = None, env: dict | None = None) -> dict:
@@ -77,13 +82,38 @@ def measure_ours(n: int, capture: Path, work: Path) -> dict:
     edit_one(content)
     row["edit_rebuild"] = timed(build)
     row["site_bytes"], row["site_files"] = folder_size(site)
-    for name in ("index", "papers"):
-        raw = (site / "search" / f"{name}.json").read_bytes()
-        row[f"search_{name}"] = {"raw": len(raw), "gzip": len(gzip.compress(raw, 6)),
-                                 "raw_per_paper": round(len(raw) / n), "gzip_per_paper": round(len(gzip.compress(raw, 6)) / n)}
-    node = subprocess.run(["node", str(HERE / "lunr_timing.js"), str(site)], capture_output=True, text=True)
-    row["lunr_js"] = json.loads(node.stdout) if node.returncode == 0 else {"error": node.stderr[-300:]}
+    row["search"] = search_files(site, n)
+    row["cold_queries"] = cold_queries(site)
     return row
+
+
+def search_files(site: Path, n: int) -> dict:
+    files = [p for p in (site / "search").rglob("*.json")]
+    raw = sum(p.stat().st_size for p in files)
+    gz = sum(len(gzip.compress(p.read_bytes(), 6)) for p in files)
+    return {"files": len(files), "shards": len(list((site / "search" / "shards").glob("*.json"))), "raw": raw,
+            "gzip": gz, "raw_per_paper": round(raw / n), "gzip_per_paper": round(gz / n)}
+
+
+def cold_queries(site: Path) -> dict:
+    """Every kind of query, cold, with the page's search code in Node: bytes fetched and time."""
+    texts = [f"{d[0]} {d[4]}" for chunk in sorted((site / "search" / "docs").glob("*.json"))
+             for d in json.loads(chunk.read_text("utf-8"))]
+    terms = json.loads((site / "search" / "terms.json").read_text("utf-8"))
+    queries = make_queries(texts, terms, per_kind=QUERIES_PER_KIND)
+    node = subprocess.run(["node", "--max-old-space-size=4096", str(HERE / "search_cold.js")],
+                          input=json.dumps({"site": str(site), "queries": queries}), capture_output=True, text=True)
+    if node.returncode != 0:
+        return {"error": node.stderr[-300:]}
+    measured = json.loads(node.stdout)
+    summary = {}
+    for kind in KINDS:
+        runs = [r for r in measured["kinds"][kind] if not r["refused"]]
+        sizes = sorted(r["totalGzip"] for r in runs) or [0]
+        times = sorted(r["ms"] for r in runs) or [0]
+        summary[kind] = {"median_kb": round(sizes[len(sizes) // 2] / 1024, 1), "max_kb": round(sizes[-1] / 1024, 1),
+                         "median_ms": round(times[len(times) // 2], 1), "refused": len(measured["kinds"][kind]) - len(runs)}
+    return {"scripts_gzip": measured["scriptsGzip"], "by_kind": summary, "runs": measured["kinds"]}
 
 
 def measure_anchors(n: int, work: Path) -> dict:
@@ -125,17 +155,32 @@ def measure_anchors(n: int, work: Path) -> dict:
 
 def table(rows: list[dict]) -> str:
     lines = ["| N | ingest | full build | no-op rebuild | edit 1 + rebuild | peak MB | build ms/paper | site MB "
-             "| index raw / gzip B/paper | results gzip B/paper | lunr.js parse + load ms |",
+             "| search raw / gzip B/paper | shards | 1-3 word cold query KB gzip, median (max) |",
              "|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         peak = max(r[k]["peak_mb"] for k in ("ingest", "build", "noop_rebuild", "edit_rebuild"))
-        js = r["lunr_js"]
+        kinds = r["cold_queries"].get("by_kind", {})
+        words = [kinds[k] for k in ("one word", "two words", "three words") if k in kinds]
+        typical = (f"{max(k['median_kb'] for k in words)} ({max(k['max_kb'] for k in words)})" if words else "?")
         lines.append(
             f"| {r['n']:,} | {r['ingest']['s']:.2f} s | {r['build']['s']:.2f} s | {r['noop_rebuild']['s']:.2f} s "
             f"| {r['edit_rebuild']['s']:.2f} s | {peak:.0f} | {1000 * r['build']['s'] / r['n']:.2f} "
-            f"| {r['site_bytes'] / 2**20:.0f} | {r['search_index']['raw_per_paper']} / {r['search_index']['gzip_per_paper']} "
-            f"| {r['search_papers']['gzip_per_paper']} "
-            f"| {js.get('parseMs', 0):.0f} + {js.get('loadMs', 0):.0f} |")
+            f"| {r['site_bytes'] / 2**20:.0f} | {r['search']['raw_per_paper']} / {r['search']['gzip_per_paper']} "
+            f"| {r['search']['shards']} | {typical} |")
+    return "\n".join(lines)
+
+
+def query_table(rows: list[dict]) -> str:
+    """Cold query gzip KB (scripts included), median and max, and median ms in Node, by kind and N."""
+    header = "| kind of query | " + " | ".join(f"N={r['n']:,}: KB median (max), ms" for r in rows) + " |"
+    lines = [header, "|---|" + "---|" * len(rows)]
+    for kind in KINDS:
+        cells = []
+        for r in rows:
+            k = r["cold_queries"].get("by_kind", {}).get(kind)
+            cells.append("?" if k is None else f"{k['median_kb']} ({k['max_kb']}), {k['median_ms']:.0f} ms"
+                         + (f", {k['refused']} refused" if k["refused"] else ""))
+        lines.append(f"| {kind} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
@@ -162,6 +207,8 @@ def main() -> None:
         if args.keep is None:
             shutil.rmtree(work_root, ignore_errors=True)
     print(table(rows))
+    print()
+    print(query_table(rows))
     for a in anchors:
         print(f"N={a['n']:,}: ours {a['ours_build']['s']:.2f} s, Hugo {a['hugo']['s']:.2f} s "
               f"({a['ratio_to_hugo']}x), Pelican {a['pelican']['s']:.2f} s ({a['ratio_to_pelican']}x)")

@@ -17,7 +17,7 @@ from conftest import PROJECT, write_paper
 from generator.build import build
 from generator.search_index import load_index, read_search_files, whole_index
 from generator.settings import load_settings
-from search_queries import KINDS, make_queries
+from benchmarks.queries import KINDS, make_queries
 
 QUERY_JS = PROJECT / "tests" / "js" / "query.js"
 

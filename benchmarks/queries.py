@@ -1,4 +1,5 @@
-"""Hundreds of lunr queries of every kind, made from a catalogue's own words (deterministic)."""
+"""Hundreds of lunr queries of every kind, made from a catalogue's own words (deterministic): for the
+exactness tests and the cold-query benchmark."""
 
 from __future__ import annotations
 
