@@ -4,6 +4,12 @@ load catalogue -> plan routes -> render pages -> search index -> static files
 -> swap the finished folder in. The site is written to a temporary folder
 beside the output and renamed into place, so a failed or killed build leaves
 the previous site whole.
+
+When the last build's state (build_state) says the site in the output folder
+is the one it wrote, with the same settings, templates and code, only the
+pages whose key changed (render_keys) and the search files that changed are
+written, each file whole, in place: an edit to one paper costs a few pages.
+Either way the output is the same; the tests build both ways and compare.
 """
 
 from __future__ import annotations
@@ -25,7 +31,6 @@ from generator.routes import Route, plan_site
 from generator.settings import Settings
 
 VENDOR_LUNR = Path(__file__).resolve().parent / "vendor" / "lunr"
-PAPERS_CACHE = "papers.pickle"  # the papers read by the last build (see freshness.private_cache_dir)
 PROGRESS_FROM = 2000
 # A folder we may replace wholesale looks like a site we built.
 SITE_MARKERS = ("sitemap.xml", "404.html")
@@ -51,48 +56,96 @@ class BuildResult:
 
 
 def build(settings: Settings, out: Path, say: Callable[[str], None] = lambda _: None,
-          force: bool = False, cache=None) -> BuildResult:
-    """Build the site; `cache`, a catalogue.PaperCache, lets a long-lived process skip unchanged pages."""
+          force: bool = False, state=None) -> BuildResult:
+    """Build the site. `state` (a build_state.BuildState) lets a long-lived process keep what the
+    next build reuses in memory; without it, it is kept in the user's cache folder."""
     started = time.perf_counter()
     _check_output(out, settings)
     inputs, last = freshness.check(settings, out)
     if last is not None and not force:
         return BuildResult(**{**last, "out": out, "seconds": time.perf_counter() - started, "unchanged": True})
     # Imported here, not above: a no-op rebuild should not pay for Markdown, YAML and lunr.
-    from generator.catalogue import PaperCache, load_catalogue
+    from generator.build_state import STATE_FILE, BuildState
+    from generator.catalogue import load_catalogue
+    from generator.render_keys import route_keys
     from generator.search_index import analysis, build_search
 
-    kept = cache is None  # a long-lived caller (serve) keeps its own in memory
+    version = freshness.code_signature()
+    kept = state is None  # a long-lived caller (serve) keeps its own in memory
     if kept:
-        cache_file, version = freshness.private_cache_dir(out) / PAPERS_CACHE, freshness.code_signature()
-        cache = PaperCache.load(cache_file, version)
-    catalogue = load_catalogue(settings.content, settings.unsafe_html, cache, prepare=analysis)
-    routes = plan_site(catalogue, settings)
-    env = make_environment(settings)
+        state_file = freshness.private_cache_dir(out) / STATE_FILE
+        state = BuildState.load(state_file, version)
+    made_with = freshness.made_with(settings, version)
+    in_place = not force and state.matches(made_with, freshness.output_signature(out))
+    try:
+        catalogue = load_catalogue(settings.content, settings.unsafe_html, state.papers, prepare=analysis)
+        routes = plan_site(catalogue, settings)
+        keys = route_keys(routes)
+        env = make_environment(settings)
+        changed = [r for r in routes if state.pages.get(r.path) != keys[r.path]] if in_place else routes
+        if in_place and len(changed) <= max(50, len(routes) // 3):
+            search = build_search(catalogue, state.search, state.order)
+            # if this build is killed while writing, the next one must not trust the state: it builds whole
+            forget = (lambda: state_file.unlink(missing_ok=True)) if kept else (lambda: None)
+            _update_in_place(out, env, settings, changed, sorted(set(state.pages) - set(keys)), search, forget)
+        else:
+            search = build_search(catalogue)
+            _build_whole(out, env, settings, routes, search, say, started)
+    except BaseException:
+        state.forget_site()
+        raise
+    state.pages, state.search, state.order, state.made_with = keys, search, list(catalogue.papers), made_with
+    state.output = freshness.output_signature(out)
+    if kept:
+        state.save(state_file, version)
+    result = BuildResult(out, sum(r.is_html for r in routes), len(catalogue.papers), len(catalogue.topics),
+                         search.size, time.perf_counter() - started)
+    freshness.remember(out, inputs, {k: v for k, v in vars(result).items() if k not in ("out", "seconds")})
+    return result
+
+
+def _build_whole(out: Path, env, settings: Settings, routes: list[Route], search, say, started: float) -> None:
+    """Every page and file into a new folder, swapped in at the end."""
     if len(routes) > PROGRESS_FROM:
-        say(f"loaded {len(catalogue.papers)} papers in {time.perf_counter() - started:.1f}s; "
+        say(f"loaded the catalogue in {time.perf_counter() - started:.1f}s; "
             f"rendering {len(routes)} pages on {workers()} cores")
     with _staging(out, background_cleanup=len(routes) > PROGRESS_FROM) as stage:
         rendering = Chunked(_render_routes, routes, (env, settings, stage))
         try:
-            search = build_search(catalogue)  # while the pages render
-            for path, data in search.files.items():
+            for path, data in search.write.items():  # while the pages render
                 _write(stage / path, data)
             _copy_static(settings, stage)
-            if len(routes) > PROGRESS_FROM:
-                say(f"search index written at {time.perf_counter() - started:.1f}s")
             rendering.results()
         except BaseException:
             rendering.cancel()
             raise
         if len(routes) > PROGRESS_FROM:
             say(f"pages written at {time.perf_counter() - started:.1f}s")
-    if kept:
-        cache.save(cache_file, version)
-    result = BuildResult(out, sum(r.is_html for r in routes), len(catalogue.papers), len(catalogue.topics),
-                         search.size, time.perf_counter() - started)
-    freshness.remember(out, inputs, {k: v for k, v in vars(result).items() if k not in ("out", "seconds")})
-    return result
+
+
+def _update_in_place(out: Path, env, settings: Settings, changed: list[Route], removed: list[str], search,
+                     before_writing: Callable[[], None]) -> None:
+    """Only what changed, each file written whole: to a temporary folder beside `out` (cleared by
+    the next build if this one is killed), then renamed into place. Every page is rendered before
+    anything is written, so a render error leaves the site as it was. The search data goes first
+    and its manifest last, so a reader never gets a manifest naming a shard not yet written;
+    files no longer needed go at the very end."""
+    from generator.search_shards import MANIFEST
+
+    pages = [item for chunk in Chunked(_render_to_memory, changed, (env, settings)).results() for item in chunk]
+    files = [(p, d) for p, d in search.write.items() if p != MANIFEST]
+    if MANIFEST in search.write:
+        files.append((MANIFEST, search.write[MANIFEST]))
+    before_writing()
+    with _staging(out, swap=False) as stage:
+        for n, (path, data) in enumerate(files + pages):
+            tmp = stage / str(n)
+            tmp.write_bytes(data)
+            os.chmod(tmp, 0o644)
+            (out / path).parent.mkdir(parents=True, exist_ok=True)
+            os.replace(tmp, out / path)
+    for path in [*search.remove, *removed]:
+        _remove_file(out, path)
 
 
 def page_context(route: Route, settings: Settings) -> dict:
@@ -109,6 +162,22 @@ def _render_routes(routes: list[Route], state: tuple) -> int:
         html = render(env, route.template, page_context(route, settings))
         _write(stage / route.path, html.encode("utf-8"))
     return len(routes)
+
+
+def _render_to_memory(routes: list[Route], state: tuple) -> list[tuple[str, bytes]]:
+    env, settings = state
+    return [(route.path, render(env, route.template, page_context(route, settings)).encode("utf-8"))
+            for route in routes]
+
+
+def _remove_file(out: Path, relative: str) -> None:
+    """Remove a file the site no longer has, and the folders it leaves empty."""
+    path = out / relative
+    path.unlink(missing_ok=True)
+    folder = path.parent
+    while folder != out and folder.is_dir() and not any(folder.iterdir()):
+        folder.rmdir()
+        folder = folder.parent
 
 
 def _write(path: Path, data: bytes) -> None:
@@ -142,11 +211,13 @@ def _check_output(out: Path, settings: Settings) -> None:
 
 
 class _staging:
-    """A temporary folder beside `out`, swapped in on success and removed on failure."""
+    """A temporary folder beside `out`, swapped in on success (unless `swap` is False) and
+    removed on failure."""
 
-    def __init__(self, out: Path, background_cleanup: bool = False):
+    def __init__(self, out: Path, background_cleanup: bool = False, swap: bool = True):
         self.out = out
         self.background_cleanup = background_cleanup
+        self.swap = swap
 
     def __enter__(self) -> Path:
         self.out.parent.mkdir(parents=True, exist_ok=True)
@@ -163,7 +234,7 @@ class _staging:
                     shutil.rmtree(folder, ignore_errors=True)
 
     def __exit__(self, exc_type, exc, tb) -> None:
-        if exc_type is not None:
+        if exc_type is not None or not self.swap:
             shutil.rmtree(self.stage, ignore_errors=True)
             return
         os.chmod(self.stage, 0o755)  # mkdtemp makes it private; a site is for publishing

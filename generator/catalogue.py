@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import os
-import pickle
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,6 +44,7 @@ class Paper:
     newer: Paper | None = field(default=None, repr=False)
     older: Paper | None = field(default=None, repr=False)
     derived: dict = field(default_factory=dict, repr=False, compare=False)  # memo for data computed from it
+    digest: str = field(default="", repr=False)  # of everything a page can show of it (see render_keys)
 
     @property
     def url(self) -> str:
@@ -104,7 +104,7 @@ class Catalogue:
 
 
 class PaperCache:
-    """Papers read by an earlier build in the same process (`serve`): a page is read again only
+    """Papers read by an earlier build (kept in build_state): a page is read again only
     when its size or modification time changed, or the taxonomy or the HTML setting did."""
 
     def __init__(self) -> None:
@@ -128,28 +128,6 @@ class PaperCache:
 
     def keep(self, papers: list[Paper]) -> None:
         self.papers = {p.source: (self._stamps[p.source], p) for p in papers}
-
-    def save(self, path: Path, version: str) -> None:
-        """Keep the papers for the next `build` command; written whole or not at all."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        with open(tmp, "wb") as fh:
-            pickle.dump((version, self.key, self.papers), fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
-
-    @classmethod
-    def load(cls, path: Path, version: str) -> PaperCache:
-        """The papers a previous build kept, if the same generator wrote them; else an empty cache.
-        (Our own file in the user's cache folder; anything unreadable just means reading the pages.)"""
-        cache = cls()
-        try:
-            with open(path, "rb") as fh:
-                written_by, key, papers = pickle.load(fh)
-        except Exception:  # noqa: BLE001 - a cache that cannot be read is a cache miss, nothing more
-            return cache
-        if written_by == version:
-            cache.key, cache.papers = key, papers
-        return cache
 
 
 def _stamp(path: Path) -> tuple[int, int]:
@@ -217,7 +195,14 @@ def read_paper(path: Path, renderer: Renderer, taxonomy: Taxonomy) -> Paper:
         params={k: v for k, v in meta.items() if k not in KNOWN_KEYS},
     )
     paper.topics = _topics_of(meta.get("topics"), paper, taxonomy, path)
+    paper.digest = _digest(paper)
     return paper
+
+
+def _digest(paper: Paper) -> str:
+    shown = (paper.slug, paper.title, paper.date, paper.body_html, paper.author_count, paper.organisation,
+             paper.upvotes, paper.sources, [(t.slug, t.name) for t in paper.topics], paper.params)
+    return hashlib.blake2b(repr(shown).encode("utf-8", "surrogateescape"), digest_size=12).hexdigest()
 
 
 def _topics_of(chosen: object, paper: Paper, taxonomy: Taxonomy, path: Path) -> list[Topic]:

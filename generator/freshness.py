@@ -37,6 +37,19 @@ def code_signature() -> str:
     return digest.hexdigest()
 
 
+def made_with(settings: Settings, code: str) -> str:
+    """Everything but the content a site depends on: settings, templates and the generator's code."""
+    digest = hashlib.sha256()
+    digest.update(repr(sorted((k, str(v)) for k, v in vars(settings).items())).encode("utf-8"))
+    digest.update(code.encode("ascii"))
+    for folder in settings.template_dirs():
+        for entry in _walk(folder):
+            digest.update(entry.encode("utf-8", "surrogateescape"))
+    if settings.config_path is not None:
+        digest.update(_stat_line(settings.config_path).encode("utf-8", "surrogateescape"))
+    return digest.hexdigest()
+
+
 def input_signature(settings: Settings) -> str:
     digest = hashlib.sha256()
     digest.update(repr(sorted((k, str(v)) for k, v in vars(settings).items())).encode("utf-8"))

@@ -52,41 +52,66 @@ def analyse_document(fields: dict[str, str]) -> list[tuple[dict[str, int], int]]
     return [analyse(value) for value in fields.values()]
 
 
+# A term's place in lunr's `_index` order, as a number that stays put when other papers change:
+# (first document holding it) * KEY_SPACE + (its place among that document's distinct terms).
+KEY_SPACE = 1 << 20
+
+
 def collect(analysed: list[list[tuple[dict[str, int], int]]], field_count: int) -> "Postings":
     """Every term's postings, field by field, in the order lunr.py first meets the terms."""
     inverted: dict[str, list[list[tuple[int, int]]]] = {}
+    keys: dict[str, int] = {}
     totals = [0] * field_count
     for ref, doc in enumerate(analysed):
+        places = None
         for f, (frequencies, length) in enumerate(doc):
             totals[f] += length
             for term, tf in frequencies.items():
                 postings = inverted.get(term)
                 if postings is None:
+                    places = places or term_places(doc)
+                    keys[term] = ref * KEY_SPACE + places[term]
                     postings = inverted[term] = [[] for _ in range(field_count)]
                 postings[f].append((ref, tf))
     lengths = [[length for _, length in doc] for doc in analysed]
-    return Postings(inverted, lengths, [total / len(analysed) for total in totals])
+    return Postings(inverted, keys, lengths, totals)
+
+
+def term_places(doc: list[tuple[dict[str, int], int]]) -> dict[str, int]:
+    """Each distinct term of a document and where it first appears: fields in order, words in order."""
+    places = dict.fromkeys(term for frequencies, _ in doc for term in frequencies)
+    if len(places) >= KEY_SPACE:
+        raise ValueError(f"a document with {len(places)} distinct terms is more than the index can number")
+    return {term: i for i, term in enumerate(places)}
+
+
+def idf(with_term: int, documents: int) -> float:
+    """lunr's idf; like lunr, `with_term` counts a document once for each field the term is in."""
+    return math.log(1 + abs((documents - with_term + 0.5) / (with_term + 0.5)))
 
 
 class Postings:
     """What a lunr index is made of, before it is written in one format or another.
 
     `terms` maps each term, in lunr's `_index` order, to one list per field of
-    (document ordinal, term frequency); `lengths` is each document's field
-    lengths and `averages` the average length of each field.
+    (document ordinal, term frequency); `keys` gives each term a number in that
+    order (see KEY_SPACE); `lengths` is each document's field lengths and
+    `totals` their sum per field.
     """
 
-    def __init__(self, terms: dict[str, list[list[tuple[int, int]]]], lengths: list[list[int]],
-                 averages: list[float]):
+    def __init__(self, terms: dict[str, list[list[tuple[int, int]]]], keys: dict[str, int],
+                 lengths: list[list[int]], totals: list[int]):
         self.terms = terms
+        self.keys = keys
         self.lengths = lengths
-        self.averages = averages
+        self.totals = totals
+
+    @property
+    def averages(self) -> list[float]:
+        return [total / len(self.lengths) for total in self.totals]
 
     def idf(self, postings: list[list[tuple[int, int]]]) -> float:
-        """lunr's idf; like lunr, it counts a document once for each field the term is in."""
-        with_term = sum(map(len, postings))
-        documents = len(self.lengths)
-        return math.log(1 + abs((documents - with_term + 0.5) / (with_term + 0.5)))
+        return idf(sum(map(len, postings)), len(self.lengths))
 
 
 def weight(idf: float, tf: int, length: int, average: float, boost: int) -> float:
@@ -104,13 +129,14 @@ def serialise(table: Postings, fields: list[tuple[str, int]], version: str, pipe
     """lunr's serialised index, exactly as lunr.py's Builder writes it."""
     names = [name for name, _ in fields]
     vectors: list[list[list[tuple[int, float]]]] = [[[] for _ in fields] for _ in table.lengths]
+    averages = table.averages
     inverted = {}
     for index, (term, postings) in enumerate(table.terms.items()):
         idf = table.idf(postings)
         entry = {name: {} for name in names}
         entry["_index"] = index
         for f, posting in enumerate(postings):
-            name, boost, average, field_entry = names[f], fields[f][1], table.averages[f], entry[names[f]]
+            name, boost, average, field_entry = names[f], fields[f][1], averages[f], entry[names[f]]
             for ref, tf in posting:
                 field_entry[str(ref)] = _NO_METADATA
                 vectors[ref][f].append((index, weight(idf, tf, table.lengths[ref][f], average, boost)))

@@ -68,12 +68,34 @@ def facets(catalogue: Catalogue) -> dict:
                      for p in catalogue.papers]}
 
 
-def build_search(catalogue: Catalogue) -> search_shards.SearchFiles:
+def build_search(catalogue: Catalogue, files: search_shards.SearchFiles | None = None,
+                 previous: list[Paper] | None = None) -> search_shards.SearchFiles:
+    """The search files. Given the files and the papers (in order) of the last build, an edit to
+    a few papers updates the index in place and `files.write` holds only the files that changed."""
+    files = files if files is not None else search_shards.SearchFiles()
     analysed = [analysis(p) for p in catalogue.papers]
-    table = lunr_builder.collect(analysed, len(FIELDS)) if analysed else None
+    changes = _changes(previous, catalogue.papers) if files.index is not None else None
+    if changes is None or len(changes) > max(10, len(analysed) // 20):
+        index, affected = search_shards.ShardedIndex.build(analysed, list(FIELDS), SEARCH_PIPELINE), None
+    else:
+        index, affected = files.index, files.index.update(changes, analysed.__getitem__)
     topics = {entry.topic.slug: entry.topic.name for entry in catalogue.topics}
-    return search_shards.search_files(table, list(FIELDS), SEARCH_PIPELINE,
-                                      [result_data(p) for p in catalogue.papers], facets(catalogue), topics)
+    found = facets(catalogue)
+    files.refresh(index, affected, [result_data(p) for p in catalogue.papers], found, topics, found["years"])
+    return files
+
+
+def _changes(previous: list[Paper] | None, papers: list[Paper]) -> list[tuple] | None:
+    """(ordinal, old analysis, new analysis) of each edited paper; None when ordinals moved."""
+    if previous is None or len(previous) != len(papers):
+        return None
+    changes = []
+    for ref, (old, new) in enumerate(zip(previous, papers)):
+        if old.slug != new.slug:
+            return None
+        if old is not new and analysis(old) != analysis(new):
+            changes.append((ref, analysis(old), analysis(new)))
+    return changes
 
 
 def whole_index(files: dict[str, bytes]) -> dict:

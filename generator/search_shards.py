@@ -2,11 +2,13 @@
 
 Files under `search/` (all JSON):
 - `manifest.json`: fields and boosts, the document count, the average length of
-  each field, the first term of every shard, the number of result chunks, and
-  a version the page appends to every other URL (so a browser never mixes two builds).
-- `shards/<n>.json`: a contiguous range of terms in lunr.js's order (UTF-16
-  code units). For each term: its lunr `_index`, its idf, and per field the
-  postings as (document ordinal delta, term frequency, field length) triples.
+  each field, the first term of every shard, and a version the page appends
+  to every other URL (so a browser never mixes two builds).
+- `shards/<name>.json`: a contiguous range of terms in lunr.js's order (UTF-16
+  code units), named by a hash of its first term (`shard_name`, repeated in
+  search-core.js). For each term: a number giving its place in lunr's `_index`
+  order (lunr_builder.KEY_SPACE), its idf, and per field the postings as
+  (document ordinal delta, term frequency, field length) triples.
 - `terms.json`: every term, for the queries lunr expands against the whole
   vocabulary (fuzzy `~n`, leading and inner `*`).
 - `docs/<n>.json`: what a result shows, DOCS_PER_CHUNK papers per file.
@@ -14,37 +16,27 @@ Files under `search/` (all JSON):
 
 Shards hold frequencies and lengths, not finished weights: search-core.js
 computes lunr's BM25 weight with lunr.py's arithmetic and rounding. So the
-sharded index scores exactly as the whole one, and an edit to one paper
-changes only the shards of the terms it touches (and the manifest's averages).
-
-Where a shard ends depends only on its terms: a shard ends after term t when
-a hash of t falls under t's share of the target shard size. Adding or editing
-a paper moves only the boundaries near the terms it changes.
+sharded index scores exactly as the whole one, and an edit to a paper changes
+only the shards of the terms it touches, plus the manifest (`ShardedIndex.update`).
+Where a shard ends depends only on its own terms: a shard ends after term t
+when a hash of t falls under t's share of the target shard size.
 """
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
 import math
 import zlib
-from dataclasses import dataclass, field
 
-from generator.lunr_builder import Postings
+from generator.lunr_builder import KEY_SPACE, Postings, idf, term_places
 
 DOCS_PER_CHUNK = 4
 MANIFEST = "search/manifest.json"
-
-
-@dataclass
-class SearchFiles:
-    """The search files of a site, by path under it."""
-
-    files: dict[str, bytes] = field(default_factory=dict)
-
-    @property
-    def size(self) -> int:
-        return sum(map(len, self.files.values()))
+TERMS = "search/terms.json"
+FACETS = "search/facets.json"
+Analysis = list[tuple[dict[str, int], int]]  # per field: term frequencies and length
 
 
 def target_size(documents: int) -> int:
@@ -57,66 +49,215 @@ def utf16_order(term: str) -> bytes:
     return term.encode("utf-16-be")
 
 
-def entry(term: str, index: int, table: Postings) -> list:
-    """One term as a shard holds it: [term, _index, idf, postings of each field...]."""
-    postings = table.terms[term]
-    fields = []
-    for f, posting in enumerate(postings):
+def shard_name(first_term: str) -> str:
+    """Two 32-bit FNV-1a hashes of the first term's UTF-16 code units (search-core.js has the same)."""
+    units = [int.from_bytes(pair, "big") for pair in _pairs(first_term.encode("utf-16-be"))]
+    names = []
+    for basis in (0x811C9DC5, 0x050C5D1F):
+        h = basis
+        for unit in units:
+            h = ((h ^ unit) * 0x01000193) & 0xFFFFFFFF
+        names.append(f"{h:08x}")
+    return "".join(names)
+
+
+def _pairs(data: bytes):
+    return (data[i:i + 2] for i in range(0, len(data), 2))
+
+
+def is_boundary(term: str, size: int, target: int) -> bool:
+    """Does a shard end after this term? Decided by the term alone, so edits move boundaries only locally."""
+    return zlib.crc32(term.encode("utf-8")) < size / target * 2 ** 32
+
+
+def encode(term: str, key: int, idf_value: float, fields: list[list[tuple[int, int, int]]]) -> bytes:
+    """One term as a shard holds it: [term, key, idf, postings of each field...]."""
+    flat_fields = []
+    for posting in fields:
         flat, previous = [], 0
-        for ref, tf in posting:
-            flat += (ref - previous, tf, table.lengths[ref][f])
+        for ref, tf, length in posting:
+            flat += (ref - previous, tf, length)
             previous = ref
-        fields.append(flat)
-    return [term, index, table.idf(postings), *fields]
+        flat_fields.append(flat)
+    return _json([term, key, idf_value, *flat_fields])
 
 
-def cut(sizes: list[tuple[str, int]], target: int) -> list[int]:
-    """Where each shard starts, as positions in the sorted terms."""
-    starts = [0]
-    for position, (term, size) in enumerate(sizes[:-1]):
-        if zlib.crc32(term.encode("utf-8")) < size / target * 2 ** 32:
-            starts.append(position + 1)
-    return starts
+def decode(data: bytes) -> tuple[int, list[list[tuple[int, int, int]]]]:
+    """The key and postings (ref, tf, length) per field of an encoded term."""
+    _term, key, _idf, *flat_fields = json.loads(data)
+    fields = []
+    for flat in flat_fields:
+        posting, ref = [], 0
+        for i in range(0, len(flat), 3):
+            ref += flat[i]
+            posting.append((ref, flat[i + 1], flat[i + 2]))
+        fields.append(posting)
+    return key, fields
 
 
-def shard_files(table: Postings, fields: list[tuple[str, int]], pipeline: list[str]) -> tuple[dict, dict]:
-    """The manifest (without version) and the shard and vocabulary files."""
-    indexes = {term: i for i, term in enumerate(table.terms)}
-    terms = sorted(table.terms, key=utf16_order)
-    entries = [entry(term, indexes[term], table) for term in terms]
-    encoded = [_json(e) for e in entries]
-    target = target_size(len(table.lengths))
-    starts = cut([(t, len(e)) for t, e in zip(terms, encoded)], target)
-    files = {}
-    for n, (start, end) in enumerate(zip(starts, starts[1:] + [len(terms)])):
-        files[f"search/shards/{n}.json"] = b"[" + b",".join(encoded[start:end]) + b"]"
-    files["search/terms.json"] = _json(terms)
-    manifest = {
-        "fields": [name for name, _ in fields],
-        "boosts": [boost for _, boost in fields],
-        "pipeline": pipeline,
-        "documents": len(table.lengths),
-        "averages": table.averages,
-        "target": target,
-        "shards": [terms[start] for start in starts] if terms else [],
-    }
-    return manifest, files
+class ShardedIndex:
+    """The sharded index and what updating it needs: every term's encoded entry, the field
+    length totals, and the shards written last time (kept between builds)."""
+
+    def __init__(self, fields: list[tuple[str, int]], pipeline: list[str]):
+        self.fields = fields
+        self.pipeline = pipeline
+        self.documents = 0
+        self.totals = [0] * len(fields)
+        self.entries: dict[str, bytes] = {}
+        self.terms: list[str] = []           # in lunr.js's order
+        self.boundaries: set[str] = set()    # terms a shard ends after
+        self.shards: dict[str, tuple[str, ...]] = {}  # file name -> its terms
+
+    @classmethod
+    def build(cls, analysed: list[Analysis], fields: list[tuple[str, int]], pipeline: list[str]) -> ShardedIndex:
+        from generator.lunr_builder import collect
+
+        index = cls(fields, pipeline)
+        if not analysed:
+            return index
+        table: Postings = collect(analysed, len(fields))
+        index.documents, index.totals = len(analysed), table.totals
+        lengths = table.lengths
+        for term, postings in table.terms.items():
+            triples = [[(ref, tf, lengths[ref][f]) for ref, tf in posting] for f, posting in enumerate(postings)]
+            index.entries[term] = encode(term, table.keys[term], table.idf(postings), triples)
+        index.terms = sorted(index.entries, key=utf16_order)
+        target = target_size(index.documents)
+        index.boundaries = {t for t in index.terms if is_boundary(t, len(index.entries[t]), target)}
+        return index
+
+    def update(self, changes: list[tuple[int, Analysis, Analysis]], analysis_of) -> set[str]:
+        """Apply edits to documents (ordinal, old analysis, new analysis), the ordinals and the
+        document count unchanged; `analysis_of(ref)` gives any document's current analysis.
+        Returns the terms whose entries changed: only those shards need writing."""
+        affected: set[str] = set()
+        for ref, old, new in changes:
+            affected.update(t for frequencies, _ in old for t in frequencies)
+            affected.update(t for frequencies, _ in new for t in frequencies)
+            for f, ((_, old_length), (_, new_length)) in enumerate(zip(old, new)):
+                self.totals[f] += new_length - old_length
+        postings = {t: decode(self.entries[t])[1] if t in self.entries else [[] for _ in self.fields]
+                    for t in affected}
+        changed = {ref for ref, _, _ in changes}
+        for term, fields in postings.items():
+            for f in range(len(fields)):
+                fields[f] = [p for p in fields[f] if p[0] not in changed]
+        for ref, _, new in changes:
+            for f, (frequencies, length) in enumerate(new):
+                for term, tf in frequencies.items():
+                    bisect.insort(postings[term][f], (ref, tf, length))
+        target = target_size(self.documents)
+        places: dict[int, dict[str, int]] = {}
+        for term, fields in postings.items():
+            held = [posting[0][0] for posting in fields if posting]
+            if not held:
+                self.entries.pop(term, None)
+                self.boundaries.discard(term)
+                at = bisect.bisect_left(self.terms, utf16_order(term), key=utf16_order)
+                if at < len(self.terms) and self.terms[at] == term:
+                    del self.terms[at]
+                continue
+            first = min(held)
+            if first not in places:
+                places[first] = term_places(analysis_of(first))
+            key = first * KEY_SPACE + places[first][term]
+            if term not in self.entries:
+                bisect.insort(self.terms, term, key=utf16_order)
+            self.entries[term] = encode(term, key, idf(sum(map(len, fields)), self.documents), fields)
+            (self.boundaries.add if is_boundary(term, len(self.entries[term]), target) else self.boundaries.discard)(term)
+        return affected
+
+    def layout(self) -> dict[str, tuple[str, ...]]:
+        """Shard file name -> its terms, in order."""
+        shards, start = {}, 0
+        for i, term in enumerate(self.terms):
+            if term in self.boundaries or i == len(self.terms) - 1:
+                part = tuple(self.terms[start:i + 1])
+                name = shard_name(part[0])
+                if name in shards:
+                    raise ValueError(f"two shards are both named {name}: {shards[name][0]!r} and {part[0]!r}")
+                shards[name] = part
+                start = i + 1
+        return shards
+
+    def shard_files(self, affected: set[str] | None) -> dict[str, bytes]:
+        """The shard files that may have changed: those holding an `affected` term or whose
+        range moved (all of them when `affected` is None)."""
+        layout = self.layout()
+        write = {}
+        for name, terms in layout.items():
+            if affected is None or self.shards.get(name) != terms or not affected.isdisjoint(terms):
+                write[f"search/shards/{name}.json"] = b"[" + b",".join(self.entries[t] for t in terms) + b"]"
+        self.shards = layout
+        return write
+
+    def manifest(self) -> dict:
+        return {
+            "fields": [name for name, _ in self.fields],
+            "boosts": [boost for _, boost in self.fields],
+            "pipeline": self.pipeline,
+            "documents": self.documents,
+            "averages": [total / self.documents if self.documents else 0 for total in self.totals],
+            "target": target_size(self.documents),
+            "shards": [terms[0] for terms in self.shards.values()],
+        }
 
 
-def search_files(table: Postings | None, fields: list[tuple[str, int]], pipeline: list[str],
-                 docs: list[list], facets: dict, topics: dict[str, str]) -> SearchFiles:
-    manifest, files = shard_files(table, fields, pipeline) if table is not None else (
-        {"fields": [n for n, _ in fields], "boosts": [b for _, b in fields], "pipeline": pipeline,
-         "documents": 0, "averages": [0] * len(fields), "target": target_size(0), "shards": []}, {"search/terms.json": b"[]"})
-    chunks = [docs[i:i + DOCS_PER_CHUNK] for i in range(0, len(docs), DOCS_PER_CHUNK)]
-    for n, chunk in enumerate(chunks):
-        files[f"search/docs/{n}.json"] = _json(chunk)
-    files["search/facets.json"] = _json(facets)
-    manifest.update({"chunk": DOCS_PER_CHUNK, "chunks": len(chunks), "topics": topics, "years": facets["years"]})
-    version = hashlib.sha256(b"".join(k.encode() + b"\0" + v for k, v in sorted(files.items())))
-    manifest["version"] = version.hexdigest()[:12]
-    files[MANIFEST] = _json(manifest)
-    return SearchFiles(files)
+class SearchFiles:
+    """Every search file's digest and size, and the files a build must write or remove."""
+
+    def __init__(self) -> None:
+        self.index: ShardedIndex | None = None
+        self.digests: dict[str, str] = {}
+        self.sizes: dict[str, int] = {}
+        self.docs: list[list] = []
+        self.write: dict[str, bytes] = {}
+        self.remove: list[str] = []
+
+    @property
+    def size(self) -> int:
+        return sum(self.sizes.values())
+
+    def put(self, path: str, data: bytes) -> None:
+        digest = hashlib.blake2b(data, digest_size=10).hexdigest()
+        if self.digests.get(path) != digest:
+            self.digests[path], self.sizes[path] = digest, len(data)
+            self.write[path] = data
+
+    def drop(self, path: str) -> None:
+        if self.digests.pop(path, None) is not None:
+            self.sizes.pop(path, None)
+            self.remove.append(path)
+
+    def refresh(self, index: ShardedIndex, affected: set[str] | None, docs: list[list], facets: dict,
+                topics: dict[str, str], years: list[str]) -> None:
+        """Bring the files up to date with `index` (its shards holding `affected` terms changed;
+        None: all) and the result data; afterwards `write` and `remove` say what changed."""
+        self.index, self.write, self.remove = index, {}, []
+        shards = index.shard_files(affected)
+        current = {f"search/shards/{name}.json" for name in index.shards}
+        for path in [p for p in self.digests if p.startswith("search/shards/") and p not in current]:
+            self.drop(path)
+        for path, data in shards.items():
+            self.put(path, data)
+        self.put(TERMS, _json(index.terms))  # written only when the vocabulary changed (see put)
+        chunks = -(-len(docs) // DOCS_PER_CHUNK)
+        for n in range(chunks):
+            part = docs[n * DOCS_PER_CHUNK:(n + 1) * DOCS_PER_CHUNK]
+            if part != self.docs[n * DOCS_PER_CHUNK:(n + 1) * DOCS_PER_CHUNK]:
+                self.put(f"search/docs/{n}.json", _json(part))
+        for path in [p for p in self.digests if p.startswith("search/docs/")]:
+            if int(path.rsplit("/", 1)[1].split(".")[0]) >= chunks:
+                self.drop(path)
+        self.docs = docs
+        self.put(FACETS, _json(facets))
+        manifest = index.manifest()
+        manifest.update({"chunk": DOCS_PER_CHUNK, "chunks": chunks, "topics": topics, "years": years})
+        version = hashlib.sha256("".join(f"{p}\0{d}\0" for p, d in sorted(self.digests.items())
+                                         if p != MANIFEST).encode())
+        manifest["version"] = version.hexdigest()[:12]
+        self.put(MANIFEST, _json(manifest))
 
 
 def read_postings(files: dict[str, bytes]) -> tuple[dict, Postings]:
@@ -124,20 +265,19 @@ def read_postings(files: dict[str, bytes]) -> tuple[dict, Postings]:
     manifest = json.loads(files[MANIFEST])
     field_count = len(manifest["fields"])
     lengths = [[0] * field_count for _ in range(manifest["documents"])]
-    by_index = []
-    for n in range(len(manifest["shards"])):
-        for term, index, _idf, *fields in json.loads(files[f"search/shards/{n}.json"]):
-            postings = []
-            for f, flat in enumerate(fields):
-                posting, ref = [], 0
-                for i in range(0, len(flat), 3):
-                    ref += flat[i]
-                    posting.append((ref, flat[i + 1]))
-                    lengths[ref][f] = flat[i + 2]
-                postings.append(posting)
-            by_index.append((index, term, postings))
-    terms = {term: postings for _, term, postings in sorted(by_index)}
-    return manifest, Postings(terms, lengths, manifest["averages"])
+    by_key = []
+    for first in manifest["shards"]:
+        for entry in json.loads(files[f"search/shards/{shard_name(first)}.json"]):
+            key, fields = decode(_json(entry))
+            for f, posting in enumerate(fields):
+                for ref, _tf, length in posting:
+                    lengths[ref][f] = length
+            by_key.append((key, entry[0], [[(ref, tf) for ref, tf, _ in posting] for posting in fields]))
+    by_key.sort()
+    terms = {term: postings for _, term, postings in by_key}
+    keys = {term: key for key, term, _ in by_key}
+    totals = [sum(doc[f] for doc in lengths) for f in range(field_count)]
+    return manifest, Postings(terms, keys, lengths, totals)
 
 
 def _json(data: object) -> bytes:

@@ -29,7 +29,7 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
 from generator.build import build
-from generator.catalogue import PaperCache
+from generator.build_state import BuildState
 from generator.errors import CatalogueError
 from generator.settings import Settings
 
@@ -62,11 +62,11 @@ class Preview:
         self.changed = threading.Event()
         self.stopping = threading.Event()
         self.cond = threading.Condition()
-        self.cache = PaperCache()
+        self.state = BuildState()
 
     def rebuild(self) -> None:
         try:
-            result = build(self.settings, self.out, cache=self.cache)
+            result = build(self.settings, self.out, state=self.state)
             error = None
             self.say(f"rebuilt: {result.summary()}")
         except CatalogueError as exc:

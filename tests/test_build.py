@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import signal
@@ -346,7 +347,7 @@ def test_invalid_frontmatter_values_are_named(tmp_path, meta, problem):
     assert "Traceback" not in result.stderr
 
 
-def test_a_build_killed_midway_leaves_the_previous_site_whole(tmp_path):
+def test_a_whole_build_killed_midway_leaves_the_previous_site_whole(tmp_path):
     content = tmp_path / "content"
     for i in range(1500):
         write_paper(content, f"paper-{i}", f"Paper number {i} on repetition", "Repetition " * 50,
@@ -355,8 +356,8 @@ def test_a_build_killed_midway_leaves_the_previous_site_whole(tmp_path):
     assert run_cli("build", "--content", str(content), "--out", str(out), timeout=300).returncode == 0
     before = snapshot(out)
     (content / "papers" / "paper-0.md").write_text("---\ntitle: Changed\n---\nNew\n", encoding="utf-8")
-    proc = subprocess.Popen([sys.executable, "-m", "generator", "build", "--content", str(content), "--out", str(out)],
-                            cwd=PROJECT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen([sys.executable, "-m", "generator", "build", "--content", str(content), "--out", str(out),
+                             "--force"], cwd=PROJECT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and not list(tmp_path.glob(".site.building-*/papers")):
         time.sleep(0.01)
@@ -476,18 +477,18 @@ def test_topic_terms_match_only_at_the_start_of_a_word(tmp_path):
 
 
 def test_a_long_lived_process_reusing_unchanged_papers_writes_what_a_fresh_build_writes(tmp_path):
-    from generator.catalogue import PaperCache
+    from generator.build_state import BuildState
 
     content = tmp_path / "content"
     shutil.copytree(SHIPPED_CONTENT, content)
-    cache = PaperCache()
-    build(load_settings(None, content), tmp_path / "kept", cache=cache)
+    state = BuildState()
+    build(load_settings(None, content), tmp_path / "kept", state=state)
     newest = content / "papers" / "dler-doing-length-penalty-right-incentivizing-more-intelligence-per-token-via.md"
     newest.write_text(newest.read_text(encoding="utf-8").replace("date: 2025-10-16", "date: 2018-01-01"),
                       encoding="utf-8")  # moves it from first to near last: neighbours change everywhere
     (content / "topics.toml").write_text(
         '[[topic]]\nslug = "loops"\nname = "Loops"\nterms = ["loop"]\n', encoding="utf-8")
-    build(load_settings(None, content), tmp_path / "kept", cache=cache)
+    build(load_settings(None, content), tmp_path / "kept", state=state)
     build(load_settings(None, content), tmp_path / "fresh")
     assert snapshot(tmp_path / "kept") == snapshot(tmp_path / "fresh")
     assert (tmp_path / "fresh" / "topics" / "loops" / "index.html").is_file()
@@ -526,7 +527,7 @@ def test_the_next_build_command_reuses_unchanged_papers_and_writes_what_a_fresh_
     assert run_cli("build", "--content", str(content), "--out", str(kept)).returncode == 0
     from generator.freshness import private_cache_dir
 
-    assert (private_cache_dir(kept) / "papers.pickle").is_file()
+    assert (private_cache_dir(kept) / "state.pickle").is_file()
     assert not list((tmp_path / ".kept-cache").glob("*.pickle")), "no pickle beside the site"
     page = content / "papers" / "miromind-m1-an-open-source-advancement-in-mathematical-reasoning-via-context.md"
     page.write_text(page.read_text(encoding="utf-8").replace("date: 2025-07-19", "date: 2019-01-01")
@@ -543,7 +544,120 @@ def test_a_cache_that_cannot_be_read_is_ignored(tmp_path):
     from generator.freshness import private_cache_dir
 
     private_cache_dir(tmp_path / "site").mkdir(parents=True)
-    (private_cache_dir(tmp_path / "site") / "papers.pickle").write_bytes(b"not a pickle")
+    (private_cache_dir(tmp_path / "site") / "state.pickle").write_bytes(b"not a pickle")
     result = run_cli("build", "--content", str(content), "--out", str(tmp_path / "site"))
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "site" / "papers" / "p" / "index.html").is_file()
+
+
+# --- builds that write only what changed --------------------------------------------------------
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (path.name, old)
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _papers(content: Path) -> list[Path]:
+    return sorted((content / "papers").glob("*.md"))
+
+
+EDITS = {
+    "abstract: new words, words gone": lambda c: _edit(_papers(c)[40], "\n\n", "\n\nZyxwvut quasiparticles abound. "),
+    "title": lambda c: _edit(_papers(c)[3], "Token Pruning in", "Token Trimming in"),
+    "the newest paper's words (lunr numbers its terms first)":
+        lambda c: _edit(c / "papers" / "dler-doing-length-penalty-right-incentivizing-more-intelligence-per-token-via.md",
+                        "\n\n", "\n\nQwertyuiop frobnication. "),
+    "upvotes only": lambda c: _edit(c / "papers" / "dler-doing-length-penalty-right-incentivizing-more-intelligence-per-token-via.md",
+                                    "upvotes: 3", "upvotes: 300"),
+    "topics chosen by hand": lambda c: _edit(_papers(c)[7], "title: ", "topics: [Bandits and online learning]\ntitle: "),
+    "date (the paper moves)": lambda c: _edit(c / "papers" / "miromind-m1-an-open-source-advancement-in-mathematical-reasoning-via-context.md",
+                                              "date: 2025-07-19", "date: 2019-03-01"),
+    "a paper removed": lambda c: _papers(c)[11].unlink(),
+    "a paper added": lambda c: write_paper(c, "a-new-paper", "A New Paper on Loops", "Loops and more loops, newly.",
+                                           date="2025-11-01"),
+}
+
+
+@pytest.mark.parametrize("edit", list(EDITS))
+def test_a_build_after_an_edit_writes_only_what_changed_and_equals_a_fresh_build(tmp_path, edit):
+    content, kept, fresh = tmp_path / "content", tmp_path / "kept", tmp_path / "fresh"
+    shutil.copytree(SHIPPED_CONTENT, content)
+    assert run_cli("build", "--content", str(content), "--out", str(kept)).returncode == 0
+    before = {p: p.stat().st_ino for p in kept.rglob("*.html")}
+    EDITS[edit](content)
+    assert run_cli("build", "--content", str(content), "--out", str(kept)).returncode == 0
+    assert run_cli("build", "--content", str(content), "--out", str(fresh)).returncode == 0
+    assert snapshot(kept) == snapshot(fresh)
+    kept_files = [p for p in before if p.exists() and p.stat().st_ino == before[p]]
+    assert len(kept_files) > len(before) * 0.6, "most pages are left alone, not written again"
+
+
+def test_edits_one_after_another_in_one_process_give_what_a_fresh_build_gives(tmp_path):
+    from generator.build_state import BuildState
+
+    content, kept = tmp_path / "content", tmp_path / "kept"
+    shutil.copytree(SHIPPED_CONTENT, content)
+    state = BuildState()
+    build(load_settings(None, content), kept, state=state)
+    for n, edit in enumerate(EDITS.values()):
+        edit(content)
+        build(load_settings(None, content), kept, state=state)
+        fresh = tmp_path / f"fresh-{n}"
+        build(load_settings(None, content), fresh)
+        assert snapshot(kept) == snapshot(fresh), list(EDITS)[n]
+
+
+def test_a_page_failing_to_render_in_an_edit_build_leaves_the_site_as_it_was(tmp_path, monkeypatch):
+    from generator import build as build_module
+    from generator.build_state import BuildState
+    from generator.errors import CatalogueError
+
+    content, out = tmp_path / "content", tmp_path / "site"
+    shutil.copytree(SHIPPED_CONTENT, content)
+    state = BuildState()
+    build(load_settings(None, content), out, state=state)
+    before = snapshot(out)
+    EDITS["abstract: new words, words gone"](content)
+    real = build_module.render
+
+    def failing(env, template, context):
+        if template == "list.html":
+            raise CatalogueError("cannot render", Path("list.html"), 1)
+        return real(env, template, context)
+
+    monkeypatch.setattr(build_module, "render", failing)
+    with pytest.raises(CatalogueError):
+        build(load_settings(None, content), out, state=state)
+    assert snapshot(out) == before
+    monkeypatch.setattr(build_module, "render", real)
+    build(load_settings(None, content), out, state=state)
+    build(load_settings(None, content), tmp_path / "fresh")
+    assert snapshot(out) == snapshot(tmp_path / "fresh")
+
+
+def test_an_edit_build_stopped_while_writing_leaves_whole_files_and_the_next_build_completes_it(tmp_path, monkeypatch):
+    from generator import build as build_module
+
+    content, out = tmp_path / "content", tmp_path / "site"
+    shutil.copytree(SHIPPED_CONTENT, content)
+    build(load_settings(None, content), out)
+    EDITS["abstract: new words, words gone"](content)
+    EDITS["title"](content)
+    real, written = os.replace, []
+
+    def dying(src, dst):  # the process dies after a few files are in place
+        if len(written) == 5:
+            raise KeyboardInterrupt
+        written.append(dst)
+        real(src, dst)
+
+    monkeypatch.setattr(build_module.os, "replace", dying)
+    with pytest.raises(KeyboardInterrupt):
+        build(load_settings(None, content), out)
+    monkeypatch.setattr(build_module.os, "replace", real)
+    assert len(written) == 5 and not [p for p in tmp_path.iterdir() if ".building-" in p.name]
+    assert not [p for p in out.rglob("*") if p.is_file() and (p.name.endswith(".tmp") or p.name.isdigit())]
+    build(load_settings(None, content), out)
+    build(load_settings(None, content), tmp_path / "fresh")
+    assert snapshot(out) == snapshot(tmp_path / "fresh")

@@ -90,7 +90,7 @@ def test_the_whole_index_put_back_from_the_shards_is_what_lunr_py_builds():
     from generator.search_index import build_search, reference_index
 
     catalogue = load_catalogue(SHIPPED_CONTENT)
-    assert json.dumps(whole_index(build_search(catalogue).files)) == json.dumps(reference_index(catalogue))
+    assert json.dumps(whole_index(build_search(catalogue).write)) == json.dumps(reference_index(catalogue))
 
 
 def test_the_whole_index_matches_lunr_py_on_unicode_empty_fields_and_a_synthetic_catalogue(tmp_path):
@@ -107,7 +107,7 @@ def test_the_whole_index_matches_lunr_py_on_unicode_empty_fields_and_a_synthetic
         write_paper(tmp_path / "content", slug, title, f"{title} 😀 ℌ𝔢𝔩𝔩𝔬")
     catalogue = load_catalogue(tmp_path / "content")
     assert len(catalogue.papers) == 606
-    assert json.dumps(whole_index(build_search(catalogue).files)) == json.dumps(reference_index(catalogue))
+    assert json.dumps(whole_index(build_search(catalogue).write)) == json.dumps(reference_index(catalogue))
 
 
 def test_every_weight_the_page_computes_equals_the_whole_index_weight(node_results):

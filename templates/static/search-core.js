@@ -50,6 +50,18 @@ function round3(x) {
   return Number(x.toFixed(3));
 }
 
+/* A shard's file name: two 32-bit FNV-1a hashes of its first term's UTF-16 code units
+ * (generator/search_shards.py shard_name). */
+function shardName(firstTerm) {
+  var name = '';
+  [0x811C9DC5, 0x050C5D1F].forEach(function (basis) {
+    var h = basis;
+    for (var i = 0; i < firstTerm.length; i++) h = Math.imul(h ^ firstTerm.charCodeAt(i), 0x01000193) >>> 0;
+    name += ('0000000' + h.toString(16)).slice(-8);
+  });
+  return name;
+}
+
 /* `LLaMA: open` means the words, not a field called "llama": keep `field:` only for real fields. */
 function prepare(query, fields) {
   return query.replace(/(\S+?):/g, function (all, name) {
@@ -95,7 +107,7 @@ ShardedSearch.prototype.file = function (path) {
 };
 
 ShardedSearch.prototype.shard = function (n) {
-  if (!this.shards[n]) this.shards[n] = this.file('search/shards/' + n + '.json');
+  if (!this.shards[n]) this.shards[n] = this.file('search/shards/' + shardName(this.manifest.shards[n]) + '.json');
   return this.shards[n];
 };
 
@@ -246,5 +258,6 @@ function marks(text, terms) {
 }
 
 if (typeof module !== 'undefined') {
-  module.exports = { ShardedSearch: ShardedSearch, marks: marks, prepare: prepare, weight: weight, round3: round3 };
+  module.exports = { ShardedSearch: ShardedSearch, marks: marks, prepare: prepare, weight: weight, round3: round3,
+                     shardName: shardName };
 }

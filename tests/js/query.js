@@ -62,11 +62,15 @@ function checkWeights(wholeIndex) {
     for (let i = 0; i < flat.length; i += 2) expected.set(key + ' ' + flat[i], flat[i + 1]);
   }
   const ranks = new Map(wholeIndex.invertedIndex.map(([term, posting]) => [term, posting._index]));
+  const shards = manifest.shards.map((first) =>
+    JSON.parse(fs.readFileSync(path.join(site, 'search', 'shards', core.shardName(first) + '.json'), 'utf8')));
+  // a shard's key gives a term's place in lunr's _index order: its rank must be the whole index's _index
+  const rankOf = new Map(shards.flat().map((e) => [e[0], e[1]]).sort((a, b) => a[1] - b[1]).map(([t], i) => [t, i]));
   let checked = 0;
   const wrong = [];
-  for (let n = 0; n < manifest.shards.length; n++) {
-    const entries = JSON.parse(fs.readFileSync(path.join(site, 'search', 'shards', n + '.json'), 'utf8'));
-    for (const [term, index, idf, ...fields] of entries) {
+  for (const entries of shards) {
+    for (const [term, , idf, ...fields] of entries) {
+      const index = rankOf.get(term);
       if (ranks.get(term) !== index) wrong.push({ term, index });
       fields.forEach((flat, f) => {
         for (let i = 0, ref = 0; i < flat.length; i += 3) {

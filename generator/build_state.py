@@ -1,0 +1,61 @@
+"""What a build keeps for the next one, so that an edit costs the pages and shards it touches.
+
+- the papers read (a page unchanged on disk is not read again),
+- the key of every page written (render_keys: a page whose key is unchanged is not rendered),
+- the search files' state (search_shards: an edit rewrites only the shards it touches),
+- what it was built with (settings, templates, the generator's code) and the output folder's
+  signature after writing, so that anything else that changed means a full build.
+
+`build` keeps it in the user's cache folder (freshness.private_cache_dir), never inside the
+project or the site; `serve` keeps it in memory.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from generator.catalogue import Paper, PaperCache
+from generator.search_shards import SearchFiles
+
+STATE_FILE = "state.pickle"
+
+
+@dataclass
+class BuildState:
+    papers: PaperCache = field(default_factory=PaperCache)
+    pages: dict[str, tuple] = field(default_factory=dict)   # path -> key of the page written
+    search: SearchFiles | None = None
+    order: list[Paper] = field(default_factory=list)       # the papers as numbered in the search index
+    made_with: str = ""                                     # settings, templates and code signature
+    output: str | None = None                               # freshness.output_signature after writing
+
+    def matches(self, made_with: str, output: str | None) -> bool:
+        """Was the site in the output folder written by the build this state describes?"""
+        return bool(self.pages) and self.search is not None and self.made_with == made_with \
+            and output is not None and self.output == output
+
+    def forget_site(self) -> None:
+        """After a failed build: the papers read stay useful; the record of the site does not."""
+        self.pages, self.search, self.order, self.made_with, self.output = {}, None, [], "", None
+
+    def save(self, path: Path, version: str) -> None:
+        """Written whole or not at all."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        with open(tmp, "wb") as fh:
+            pickle.dump((version, self), fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+
+    @classmethod
+    def load(cls, path: Path, version: str) -> BuildState:
+        """The state a previous build kept, if the same generator wrote it; else an empty one.
+        (Our own file in the user's cache folder; anything unreadable just means a full build.)"""
+        try:
+            with open(path, "rb") as fh:
+                written_by, state = pickle.load(fh)
+        except Exception:  # noqa: BLE001 - a state that cannot be read is a cache miss, nothing more
+            return cls()
+        return state if written_by == version and isinstance(state, cls) else cls()
