@@ -15,6 +15,7 @@ Either way the output is the same; the tests build both ways and compare.
 from __future__ import annotations
 
 import ctypes
+import gc
 import os
 import shutil
 import tempfile
@@ -24,6 +25,7 @@ from pathlib import Path
 from typing import Callable
 
 from generator import freshness
+from generator.background import detached
 from generator.errors import CatalogueError
 from generator.parallel import Chunked, workers
 from generator.render import make_environment, render
@@ -59,6 +61,18 @@ def build(settings: Settings, out: Path, say: Callable[[str], None] = lambda _: 
           force: bool = False, state=None) -> BuildResult:
     """Build the site. `state` (a build_state.BuildState) lets a long-lived process keep what the
     next build reuses in memory; without it, it is kept in the user's cache folder."""
+    # The cycle collector would walk the whole catalogue again and again while a build allocates;
+    # a build's garbage is freed when it returns.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _build(settings, out, say, force, state)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _build(settings: Settings, out: Path, say: Callable[[str], None], force: bool, state) -> BuildResult:
     started = time.perf_counter()
     _check_output(out, settings)
     inputs, last = freshness.check(settings, out)
@@ -80,7 +94,7 @@ def build(settings: Settings, out: Path, say: Callable[[str], None] = lambda _: 
     try:
         catalogue = load_catalogue(settings.content, settings.unsafe_html, state.papers, prepare=analysis)
         routes = plan_site(catalogue, settings)
-        keys = route_keys(routes)
+        keys = route_keys(routes, catalogue.papers)
         env = make_environment(settings)
         changed = [r for r in routes if state.pages.get(r.path) != keys[r.path]] if in_place else routes
         if in_place and len(changed) <= max(50, len(routes) // 3):
@@ -97,7 +111,7 @@ def build(settings: Settings, out: Path, say: Callable[[str], None] = lambda _: 
     state.pages, state.search, state.order, state.made_with = keys, search, list(catalogue.papers), made_with
     state.output = freshness.output_signature(out)
     if kept:
-        state.save(state_file, version)
+        state.save(state_file, version, background=True)
     result = BuildResult(out, sum(r.is_html for r in routes), len(catalogue.papers), len(catalogue.topics),
                          search.size, time.perf_counter() - started)
     freshness.remember(out, inputs, {k: v for k, v in vars(result).items() if k not in ("out", "seconds")})
@@ -256,20 +270,10 @@ def _remove(path: Path) -> None:
 
 
 def _remove_in_background(path: Path) -> None:
-    """Delete a folder in a detached process: thousands of unlinks need not hold up the command.
-    If that process dies, the next build clears the folder (its name holds our pid)."""
-    try:
-        child = os.fork()
-    except OSError:
-        return _remove(path)
-    if child == 0:  # double fork, so the remover is nobody's zombie
-        try:
-            if os.fork() == 0:
-                os.setsid()
-                _remove(path)
-        finally:
-            os._exit(0)
-    os.waitpid(child, 0)
+    """Thousands of unlinks need not hold up the command. If the remover dies, the next build
+    clears the folder (its name holds our pid)."""
+    if not detached(lambda: _remove(path)):
+        _remove(path)
 
 
 def _alive(pid: int) -> bool:

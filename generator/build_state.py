@@ -12,11 +12,13 @@ project or the site; `serve` keeps it in memory.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from generator.background import detached
 from generator.catalogue import Paper, PaperCache
 from generator.search_shards import SearchFiles
 
@@ -41,21 +43,46 @@ class BuildState:
         """After a failed build: the papers read stay useful; the record of the site does not."""
         self.pages, self.search, self.order, self.made_with, self.output = {}, None, [], "", None
 
-    def save(self, path: Path, version: str) -> None:
-        """Written whole or not at all."""
+    def save(self, path: Path, version: str, background: bool = False) -> None:
+        """Written whole or not at all, under an exclusive lock that `load` waits for. In the
+        background, the command returns as soon as the site is written; the lock is taken before
+        the worker starts and held until the state is on disk, so the next build reads this state."""
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        with open(tmp, "wb") as fh:
-            pickle.dump((version, self), fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
+        lock = os.open(_lock_path(path), os.O_RDWR | os.O_CREAT, 0o600)
+        fcntl.flock(lock, fcntl.LOCK_EX)
+
+        def write() -> None:
+            try:
+                tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+                with open(tmp, "wb") as fh:
+                    pickle.dump((version, self), fh, protocol=pickle.HIGHEST_PROTOCOL)
+                os.replace(tmp, path)
+            finally:
+                os.close(lock)
+
+        if background and detached(write):
+            os.close(lock)  # the worker holds the lock through its own copy
+        else:
+            write()
 
     @classmethod
     def load(cls, path: Path, version: str) -> BuildState:
         """The state a previous build kept, if the same generator wrote it; else an empty one.
         (Our own file in the user's cache folder; anything unreadable just means a full build.)"""
         try:
+            lock = os.open(_lock_path(path), os.O_RDONLY)
+        except OSError:
+            return cls()
+        try:
+            fcntl.flock(lock, fcntl.LOCK_SH)
             with open(path, "rb") as fh:
                 written_by, state = pickle.load(fh)
         except Exception:  # noqa: BLE001 - a state that cannot be read is a cache miss, nothing more
             return cls()
+        finally:
+            os.close(lock)
         return state if written_by == version and isinstance(state, cls) else cls()
+
+
+def _lock_path(path: Path) -> Path:
+    return path.with_name(f"{path.name}.lock")

@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import os
+import pickle
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,7 +36,7 @@ class Paper:
     date: dt.date | None
     body_html: str
     text: str
-    source: Path
+    source: str  # the page's path; a str, not a Path: thousands are kept between builds
     author_count: int | None = None
     organisation: str | None = None
     upvotes: int | None = None
@@ -56,9 +58,30 @@ class Paper:
             return self.text
         return self.text[:SUMMARY_CHARS].rsplit(" ", 1)[0] + "…"
 
+    # Kept between builds, a paper's bulky parts travel as one pickled blob, unpacked on first use:
+    # an edit build renders a few pages and needs the bodies of only those papers.
+    _BULKY = ("body_html", "text", "derived")
+
     def __getstate__(self) -> dict:
-        """Pickled without its neighbours: they are relinked by every build (and would recurse)."""
-        return {**self.__dict__, "newer": None, "older": None}
+        """Without its neighbours (relinked by every build, and they would recurse); the bulky
+        parts packed, or still packed as they were kept if unchanged since."""
+        state = {k: v for k, v in self.__dict__.items() if k not in self._BULKY and k != "_packed"}
+        packed = self.__dict__.get("_packed")
+        if packed is None:
+            packed = pickle.dumps(tuple(self.__dict__[k] for k in self._BULKY), pickle.HIGHEST_PROTOCOL)
+        return {**state, "newer": None, "older": None, "_packed": packed}
+
+    def __getattr__(self, name: str):
+        """Only called for attributes not set: the bulky ones of a paper kept between builds."""
+        packed = self.__dict__.get("_packed")
+        if name not in self._BULKY or packed is None:
+            raise AttributeError(name)
+        self.__dict__.update(zip(self._BULKY, pickle.loads(packed)))
+        return self.__dict__[name]
+
+    def changed(self) -> None:
+        """Something computed from the paper (`derived`) changed: pack it again when kept."""
+        self.__dict__.pop("_packed", None)
 
     def sort_key(self) -> tuple:
         """Newest first; undated papers last; ties by title so the order is stable."""
@@ -109,18 +132,18 @@ class PaperCache:
 
     def __init__(self) -> None:
         self.key: tuple | None = None
-        self.papers: dict[Path, tuple[tuple[int, int], Paper]] = {}
-        self._stamps: dict[Path, tuple[int, int]] = {}  # taken by split, reused by keep
+        self.papers: dict[str, tuple[tuple[int, int], Paper]] = {}
+        self._stamps: dict[str, tuple[int, int]] = {}  # taken by split, reused by keep
 
-    def split(self, paths: list[Path], key: tuple) -> tuple[dict[Path, Paper], list[Path]]:
-        """The papers still current, and the paths to read."""
+    def split(self, stamps: dict[str, tuple[int, int]], key: tuple) -> tuple[dict[str, Paper], list[str]]:
+        """The papers still current, and the paths to read, given each page's (mtime, size)."""
         if key != self.key:
             self.key, self.papers = key, {}
         current, stale = {}, []
-        self._stamps = {path: _stamp(path) for path in paths}
-        for path in paths:
+        self._stamps = stamps
+        for path, stamp in stamps.items():
             cached = self.papers.get(path)
-            if cached is not None and cached[0] == self._stamps[path]:
+            if cached is not None and cached[0] == stamp:
                 current[path] = cached[1]
             else:
                 stale.append(path)
@@ -130,9 +153,15 @@ class PaperCache:
         self.papers = {p.source: (self._stamps[p.source], p) for p in papers}
 
 
-def _stamp(path: Path) -> tuple[int, int]:
-    stat = path.stat()
-    return stat.st_mtime_ns, stat.st_size
+def page_stamps(folder: Path) -> dict[str, tuple[int, int]]:
+    """Every page under `folder` (sorted by name) with its modification time and size."""
+    try:
+        with os.scandir(folder) as entries:
+            found = [(entry.path, entry.stat()) for entry in entries
+                     if entry.name.endswith(".md") and entry.is_file()]
+    except FileNotFoundError:
+        return {}
+    return {path: (stat.st_mtime_ns, stat.st_size) for path, stat in sorted(found)}
 
 
 def load_catalogue(content: Path, allow_html: bool = False, cache: PaperCache | None = None,
@@ -143,19 +172,19 @@ def load_catalogue(content: Path, allow_html: bool = False, cache: PaperCache | 
     later steps (the search index's word analysis) is shared out over the cores with the reading.
     """
     taxonomy = load_taxonomy(content)
-    folder = content / PAPERS_DIR
     if not content.is_dir():
         raise CatalogueError("content folder not found (run `catalogue ingest` first, or pass --content)", content)
-    paths = sorted(folder.glob("*.md")) if folder.is_dir() else []
-    current, stale = (cache or PaperCache()).split(paths, (taxonomy, allow_html))
+    stamps = page_stamps(content / PAPERS_DIR)
+    current, stale = (cache or PaperCache()).split(stamps, (taxonomy, allow_html))
     state = (allow_html, taxonomy, prepare)
     fresh = {p.source: p for chunk in Chunked(_read_papers, stale, state).results() for p in chunk}
     papers: list[Paper] = []
-    claimed: dict[str, Path] = {}
-    for path in paths:
+    claimed: dict[str, str] = {}
+    for path in stamps:
         paper = current.get(path) or fresh[path]
         if paper.slug in claimed:
-            raise CatalogueError(f"slug {paper.slug!r} is already used by {claimed[paper.slug].name}", paper.source)
+            raise CatalogueError(f"slug {paper.slug!r} is already used by {os.path.basename(claimed[paper.slug])}",
+                                 paper.source)
         claimed[paper.slug] = paper.source
         papers.append(paper)
     if cache is not None:
@@ -163,10 +192,10 @@ def load_catalogue(content: Path, allow_html: bool = False, cache: PaperCache | 
     return index_catalogue(papers, taxonomy)
 
 
-def _read_papers(paths: list[Path], state: tuple) -> list[Paper]:
+def _read_papers(paths: list[str], state: tuple) -> list[Paper]:
     allow_html, taxonomy, prepare = state
     renderer = Renderer(allow_html)
-    papers = [read_paper(path, renderer, taxonomy) for path in paths]
+    papers = [read_paper(Path(path), renderer, taxonomy) for path in paths]
     if prepare is not None:
         for paper in papers:
             prepare(paper)
@@ -189,7 +218,7 @@ def read_paper(path: Path, renderer: Renderer, taxonomy: Taxonomy) -> Paper:
     body_html = renderer.to_html(post.content)
     text = html_to_text(body_html)
     paper = Paper(
-        slug=slug, title=title.strip(), date=date, body_html=body_html, text=text, source=path,
+        slug=slug, title=title.strip(), date=date, body_html=body_html, text=text, source=str(path),
         author_count=_int(meta, "author_count", path), organisation=_str(meta.get("organisation")),
         upvotes=_int(meta, "upvotes", path), sources=[str(s) for s in meta.get("sources") or []],
         params={k: v for k, v in meta.items() if k not in KNOWN_KEYS},

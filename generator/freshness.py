@@ -98,13 +98,25 @@ def remember(out: Path, inputs: str, result: dict) -> None:
 
 
 def _walk(folder: Path):
+    """A line per file under `folder` (path, size, modification time), in a stable order."""
     if not folder.is_dir():
         yield f"missing {folder}"
         return
-    for root, dirs, files in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
-        for name in sorted(files):
-            yield _stat_line(Path(root, name))
+    pending = [os.fspath(folder)]
+    while pending:
+        with os.scandir(pending.pop()) as entries:
+            found = sorted(entries, key=lambda entry: entry.name)
+        for entry in found:
+            if entry.is_dir():
+                if entry.name != "__pycache__":
+                    pending.append(entry.path)
+                continue
+            try:
+                stat = entry.stat()
+            except OSError:
+                yield f"{entry.path} missing\n"
+                continue
+            yield f"{entry.path} {stat.st_size} {stat.st_mtime_ns}\n"
 
 
 def _stat_line(path: Path) -> str:

@@ -16,28 +16,41 @@ import datetime as dt
 from generator.catalogue import Paper
 from generator.routes import Route
 
-_PLAIN = (str, int, float, bool, type(None), dt.date)
+_PLAIN = frozenset({str, int, float, bool, type(None), dt.date})
+_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
-def route_keys(routes: list[Route]) -> dict[str, tuple]:
-    memo: dict[int, tuple] = {}
-    return {route.path: (route.template, _fingerprint(route.context, memo)) for route in routes}
+def route_keys(routes: list[Route], papers: list[Paper]) -> dict[str, tuple]:
+    """Each page's key: its template and the fingerprint of its context."""
+    memo: dict[int, object] = {}  # by id: the contexts share lists and topic entries
+    of_paper = {p: (p.digest, p.newer.digest if p.newer else None, p.older.digest if p.older else None)
+                for p in papers}
 
-
-def _fingerprint(value: object, memo: dict[int, tuple]) -> object:
-    if isinstance(value, _PLAIN):
-        return value
-    if isinstance(value, Paper):
-        newer, older = value.newer, value.older
-        return value.digest, newer.digest if newer else None, older.digest if older else None
-    if isinstance(value, (list, tuple)):
-        return tuple(_fingerprint(v, memo) for v in value)
-    if isinstance(value, dict):
-        return tuple((k, _fingerprint(v, memo)) for k, v in value.items())
-    if dataclasses.is_dataclass(value):
+    def fingerprint(value: object) -> object:
+        kind = type(value)
+        if kind in _PLAIN:
+            return value
         found = memo.get(id(value))
-        if found is None:
-            found = memo[id(value)] = (type(value).__name__, *(
-                _fingerprint(getattr(value, f.name), memo) for f in dataclasses.fields(value)))
+        if found is not None:
+            return found
+        if kind is Paper:
+            found = of_paper.get(value) or (value.digest, value.newer and value.newer.digest,
+                                            value.older and value.older.digest)
+        elif kind is list or kind is tuple:
+            try:  # most lists are lists of papers: looked up in one go
+                found = tuple(map(of_paper.__getitem__, value))
+            except (KeyError, TypeError):
+                found = tuple(map(fingerprint, value))
+        elif kind is dict:
+            found = tuple((k, fingerprint(v)) for k, v in value.items())
+        elif dataclasses.is_dataclass(value):
+            names = _FIELDS.get(kind) or _FIELDS.setdefault(kind, tuple(f.name for f in dataclasses.fields(value)))
+            found = (kind.__name__, *(fingerprint(getattr(value, name)) for name in names))
+        else:
+            raise TypeError(f"a page's context holds a {kind.__name__}, which render_keys cannot fingerprint")
+        memo[id(value)] = found
         return found
-    raise TypeError(f"a page's context holds a {type(value).__name__}, which render_keys cannot fingerprint")
+
+    keys = {route.path: (route.template, fingerprint(route.context)) for route in routes}
+    memo.clear()
+    return keys

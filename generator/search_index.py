@@ -46,10 +46,12 @@ def document(paper: Paper) -> dict[str, str]:
 def analysis(paper: Paper) -> list:
     """The paper's terms per field; kept on the paper, so a preview server analyses it once."""
     key = ("search", tuple(t.name for t in paper.topics))
-    if key not in paper.derived:
-        paper.derived.clear()
-        paper.derived[key] = lunr_builder.analyse_document(document(paper))
-    return paper.derived[key]
+    derived = paper.derived
+    if key not in derived:
+        derived.clear()
+        derived[key] = lunr_builder.analyse_document(document(paper))
+        paper.changed()
+    return derived[key]
 
 
 def result_data(paper: Paper) -> list:
@@ -72,29 +74,36 @@ def build_search(catalogue: Catalogue, files: search_shards.SearchFiles | None =
                  previous: list[Paper] | None = None) -> search_shards.SearchFiles:
     """The search files. Given the files and the papers (in order) of the last build, an edit to
     a few papers updates the index in place and `files.write` holds only the files that changed."""
+    papers = catalogue.papers
     files = files if files is not None else search_shards.SearchFiles()
-    analysed = [analysis(p) for p in catalogue.papers]
-    changes = _changes(previous, catalogue.papers) if files.index is not None else None
-    if changes is None or len(changes) > max(10, len(analysed) // 20):
+    changes = _changes(previous, papers) if files.index is not None else None
+    if changes is None or len(changes) > max(10, len(papers) // 20):
+        analysed = [analysis(p) for p in papers]
         index, affected = search_shards.ShardedIndex.build(analysed, list(FIELDS), SEARCH_PIPELINE), None
+        dirty = None if changes is None else {ref for ref, (old, new) in enumerate(zip(previous, papers)) if old is not new}
     else:
-        index, affected = files.index, files.index.update(changes, analysed.__getitem__)
+        index = files.index
+        affected = index.update(changes, lambda ref: analysis(papers[ref]))
+        dirty = {ref for ref, (old, new) in enumerate(zip(previous, papers)) if old is not new}
     topics = {entry.topic.slug: entry.topic.name for entry in catalogue.topics}
     found = facets(catalogue)
-    files.refresh(index, affected, [result_data(p) for p in catalogue.papers], found, topics, found["years"])
+    files.refresh(index, affected, len(papers), lambda ref: result_data(papers[ref]), dirty, found, topics,
+                  found["years"])
     return files
 
 
 def _changes(previous: list[Paper] | None, papers: list[Paper]) -> list[tuple] | None:
-    """(ordinal, old analysis, new analysis) of each edited paper; None when ordinals moved."""
+    """(ordinal, old analysis, new analysis) of each paper read again; None when ordinals moved."""
     if previous is None or len(previous) != len(papers):
         return None
     changes = []
     for ref, (old, new) in enumerate(zip(previous, papers)):
-        if old.slug != new.slug:
-            return None
-        if old is not new and analysis(old) != analysis(new):
-            changes.append((ref, analysis(old), analysis(new)))
+        if old is not new:
+            if old.slug != new.slug:
+                return None
+            before, after = analysis(old), analysis(new)
+            if before != after:
+                changes.append((ref, before, after))
     return changes
 
 

@@ -26,8 +26,10 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import itertools
 import json
 import math
+import operator
 import zlib
 
 from generator.lunr_builder import KEY_SPACE, Postings, idf, term_places
@@ -70,29 +72,28 @@ def is_boundary(term: str, size: int, target: int) -> bool:
     return zlib.crc32(term.encode("utf-8")) < size / target * 2 ** 32
 
 
-def encode(term: str, key: int, idf_value: float, fields: list[list[tuple[int, int, int]]]) -> bytes:
-    """One term as a shard holds it: [term, key, idf, postings of each field...]."""
+# A term's postings in one field: document ordinals (ascending), term frequencies, field lengths.
+Posting = tuple[list[int], list[int], list[int]]
+
+
+def encode(term: str, key: int, idf_value: float, fields: list[Posting]) -> bytes:
+    """One term as a shard holds it: [term, key, idf, postings of each field...], each field's
+    postings flat as (ordinal delta, tf, length) triples. Slices, not loops: dense terms are long."""
     flat_fields = []
-    for posting in fields:
-        flat, previous = [], 0
-        for ref, tf, length in posting:
-            flat += (ref - previous, tf, length)
-            previous = ref
+    for refs, tfs, lengths in fields:
+        flat = [0] * (3 * len(refs))
+        if refs:
+            flat[0::3] = [refs[0], *map(operator.sub, refs[1:], refs[:-1])]
+            flat[1::3] = tfs
+            flat[2::3] = lengths
         flat_fields.append(flat)
     return _json([term, key, idf_value, *flat_fields])
 
 
-def decode(data: bytes) -> tuple[int, list[list[tuple[int, int, int]]]]:
-    """The key and postings (ref, tf, length) per field of an encoded term."""
+def decode(data: bytes) -> tuple[int, list[Posting]]:
+    """The key and postings per field of an encoded term."""
     _term, key, _idf, *flat_fields = json.loads(data)
-    fields = []
-    for flat in flat_fields:
-        posting, ref = [], 0
-        for i in range(0, len(flat), 3):
-            ref += flat[i]
-            posting.append((ref, flat[i + 1], flat[i + 2]))
-        fields.append(posting)
-    return key, fields
+    return key, [(list(itertools.accumulate(flat[0::3])), flat[1::3], flat[2::3]) for flat in flat_fields]
 
 
 class ShardedIndex:
@@ -118,10 +119,13 @@ class ShardedIndex:
             return index
         table: Postings = collect(analysed, len(fields))
         index.documents, index.totals = len(analysed), table.totals
-        lengths = table.lengths
+        by_field = [[doc[f] for doc in table.lengths] for f in range(len(fields))]
         for term, postings in table.terms.items():
-            triples = [[(ref, tf, lengths[ref][f]) for ref, tf in posting] for f, posting in enumerate(postings)]
-            index.entries[term] = encode(term, table.keys[term], table.idf(postings), triples)
+            fields_of_term = []
+            for f, posting in enumerate(postings):
+                refs, tfs = map(list, zip(*posting)) if posting else ([], [])
+                fields_of_term.append((refs, tfs, list(map(by_field[f].__getitem__, refs))))
+            index.entries[term] = encode(term, table.keys[term], table.idf(postings), fields_of_term)
         index.terms = sorted(index.entries, key=utf16_order)
         target = target_size(index.documents)
         index.boundaries = {t for t in index.terms if is_boundary(t, len(index.entries[t]), target)}
@@ -137,20 +141,26 @@ class ShardedIndex:
             affected.update(t for frequencies, _ in new for t in frequencies)
             for f, ((_, old_length), (_, new_length)) in enumerate(zip(old, new)):
                 self.totals[f] += new_length - old_length
-        postings = {t: decode(self.entries[t])[1] if t in self.entries else [[] for _ in self.fields]
+        postings = {t: decode(self.entries[t])[1] if t in self.entries else [([], [], []) for _ in self.fields]
                     for t in affected}
-        changed = {ref for ref, _, _ in changes}
-        for term, fields in postings.items():
-            for f in range(len(fields)):
-                fields[f] = [p for p in fields[f] if p[0] not in changed]
+        for ref, old, _ in changes:
+            for term in {t for frequencies, _ in old for t in frequencies}:
+                for refs, tfs, lengths in postings[term]:
+                    at = bisect.bisect_left(refs, ref)
+                    if at < len(refs) and refs[at] == ref:
+                        del refs[at], tfs[at], lengths[at]
         for ref, _, new in changes:
             for f, (frequencies, length) in enumerate(new):
                 for term, tf in frequencies.items():
-                    bisect.insort(postings[term][f], (ref, tf, length))
+                    refs, tfs, lengths = postings[term][f]
+                    at = bisect.bisect_left(refs, ref)
+                    refs.insert(at, ref)
+                    tfs.insert(at, tf)
+                    lengths.insert(at, length)
         target = target_size(self.documents)
         places: dict[int, dict[str, int]] = {}
         for term, fields in postings.items():
-            held = [posting[0][0] for posting in fields if posting]
+            held = [refs[0] for refs, _, _ in fields if refs]
             if not held:
                 self.entries.pop(term, None)
                 self.boundaries.discard(term)
@@ -164,7 +174,7 @@ class ShardedIndex:
             key = first * KEY_SPACE + places[first][term]
             if term not in self.entries:
                 bisect.insort(self.terms, term, key=utf16_order)
-            self.entries[term] = encode(term, key, idf(sum(map(len, fields)), self.documents), fields)
+            self.entries[term] = encode(term, key, idf(sum(len(refs) for refs, _, _ in fields), self.documents), fields)
             (self.boundaries.add if is_boundary(term, len(self.entries[term]), target) else self.boundaries.discard)(term)
         return affected
 
@@ -211,9 +221,12 @@ class SearchFiles:
         self.index: ShardedIndex | None = None
         self.digests: dict[str, str] = {}
         self.sizes: dict[str, int] = {}
-        self.docs: list[list] = []
         self.write: dict[str, bytes] = {}
         self.remove: list[str] = []
+
+    def __getstate__(self) -> dict:
+        """Kept between builds without what the last one wrote."""
+        return {**self.__dict__, "write": {}, "remove": []}
 
     @property
     def size(self) -> int:
@@ -230,10 +243,11 @@ class SearchFiles:
             self.sizes.pop(path, None)
             self.remove.append(path)
 
-    def refresh(self, index: ShardedIndex, affected: set[str] | None, docs: list[list], facets: dict,
-                topics: dict[str, str], years: list[str]) -> None:
+    def refresh(self, index: ShardedIndex, affected: set[str] | None, count: int, result_data,
+                dirty: set[int] | None, facets: dict, topics: dict[str, str], years: list[str]) -> None:
         """Bring the files up to date with `index` (its shards holding `affected` terms changed;
-        None: all) and the result data; afterwards `write` and `remove` say what changed."""
+        None: all) and with the result data of `count` papers (`result_data(ordinal)`; only the
+        `dirty` ordinals changed, None: all). Afterwards `write` and `remove` say what changed."""
         self.index, self.write, self.remove = index, {}, []
         shards = index.shard_files(affected)
         current = {f"search/shards/{name}.json" for name in index.shards}
@@ -242,15 +256,14 @@ class SearchFiles:
         for path, data in shards.items():
             self.put(path, data)
         self.put(TERMS, _json(index.terms))  # written only when the vocabulary changed (see put)
-        chunks = -(-len(docs) // DOCS_PER_CHUNK)
-        for n in range(chunks):
-            part = docs[n * DOCS_PER_CHUNK:(n + 1) * DOCS_PER_CHUNK]
-            if part != self.docs[n * DOCS_PER_CHUNK:(n + 1) * DOCS_PER_CHUNK]:
-                self.put(f"search/docs/{n}.json", _json(part))
+        chunks = -(-count // DOCS_PER_CHUNK)
+        numbers = range(chunks) if dirty is None else sorted({ref // DOCS_PER_CHUNK for ref in dirty})
+        for n in numbers:
+            part = range(n * DOCS_PER_CHUNK, min(count, (n + 1) * DOCS_PER_CHUNK))
+            self.put(f"search/docs/{n}.json", _json([result_data(ref) for ref in part]))
         for path in [p for p in self.digests if p.startswith("search/docs/")]:
             if int(path.rsplit("/", 1)[1].split(".")[0]) >= chunks:
                 self.drop(path)
-        self.docs = docs
         self.put(FACETS, _json(facets))
         manifest = index.manifest()
         manifest.update({"chunk": DOCS_PER_CHUNK, "chunks": chunks, "topics": topics, "years": years})
@@ -269,10 +282,10 @@ def read_postings(files: dict[str, bytes]) -> tuple[dict, Postings]:
     for first in manifest["shards"]:
         for entry in json.loads(files[f"search/shards/{shard_name(first)}.json"]):
             key, fields = decode(_json(entry))
-            for f, posting in enumerate(fields):
-                for ref, _tf, length in posting:
+            for f, (refs, _, field_lengths) in enumerate(fields):
+                for ref, length in zip(refs, field_lengths):
                     lengths[ref][f] = length
-            by_key.append((key, entry[0], [[(ref, tf) for ref, tf, _ in posting] for posting in fields]))
+            by_key.append((key, entry[0], [list(zip(refs, tfs)) for refs, tfs, _ in fields]))
     by_key.sort()
     terms = {term: postings for _, term, postings in by_key}
     keys = {term: key for key, term, _ in by_key}

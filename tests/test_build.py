@@ -18,6 +18,7 @@ import frontmatter
 import pytest
 
 from conftest import PROJECT, SHIPPED_CONTENT, run_cli, write_paper
+from generator import freshness
 from generator.build import build
 from generator.settings import load_settings
 from sitecheck import crawl, fetch, parse
@@ -527,7 +528,10 @@ def test_the_next_build_command_reuses_unchanged_papers_and_writes_what_a_fresh_
     assert run_cli("build", "--content", str(content), "--out", str(kept)).returncode == 0
     from generator.freshness import private_cache_dir
 
-    assert (private_cache_dir(kept) / "state.pickle").is_file()
+    from generator.build_state import BuildState
+
+    kept_state = BuildState.load(private_cache_dir(kept) / "state.pickle", freshness.code_signature())
+    assert len(kept_state.pages) > 208  # every page and feed; saved after the command returned, load waits
     assert not list((tmp_path / ".kept-cache").glob("*.pickle")), "no pickle beside the site"
     page = content / "papers" / "miromind-m1-an-open-source-advancement-in-mathematical-reasoning-via-context.md"
     page.write_text(page.read_text(encoding="utf-8").replace("date: 2025-07-19", "date: 2019-01-01")
