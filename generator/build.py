@@ -103,8 +103,7 @@ def _build(settings: Settings, out: Path, say: Callable[[str], None], force: boo
             forget = (lambda: state_file.unlink(missing_ok=True)) if kept else (lambda: None)
             _update_in_place(out, env, settings, changed, sorted(set(state.pages) - set(keys)), search, forget)
         else:
-            search = build_search(catalogue)
-            _build_whole(out, env, settings, routes, search, say, started)
+            search = _build_whole(out, env, settings, routes, lambda: build_search(catalogue), say, started)
     except BaseException:
         state.forget_site()
         raise
@@ -118,15 +117,17 @@ def _build(settings: Settings, out: Path, say: Callable[[str], None], force: boo
     return result
 
 
-def _build_whole(out: Path, env, settings: Settings, routes: list[Route], search, say, started: float) -> None:
-    """Every page and file into a new folder, swapped in at the end."""
+def _build_whole(out: Path, env, settings: Settings, routes: list[Route], make_search, say, started: float):
+    """Every page and file into a new folder, swapped in at the end; the search files are made
+    while the pages render on the other cores."""
     if len(routes) > PROGRESS_FROM:
         say(f"loaded the catalogue in {time.perf_counter() - started:.1f}s; "
             f"rendering {len(routes)} pages on {workers()} cores")
     with _staging(out, background_cleanup=len(routes) > PROGRESS_FROM) as stage:
         rendering = Chunked(_render_routes, routes, (env, settings, stage))
         try:
-            for path, data in search.write.items():  # while the pages render
+            search = make_search()
+            for path, data in search.write.items():
                 _write(stage / path, data)
             _copy_static(settings, stage)
             rendering.results()
@@ -135,6 +136,7 @@ def _build_whole(out: Path, env, settings: Settings, routes: list[Route], search
             raise
         if len(routes) > PROGRESS_FROM:
             say(f"pages written at {time.perf_counter() - started:.1f}s")
+    return search
 
 
 def _update_in_place(out: Path, env, settings: Settings, changed: list[Route], removed: list[str], search,

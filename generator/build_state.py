@@ -53,6 +53,8 @@ class BuildState:
 
         def write() -> None:
             try:
+                for _, paper in self.papers.papers.values():
+                    paper.pack()  # so that the next build unpacks only the papers it renders
                 tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
                 with open(tmp, "wb") as fh:
                     pickle.dump((version, self), fh, protocol=pickle.HIGHEST_PROTOCOL)

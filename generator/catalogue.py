@@ -62,17 +62,20 @@ class Paper:
     # an edit build renders a few pages and needs the bodies of only those papers.
     _BULKY = ("body_html", "text", "derived")
 
+    def pack(self) -> None:
+        """Pack the bulky parts for keeping (done once; kept as they are while unchanged)."""
+        if "_packed" not in self.__dict__:
+            self._packed = pickle.dumps(tuple(self.__dict__[k] for k in self._BULKY), pickle.HIGHEST_PROTOCOL)
+
     def __getstate__(self) -> dict:
-        """Without its neighbours (relinked by every build, and they would recurse); the bulky
-        parts packed, or still packed as they were kept if unchanged since."""
-        state = {k: v for k, v in self.__dict__.items() if k not in self._BULKY and k != "_packed"}
-        packed = self.__dict__.get("_packed")
-        if packed is None:
-            packed = pickle.dumps(tuple(self.__dict__[k] for k in self._BULKY), pickle.HIGHEST_PROTOCOL)
-        return {**state, "newer": None, "older": None, "_packed": packed}
+        """Without its neighbours (relinked by every build, and they would recurse); packed if it was
+        packed (see pack), whole otherwise (a paper crossing from a worker process is used at once)."""
+        packed = "_packed" in self.__dict__
+        state = {k: v for k, v in self.__dict__.items() if not (packed and k in self._BULKY)}
+        return {**state, "newer": None, "older": None}
 
     def __getattr__(self, name: str):
-        """Only called for attributes not set: the bulky ones of a paper kept between builds."""
+        """Only called for attributes not set: the bulky ones of a paper kept packed."""
         packed = self.__dict__.get("_packed")
         if name not in self._BULKY or packed is None:
             raise AttributeError(name)

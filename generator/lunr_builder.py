@@ -63,18 +63,28 @@ def collect(analysed: list[list[tuple[dict[str, int], int]]], field_count: int) 
     keys: dict[str, int] = {}
     totals = [0] * field_count
     for ref, doc in enumerate(analysed):
-        places = None
         for f, (frequencies, length) in enumerate(doc):
             totals[f] += length
             for term, tf in frequencies.items():
                 postings = inverted.get(term)
                 if postings is None:
-                    places = places or term_places(doc)
-                    keys[term] = ref * KEY_SPACE + places[term]
+                    keys[term] = ref * KEY_SPACE + place_of(doc, term)
                     postings = inverted[term] = [[] for _ in range(field_count)]
                 postings[f].append((ref, tf))
     lengths = [[length for _, length in doc] for doc in analysed]
     return Postings(inverted, keys, lengths, totals)
+
+
+def place_of(doc: list[tuple[dict[str, int], int]], term: str) -> int:
+    """Where `term` first appears among the document's distinct terms (fields in order, words in
+    order); what term_places gives for one term, without numbering the whole document."""
+    seen: dict[str, None] = {}
+    for frequencies, _ in doc:
+        for other in frequencies:
+            if other == term:
+                return len(seen)  # its first appearance: it is not among those seen before
+            seen[other] = None
+    raise KeyError(term)
 
 
 def term_places(doc: list[tuple[dict[str, int], int]]) -> dict[str, int]:

@@ -47,8 +47,10 @@ class SafeMarkup(Extension):
         md.treeprocessors.register(_DropUnsafeUrls(md), "drop_unsafe_urls", 0)
 
 
-# One line of printable prose, no outer spaces, none of these: a plain paragraph to Markdown.
-_PLAIN = re.compile(r"^(?![ ]|[#>=+*-]|\d+[.)])[^\n\r\t\x00\\`*_\[\]<>&!|~^{}:=#]*(?<![ ])$")
+# One line of printable prose, no outer spaces, not starting like a block (heading, quote, list,
+# rule), without the characters of inline syntax (escapes, code, emphasis, links, HTML, entities):
+# a plain paragraph to Markdown. (`:`, `#`, `=` and the like only mean something at a line's start.)
+_PLAIN = re.compile(r"^(?![ ]|[#>=+*-]|\d+[.)])[^\n\r\t\x00\\`*_\[\]<>&]*(?<![ ])$")
 
 
 class Renderer:
