@@ -156,9 +156,11 @@ ShardedSearch.prototype.needs = function (query) {
 ShardedSearch.prototype.partialIndex = function (entriesByShard, negated) {
   var manifest = this.manifest, fields = manifest.fields;
   var invertedIndex = Object.create(null), elements = {}, builder = new lunr.TokenSet.Builder();
+  var fieldVectors = {};
   if (negated) {  // lunr walks every field vector, in build order, for a query of only prohibited clauses
+    var empty = new lunr.Vector([]);  // scores are 0 there: one shared empty vector will do
     for (var ref = 0; ref < manifest.documents; ref++) {
-      for (var f = 0; f < fields.length; f++) elements[fields[f] + '/' + ref] = [];
+      for (var f = 0; f < fields.length; f++) fieldVectors[fields[f] + '/' + ref] = empty;
     }
   }
   entriesByShard.forEach(function (entries) {
@@ -179,8 +181,7 @@ ShardedSearch.prototype.partialIndex = function (entriesByShard, negated) {
     });
   });
   builder.finish();
-  var fieldVectors = {};
-  Object.keys(elements).forEach(function (key) {
+  Object.keys(elements).forEach(function (key) {  // keys already present keep their place
     var pairs = elements[key].sort(function (a, b) { return a[0] - b[0]; }), flat = [];
     pairs.forEach(function (pair) { flat.push(pair[0], pair[1]); });
     fieldVectors[key] = new lunr.Vector(flat);
