@@ -155,7 +155,7 @@ ShardedSearch.prototype.needs = function (query) {
 /* A lunr.Index holding exactly the given shards' terms, with their weights and postings. */
 ShardedSearch.prototype.partialIndex = function (entriesByShard, negated) {
   var manifest = this.manifest, fields = manifest.fields;
-  var invertedIndex = Object.create(null), elements = {}, builder = new lunr.TokenSet.Builder();
+  var invertedIndex = Object.create(null), elements = new Map(), builder = new lunr.TokenSet.Builder();
   var fieldVectors = {};
   if (negated) {  // lunr walks every field vector, in build order, for a query of only prohibited clauses
     var empty = new lunr.Vector([]);  // scores are 0 there: one shared empty vector will do
@@ -168,12 +168,14 @@ ShardedSearch.prototype.partialIndex = function (entriesByShard, negated) {
       var term = entry[0], index = entry[1], idf = entry[2], posting = { _index: index };
       builder.insert(term);
       for (var f = 0; f < fields.length; f++) {
-        var flat = entry[3 + f], docs = {}, ref = 0;
+        var flat = entry[3 + f], docs = {}, ref = 0, prefix = fields[f] + '/';
+        var average = manifest.averages[f], boost = manifest.boosts[f];
         for (var i = 0; i < flat.length; i += 3) {
           ref += flat[i];
           docs[ref] = {};
-          var key = fields[f] + '/' + ref;
-          (elements[key] || (elements[key] = [])).push([index, weight(idf, flat[i + 1], flat[i + 2], manifest.averages[f], manifest.boosts[f])]);
+          var key = prefix + ref, pairs = elements.get(key);
+          if (pairs === undefined) elements.set(key, pairs = []);
+          pairs.push(index, weight(idf, flat[i + 1], flat[i + 2], average, boost));  // [index, weight, ...]
         }
         posting[fields[f]] = docs;
       }
@@ -181,14 +183,29 @@ ShardedSearch.prototype.partialIndex = function (entriesByShard, negated) {
     });
   });
   builder.finish();
-  Object.keys(elements).forEach(function (key) {  // keys already present keep their place
-    var pairs = elements[key].sort(function (a, b) { return a[0] - b[0]; }), flat = [];
-    pairs.forEach(function (pair) { flat.push(pair[0], pair[1]); });
-    fieldVectors[key] = new lunr.Vector(flat);
-  });
+  var vectors = new Map();
+  elements.forEach(function (flat, key) { vectors.set(key, new lunr.Vector(byIndex(flat))); });
+  if (negated) {
+    vectors.forEach(function (vector, key) { fieldVectors[key] = vector; });  // keys already there keep their place
+  } else {  // lunr only looks up the field vectors of the postings it met: a Map is quicker to fill
+    fieldVectors = new Proxy({}, { get: function (_, key) { return vectors.get(key); } });
+  }
   return new lunr.Index({ invertedIndex: invertedIndex, fieldVectors: fieldVectors, tokenSet: builder.root,
                           fields: fields, pipeline: this.pipeline });
 };
+
+/* Flat [index, weight, ...] pairs in index order, as lunr.Vector keeps them. */
+function byIndex(flat) {
+  var sorted = true;
+  for (var i = 2; i < flat.length; i += 2) if (flat[i] < flat[i - 2]) { sorted = false; break; }
+  if (sorted) return flat;
+  var pairs = [];
+  for (var j = 0; j < flat.length; j += 2) pairs.push([flat[j], flat[j + 1]]);
+  pairs.sort(function (a, b) { return a[0] - b[0]; });
+  var out = [];
+  pairs.forEach(function (pair) { out.push(pair[0], pair[1]); });
+  return out;
+}
 
 /* lunr's hits for one query string, as the whole index would give them; throws lunr.QueryParseError. */
 ShardedSearch.prototype.run = function (queryString) {

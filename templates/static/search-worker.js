@@ -2,6 +2,10 @@
  * What it fetched stays in memory, so the next query reuses it; the hits of the
  * last query are kept, so filtering them or showing more costs no new search. */
 'use strict';
+// The manifest downloads while lunr and our search code load: the site root is this file's folder's parent.
+var earlyManifest = fetch(new URL('../search/manifest.json', self.location.href).href).then(function (response) {
+  return response.ok ? response.json() : null;
+}, function () { return null; });
 importScripts('lunr/lunr.min.js', 'search-core.js');
 
 var search = null;
@@ -9,6 +13,11 @@ var last = null;  // { query, hits, message }
 
 function loader(base) {
   return function (path) {
+    if (path === 'search/manifest.json' && earlyManifest) {
+      var early = earlyManifest;
+      earlyManifest = null;
+      return early.then(function (manifest) { return manifest || loader(base)(path); });
+    }
     return fetch(base + path).then(function (response) {
       if (!response.ok) throw new Error(path.split('?')[0] + ': ' + response.status);
       return response.json();
