@@ -51,14 +51,10 @@ def made_with(settings: Settings, code: str) -> str:
 
 
 def input_signature(settings: Settings) -> str:
-    digest = hashlib.sha256()
-    digest.update(repr(sorted((k, str(v)) for k, v in vars(settings).items())).encode("utf-8"))
-    digest.update(code_signature().encode("ascii"))
-    for folder in [settings.content, *settings.template_dirs()]:
-        for entry in _walk(folder):
-            digest.update(entry.encode("utf-8", "surrogateescape"))
-    if settings.config_path is not None:
-        digest.update(_stat_line(settings.config_path).encode("utf-8", "surrogateescape"))
+    """Everything a site depends on: what it is made with, and the content."""
+    digest = hashlib.sha256(made_with(settings, code_signature()).encode("ascii"))
+    for entry in _walk(settings.content):
+        digest.update(entry.encode("utf-8", "surrogateescape"))
     return digest.hexdigest()
 
 

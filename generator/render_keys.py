@@ -46,6 +46,8 @@ def route_keys(routes: list[Route], papers: list[Paper]) -> dict[str, tuple]:
         elif dataclasses.is_dataclass(value):
             names = _FIELDS.get(kind) or _FIELDS.setdefault(kind, tuple(f.name for f in dataclasses.fields(value)))
             found = (kind.__name__, *(fingerprint(getattr(value, name)) for name in names))
+        elif isinstance(value, (str, int, float, dt.date)):  # their subclasses (datetime, enums)
+            found = (kind.__name__, repr(value))
         else:
             raise TypeError(f"a page's context holds a {kind.__name__}, which render_keys cannot fingerprint")
         memo[id(value)] = found
