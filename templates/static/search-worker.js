@@ -3,7 +3,8 @@
  * last query are kept, so filtering them or showing more costs no new search. */
 'use strict';
 // The manifest downloads while lunr and our search code load: the site root is this file's folder's parent.
-var earlyManifest = fetch(new URL('../search/manifest.json', self.location.href).href).then(function (response) {
+// It is always revalidated: every other search URL carries the version it names.
+var earlyManifest = fetch(new URL('../search/manifest.json', self.location.href).href, { cache: 'no-cache' }).then(function (response) {
   return response.ok ? response.json() : null;
 }, function () { return null; });
 importScripts('lunr/lunr.min.js', 'search-core.js');
@@ -18,7 +19,7 @@ function loader(base) {
       earlyManifest = null;
       return early.then(function (manifest) { return manifest || loader(base)(path); });
     }
-    return fetch(base + path).then(function (response) {
+    return fetch(base + path, path.indexOf('?') < 0 ? { cache: 'no-cache' } : {}).then(function (response) {
       if (!response.ok) throw new Error(path.split('?')[0] + ': ' + response.status);
       return response.json();
     });
