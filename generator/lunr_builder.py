@@ -9,7 +9,7 @@ order, with its rounding. lunr.py stays the reference: the tests build both
 and compare the serialised indexes for equality.
 
 A document's analysis (`analyse_document`) depends on that document alone,
-so it can be cached between builds; only `assemble` looks at the whole
+so it can be cached between builds; only `collect` looks at the whole
 catalogue.
 """
 
@@ -81,8 +81,10 @@ def place_of(doc: list[tuple[dict[str, int], int]], term: str) -> int:
     seen: dict[str, None] = {}
     for frequencies, _ in doc:
         for other in frequencies:
-            if other == term:
-                return len(seen)  # its first appearance: it is not among those seen before
+            if other == term:  # its first appearance: it is not among those seen before
+                if len(seen) >= KEY_SPACE:
+                    raise ValueError(f"a document with over {KEY_SPACE} distinct terms is more than the index can number")
+                return len(seen)
             seen[other] = None
     raise KeyError(term)
 
@@ -127,12 +129,6 @@ class Postings:
 def weight(idf: float, tf: int, length: int, average: float, boost: int) -> float:
     """lunr.py's BM25 weight, in its order of operations and with its rounding (search-core.js repeats it)."""
     return round(idf * ((K1 + 1) * tf) / (K1 * (1 - B + B * (length / average)) + tf) * boost, 3)
-
-
-def assemble(analysed: list[list[tuple[dict[str, int], int]]], fields: list[tuple[str, int]],
-             version: str, pipeline: list[str]) -> dict:
-    """The serialised index (lunr's schema) of documents referred to by ordinal."""
-    return serialise(collect(analysed, len(fields)), fields, version, pipeline)
 
 
 def serialise(table: Postings, fields: list[tuple[str, int]], version: str, pipeline: list[str]) -> dict:

@@ -62,7 +62,8 @@ def result_data(paper: Paper) -> list:
 
 def facets(catalogue: Catalogue) -> dict:
     """Each paper's year (an index into `years`, newest first, undated last) and topics (into `topics`)."""
-    years = sorted({str(p.date.year) for p in catalogue.papers if p.date}, reverse=True) + [""]
+    undated = [""] if catalogue.undated else []
+    years = sorted({str(p.date.year) for p in catalogue.papers if p.date}, reverse=True) + undated
     year_at = {year: i for i, year in enumerate(years)}
     topic_at = {entry.topic.slug: i for i, entry in enumerate(catalogue.topics)}
     return {"years": years, "topics": list(topic_at),
