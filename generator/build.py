@@ -75,7 +75,9 @@ def build(settings: Settings, out: Path, say: Callable[[str], None] = lambda _: 
 def _build(settings: Settings, out: Path, say: Callable[[str], None], force: bool, state) -> BuildResult:
     started = time.perf_counter()
     _check_output(out, settings)
-    inputs, last = freshness.check(settings, out)
+    version = freshness.code_signature()
+    made_with = freshness.made_with(settings, version)
+    inputs, last = freshness.check(settings, out, made_with)
     if last is not None and not force:
         return BuildResult(**{**last, "out": out, "seconds": time.perf_counter() - started, "unchanged": True})
     # Imported here, not above: a no-op rebuild should not pay for Markdown, YAML and lunr.
@@ -84,12 +86,10 @@ def _build(settings: Settings, out: Path, say: Callable[[str], None], force: boo
     from generator.render_keys import route_keys
     from generator.search_index import analysis, build_search
 
-    version = freshness.code_signature()
     kept = state is None  # a long-lived caller (serve) keeps its own in memory
     if kept:
         state_file = freshness.private_cache_dir(out) / STATE_FILE
         state = BuildState.load(state_file, version)
-    made_with = freshness.made_with(settings, version)
     in_place = not force and state.matches(made_with, freshness.output_signature(out))
     try:
         catalogue = load_catalogue(settings.content, settings.unsafe_html, state.papers, prepare=analysis)
@@ -172,18 +172,20 @@ def page_context(route: Route, settings: Settings) -> dict:
     return {"site": settings, "root": root, "base": base, "page_url": route.url, "title": None, **route.context}
 
 
+def _page(route: Route, env, settings: Settings) -> bytes:
+    return render(env, route.template, page_context(route, settings)).encode("utf-8")
+
+
 def _render_routes(routes: list[Route], state: tuple) -> int:
     env, settings, stage = state
     for route in routes:
-        html = render(env, route.template, page_context(route, settings))
-        _write(stage / route.path, html.encode("utf-8"))
+        _write(stage / route.path, _page(route, env, settings))
     return len(routes)
 
 
 def _render_to_memory(routes: list[Route], state: tuple) -> list[tuple[str, bytes]]:
     env, settings = state
-    return [(route.path, render(env, route.template, page_context(route, settings)).encode("utf-8"))
-            for route in routes]
+    return [(route.path, _page(route, env, settings)) for route in routes]
 
 
 def _remove_file(out: Path, relative: str) -> None:

@@ -50,9 +50,9 @@ def made_with(settings: Settings, code: str) -> str:
     return digest.hexdigest()
 
 
-def input_signature(settings: Settings) -> str:
-    """Everything a site depends on: what it is made with, and the content."""
-    digest = hashlib.sha256(made_with(settings, code_signature()).encode("ascii"))
+def input_signature(settings: Settings, made: str) -> str:
+    """Everything a site depends on: what it is made with (`made_with`), and the content."""
+    digest = hashlib.sha256(made.encode("ascii"))
     for entry in _walk(settings.content):
         digest.update(entry.encode("utf-8", "surrogateescape"))
     return digest.hexdigest()
@@ -71,10 +71,11 @@ def output_signature(out: Path) -> str | None:
     return ",".join(f"{m.st_ino}:{m.st_mtime_ns}" for m in marks)
 
 
-def check(settings: Settings, out: Path) -> tuple[str, dict | None]:
+def check(settings: Settings, out: Path, made: str) -> tuple[str, dict | None]:
     """The inputs' signature now (taken before building, so edits made during a build count as
-    changes next time) and the last build's result if nothing it depends on changed since."""
-    inputs = input_signature(settings)
+    changes next time) and the last build's result if nothing it depends on changed since.
+    `made` is `made_with(settings, code_signature())`, which the build reuses."""
+    inputs = input_signature(settings, made)
     try:
         record = json.loads((cache_dir(out) / "build.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):

@@ -78,18 +78,15 @@ def build_search(catalogue: Catalogue, files: search_shards.SearchFiles | None =
     papers = catalogue.papers
     files = files if files is not None else search_shards.SearchFiles()
     changes = _changes(previous, papers) if files.index is not None else None
+    dirty = None if changes is None else {ref for ref, (old, new) in enumerate(zip(previous, papers)) if old is not new}
     if changes is None or len(changes) > max(10, len(papers) // 20):
         analysed = [analysis(p) for p in papers]
         index, affected = search_shards.ShardedIndex.build(analysed, list(FIELDS), SEARCH_PIPELINE), None
-        dirty = None if changes is None else {ref for ref, (old, new) in enumerate(zip(previous, papers)) if old is not new}
     else:
         index = files.index
         affected = index.update(changes, lambda ref: analysis(papers[ref]))
-        dirty = {ref for ref, (old, new) in enumerate(zip(previous, papers)) if old is not new}
     topics = {entry.topic.slug: entry.topic.name for entry in catalogue.topics}
-    found = facets(catalogue)
-    files.refresh(index, affected, len(papers), lambda ref: result_data(papers[ref]), dirty, found, topics,
-                  found["years"])
+    files.refresh(index, affected, len(papers), lambda ref: result_data(papers[ref]), dirty, facets(catalogue), topics)
     return files
 
 

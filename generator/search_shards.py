@@ -32,7 +32,7 @@ import math
 import operator
 import zlib
 
-from generator.lunr_builder import KEY_SPACE, Postings, idf, term_places
+from generator.lunr_builder import KEY_SPACE, Postings, collect, idf, term_places
 
 DOCS_PER_CHUNK = 4
 MANIFEST = "search/manifest.json"
@@ -92,7 +92,12 @@ def encode(term: str, key: int, idf_value: float, fields: list[Posting]) -> byte
 
 def decode(data: bytes) -> tuple[int, list[Posting]]:
     """The key and postings per field of an encoded term."""
-    _term, key, _idf, *flat_fields = json.loads(data)
+    return unflatten(json.loads(data))
+
+
+def unflatten(entry: list) -> tuple[int, list[Posting]]:
+    """The key and postings per field of a term as a shard holds it (see encode)."""
+    _term, key, _idf, *flat_fields = entry
     return key, [(list(itertools.accumulate(flat[0::3])), flat[1::3], flat[2::3]) for flat in flat_fields]
 
 
@@ -112,8 +117,6 @@ class ShardedIndex:
 
     @classmethod
     def build(cls, analysed: list[Analysis], fields: list[tuple[str, int]], pipeline: list[str]) -> ShardedIndex:
-        from generator.lunr_builder import collect
-
         index = cls(fields, pipeline)
         if not analysed:
             return index
@@ -244,7 +247,7 @@ class SearchFiles:
             self.remove.append(path)
 
     def refresh(self, index: ShardedIndex, affected: set[str] | None, count: int, result_data,
-                dirty: set[int] | None, facets: dict, topics: dict[str, str], years: list[str]) -> None:
+                dirty: set[int] | None, facets: dict, topics: dict[str, str]) -> None:
         """Bring the files up to date with `index` (its shards holding `affected` terms changed;
         None: all) and with the result data of `count` papers (`result_data(ordinal)`; only the
         `dirty` ordinals changed, None: all). Afterwards `write` and `remove` say what changed."""
@@ -266,7 +269,7 @@ class SearchFiles:
                 self.drop(path)
         self.put(FACETS, _json(facets))
         manifest = index.manifest()
-        manifest.update({"chunk": DOCS_PER_CHUNK, "chunks": chunks, "topics": topics, "years": years})
+        manifest.update({"chunk": DOCS_PER_CHUNK, "chunks": chunks, "topics": topics, "years": facets["years"]})
         version = hashlib.sha256("".join(f"{p}\0{d}\0" for p, d in sorted(self.digests.items())
                                          if p != MANIFEST).encode())
         manifest["version"] = version.hexdigest()[:12]
@@ -281,7 +284,7 @@ def read_postings(files: dict[str, bytes]) -> tuple[dict, Postings]:
     by_key = []
     for first in manifest["shards"]:
         for entry in json.loads(files[f"search/shards/{shard_name(first)}.json"]):
-            key, fields = decode(_json(entry))
+            key, fields = unflatten(entry)
             for f, (refs, _, field_lengths) in enumerate(fields):
                 for ref, length in zip(refs, field_lengths):
                     lengths[ref][f] = length
