@@ -1,5 +1,5 @@
 """Allow `python -m generator` as a synonym of the `catalogue` command."""
 
-from generator.cli import main
+from generator.cli import run
 
-raise SystemExit(main())
+run()

@@ -20,7 +20,7 @@ import os
 import shutil
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
@@ -47,6 +47,7 @@ class BuildResult:
     search_bytes: int
     seconds: float
     unchanged: bool = False
+    state: object = field(default=None, repr=False, compare=False)  # what the build kept, held by the caller
 
     def summary(self) -> str:
         if self.unchanged:
@@ -77,12 +78,13 @@ def _build(settings: Settings, out: Path, say: Callable[[str], None], force: boo
     _check_output(out, settings)
     version = freshness.code_signature()
     made_with = freshness.made_with(settings, version)
-    inputs, last = freshness.check(settings, out, made_with)
+    inputs, last, stamps = freshness.check(settings, out, made_with)
     if last is not None and not force:
         return BuildResult(**{**last, "out": out, "seconds": time.perf_counter() - started, "unchanged": True})
     # Imported here, not above: a no-op rebuild should not pay for Markdown, YAML and lunr.
     from generator.build_state import STATE_FILE, BuildState
-    from generator.catalogue import load_catalogue
+    from generator.catalogue import index_catalogue, read_papers
+    from generator.incremental import Plan, patch
     from generator.render_keys import route_keys
     from generator.search_index import analysis, build_search
 
@@ -92,28 +94,43 @@ def _build(settings: Settings, out: Path, say: Callable[[str], None], force: boo
         state = BuildState.load(state_file, version)
     in_place = not force and state.matches(made_with, freshness.output_signature(out))
     try:
-        catalogue = load_catalogue(settings.content, settings.unsafe_html, state.papers, prepare=analysis)
-        routes = plan_site(catalogue, settings)
-        keys = route_keys(routes, catalogue.papers)
-        env = make_environment(settings)
-        changed = [r for r in routes if state.pages.get(r.path) != keys[r.path]] if in_place else routes
-        if in_place and len(changed) <= max(50, len(routes) // 3):
-            search = build_search(catalogue, state.search, state.order)
-            # if this build is killed while writing, the next one must not trust the state: it builds whole
-            forget = (lambda: state_file.unlink(missing_ok=True)) if kept else (lambda: None)
-            _update_in_place(out, env, settings, changed, sorted(set(state.pages) - set(keys)), search, forget)
+        taxonomy, papers, fresh = read_papers(settings.content, settings.unsafe_html, state.papers,
+                                              prepare=analysis, stamps=stamps)
+        edit = patch(state.plan, settings, taxonomy, papers, fresh, state.papers) if in_place else None
+        if edit is not None:  # nothing moved: the last plan, with the edited papers' pages planned again
+            plan, changed, previous, removed = state.plan, edit.changed, edit.previous, []
         else:
+            catalogue = index_catalogue(papers, taxonomy)
+            routes = plan_site(catalogue, settings)
+            plan = Plan(catalogue, route_keys(routes))
+            if in_place:
+                last = state.plan.keys
+                changed = [r for r in routes if last.get(r.path) != plan.keys[r.path]]
+                removed = sorted(set(last) - set(plan.keys))
+            else:
+                changed, removed = routes, []
+            previous = state.order
+        catalogue = plan.catalogue
+        env = make_environment(settings, freshness.user_cache_dir() / "templates")
+        if in_place and len(changed) <= max(50, len(plan.paths) // 3):
+            search = build_search(catalogue, state.search, previous)
+            # if this build is killed while writing, the next one must not trust the state: it builds whole
+            forget = (lambda: BuildState.distrust(state_file)) if kept else (lambda: None)
+            _update_in_place(out, env, settings, changed, removed, search, forget)
+        else:
+            routes = routes if edit is None else plan_site(catalogue, settings)
             search = _build_whole(out, env, settings, routes, lambda: build_search(catalogue), say, started)
     except BaseException:
         state.forget_site()
         raise
-    state.pages, state.search, state.order, state.made_with = keys, search, list(catalogue.papers), made_with
+    state.plan, state.search, state.order, state.made_with = plan, search, list(catalogue.papers), made_with
     state.output = freshness.output_signature(out)
     if kept:
         state.save(state_file, version, background=True)
-    result = BuildResult(out, sum(r.is_html for r in routes), len(catalogue.papers), len(catalogue.topics),
+    result = BuildResult(out, sum(path.endswith(".html") for path in plan.paths), len(catalogue.papers), len(catalogue.topics),
                          search.size, time.perf_counter() - started)
-    freshness.remember(out, inputs, {k: v for k, v in vars(result).items() if k not in ("out", "seconds")})
+    freshness.remember(out, inputs, {k: v for k, v in vars(result).items() if k not in ("out", "seconds", "state")})
+    result.state = state  # so it is not freed on return: a command that exits next never frees it (cli.run)
     return result
 
 
@@ -154,12 +171,22 @@ def _update_in_place(out: Path, env, settings: Settings, changed: list[Route], r
         files.append((MANIFEST, search.write[MANIFEST]))
     before_writing()
     with _staging(out, swap=False) as stage:
+        folders: set[str] = set()
         for n, (path, data) in enumerate(files + pages):
-            tmp = stage / str(n)
-            tmp.write_bytes(data)
-            os.chmod(tmp, 0o644)
-            (out / path).parent.mkdir(parents=True, exist_ok=True)
-            os.replace(tmp, out / path)
+            tmp, target = os.path.join(stage, str(n)), os.path.join(out, path)
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+            try:
+                os.fchmod(fd, 0o644)  # whatever the umask: a site is for publishing
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(fd, view):]
+            finally:
+                os.close(fd)
+            folder = os.path.dirname(target)
+            if folder not in folders:
+                os.makedirs(folder, exist_ok=True)
+                folders.add(folder)
+            os.replace(tmp, target)
     for path in [*search.remove, *removed]:
         _remove_file(out, path)
 

@@ -1,8 +1,10 @@
 """What a build keeps for the next one, so that an edit costs the pages and shards it touches.
 
 - the papers read (a page unchanged on disk is not read again),
-- the key of every page written (render_keys: a page whose key is unchanged is not rendered),
 - the search files' state (search_shards: an edit rewrites only the shards it touches),
+- the plan (incremental.Plan): the catalogue, the key of every page written (render_keys:
+  a page whose key is unchanged is not rendered) and which pages show which paper, so that
+  an edit that moves no paper is not planned again,
 - what it was built with (settings, templates, the generator's code) and the output folder's
   signature after writing, so that anything else that changed means a full build.
 
@@ -20,6 +22,7 @@ from pathlib import Path
 
 from generator.background import detached
 from generator.catalogue import Paper, PaperCache
+from generator.incremental import Plan
 from generator.search_shards import SearchFiles
 
 STATE_FILE = "state.pickle"
@@ -28,20 +31,26 @@ STATE_FILE = "state.pickle"
 @dataclass
 class BuildState:
     papers: PaperCache = field(default_factory=PaperCache)
-    pages: dict[str, tuple] = field(default_factory=dict)   # path -> key of the page written
     search: SearchFiles | None = None
     order: list[Paper] = field(default_factory=list)       # the papers as numbered in the search index
     made_with: str = ""                                     # settings, templates and code signature
     output: str | None = None                               # freshness.output_signature after writing
+    plan: Plan | None = None                                # the last build's pages and their keys
 
     def matches(self, made_with: str, output: str | None) -> bool:
         """Was the site in the output folder written by the build this state describes?"""
-        return bool(self.pages) and self.search is not None and self.made_with == made_with \
+        return self.plan is not None and self.search is not None and self.made_with == made_with \
             and output is not None and self.output == output
+
+    def prepare(self) -> None:
+        """Work out now what only the next edit needs (which pages show which paper), so that a
+        long-lived process has it ready; a saved state has it already (see Plan.__getstate__)."""
+        if self.plan is not None:
+            self.plan.shown  # noqa: B018
 
     def forget_site(self) -> None:
         """After a failed build: the papers read stay useful; the record of the site does not."""
-        self.pages, self.search, self.order, self.made_with, self.output = {}, None, [], "", None
+        self.plan, self.search, self.order, self.made_with, self.output = None, None, [], "", None
 
     def save(self, path: Path, version: str, background: bool = False) -> None:
         """Written whole or not at all, under an exclusive lock that `load` waits for. In the
@@ -59,6 +68,7 @@ class BuildState:
                 with open(tmp, "wb") as fh:
                     pickle.dump((version, self), fh, protocol=pickle.HIGHEST_PROTOCOL)
                 os.replace(tmp, path)
+                _writing_mark(path).unlink(missing_ok=True)
             finally:
                 os.close(lock)
 
@@ -66,6 +76,12 @@ class BuildState:
             os.close(lock)  # the worker holds the lock through its own copy
         else:
             write()
+
+    @staticmethod
+    def distrust(path: Path) -> None:
+        """Before writing into the site: until the next state is saved, the kept one does not
+        describe the site (a build stopped while writing leaves the site part new, part old)."""
+        _writing_mark(path).touch()
 
     @classmethod
     def load(cls, path: Path, version: str) -> BuildState:
@@ -77,6 +93,8 @@ class BuildState:
             return cls()
         try:
             fcntl.flock(lock, fcntl.LOCK_SH)
+            if _writing_mark(path).exists():  # a build was stopped while writing: the site is not this state's
+                return cls()
             with open(path, "rb") as fh:
                 written_by, state = pickle.load(fh)
         except Exception:  # noqa: BLE001 - a state that cannot be read is a cache miss, nothing more
@@ -88,3 +106,7 @@ class BuildState:
 
 def _lock_path(path: Path) -> Path:
     return path.with_name(f"{path.name}.lock")
+
+
+def _writing_mark(path: Path) -> Path:
+    return path.with_name(f"{path.name}.writing")

@@ -53,6 +53,11 @@ class Paper:
         return f"papers/{self.slug}/"
 
     @property
+    def page(self) -> str:
+        """Its page's file in the site."""
+        return f"papers/{self.slug}/index.html"
+
+    @property
     def summary(self) -> str:
         if len(self.text) <= SUMMARY_CHARS:
             return self.text
@@ -85,6 +90,19 @@ class Paper:
     def changed(self) -> None:
         """Something computed from the paper (`derived`) changed: pack it again when kept."""
         self.__dict__.pop("_packed", None)
+
+    def shape(self) -> tuple:
+        """What places the paper in the catalogue (its URL, order, topic and date lists) and what
+        the plan copies of it by value (its title): an edit that keeps it moves nothing."""
+        return self.slug, self.title, self.date, [(t.slug, t.name) for t in self.topics]
+
+    def take(self, other: Paper) -> None:
+        """Become `other` (the same page read again), keeping this paper's place among its
+        neighbours: every list and page context that holds this paper now shows the new one."""
+        newer, older = self.newer, self.older
+        self.__dict__.clear()
+        self.__dict__.update(other.__dict__)
+        self.newer, self.older = newer, older
 
     def sort_key(self) -> tuple:
         """Newest first; undated papers last; ties by title so the order is stable."""
@@ -119,6 +137,14 @@ class Catalogue:
         start = max(0, min(at - limit // 2, len(entry.papers) - limit - 1))
         return [p for p in entry.papers[start:start + limit + 1] if p is not paper][:limit]
 
+    def __getstate__(self) -> dict:
+        """Kept between builds without the lookups below: they hold the ids of this process's papers."""
+        return {k: v for k, v in self.__dict__.items() if k not in ("_entries", "_positions")}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        link(self.papers)  # papers are kept without their neighbours (see Paper.__getstate__)
+
     @functools.cached_property
     def _entries(self) -> dict[str, TopicEntry]:
         return {entry.topic.slug: entry for entry in self.topics}
@@ -135,25 +161,26 @@ class PaperCache:
 
     def __init__(self) -> None:
         self.key: tuple | None = None
-        self.papers: dict[str, tuple[tuple[int, int], Paper]] = {}
-        self._stamps: dict[str, tuple[int, int]] = {}  # taken by split, reused by keep
+        self.papers: dict[str, tuple[tuple[int, int], Paper]] = {}  # path -> its (mtime, size), the paper
 
-    def split(self, stamps: dict[str, tuple[int, int]], key: tuple) -> tuple[dict[str, Paper], list[str]]:
-        """The papers still current, and the paths to read, given each page's (mtime, size)."""
+    def stale(self, stamps: dict[str, tuple[int, int]], key: tuple) -> list[str]:
+        """The paths to read, given each page's (mtime, size) now; pages gone are forgotten."""
         if key != self.key:
             self.key, self.papers = key, {}
-        current, stale = {}, []
-        self._stamps = stamps
-        for path, stamp in stamps.items():
-            cached = self.papers.get(path)
-            if cached is not None and cached[0] == stamp:
-                current[path] = cached[1]
-            else:
-                stale.append(path)
-        return current, stale
+        papers = self.papers
+        for path in [path for path in papers if path not in stamps]:
+            del papers[path]
+        return [path for path, stamp in stamps.items() if path not in papers or papers[path][0] != stamp]
 
-    def keep(self, papers: list[Paper]) -> None:
-        self.papers = {p.source: (self._stamps[p.source], p) for p in papers}
+    def put(self, paper: Paper, stamp: tuple[int, int]) -> None:
+        self.papers[paper.source] = (stamp, paper)
+
+    def replace(self, paper: Paper) -> None:
+        """Keep `paper` for its page, read at the same time as the one it replaces."""
+        self.papers[paper.source] = (self.papers[paper.source][0], paper)
+
+    def paper(self, path: str) -> Paper:
+        return self.papers[path][1]
 
 
 def page_stamps(folder: Path) -> dict[str, tuple[int, int]]:
@@ -168,31 +195,50 @@ def page_stamps(folder: Path) -> dict[str, tuple[int, int]]:
 
 
 def load_catalogue(content: Path, allow_html: bool = False, cache: PaperCache | None = None,
-                   prepare: Callable[[Paper], object] | None = None) -> Catalogue:
-    """Read every page under content/papers/ and the taxonomy; fail on the first broken page.
+                   prepare: Callable[[Paper], object] | None = None,
+                   stamps: dict[str, tuple[int, int]] | None = None) -> Catalogue:
+    """Read every page under content/papers/ and the taxonomy (see read_papers), and index them."""
+    taxonomy, papers, _ = read_papers(content, allow_html, cache, prepare, stamps)
+    return index_catalogue(papers, taxonomy)
+
+
+def read_papers(content: Path, allow_html: bool = False, cache: PaperCache | None = None,
+                prepare: Callable[[Paper], object] | None = None,
+                stamps: dict[str, tuple[int, int]] | None = None) -> tuple[Taxonomy, list[Paper], list[Paper]]:
+    """The taxonomy, every paper (in file name order) and those of them read now rather than
+    taken from `cache`; fail on the first broken page.
 
     `prepare(paper)` runs on each paper read, in the process that read it: per-paper work for
     later steps (the search index's word analysis) is shared out over the cores with the reading.
+    `stamps`: the content files' (modification time, size) by path, if already taken
+    (freshness.input_signature); only the pages under content/papers/ are used.
     """
     taxonomy = load_taxonomy(content)
     if not content.is_dir():
         raise CatalogueError("content folder not found (run `catalogue ingest` first, or pass --content)", content)
-    stamps = page_stamps(content / PAPERS_DIR)
-    current, stale = (cache or PaperCache()).split(stamps, (taxonomy, allow_html))
+    folder = content / PAPERS_DIR
+    if stamps is None:
+        stamps = page_stamps(folder)
+    else:
+        inside = os.path.join(folder, "")
+        stamps = {path: stamp for path, stamp in stamps.items()
+                  if path.startswith(inside) and path.endswith(".md") and os.sep not in path[len(inside):]}
+    cache = cache if cache is not None else PaperCache()
+    stale = cache.stale(stamps, (taxonomy, allow_html))
     state = (allow_html, taxonomy, prepare)
     fresh = {p.source: p for chunk in Chunked(_read_papers, stale, state).results() for p in chunk}
+    for path, paper in fresh.items():
+        cache.put(paper, stamps[path])
     papers: list[Paper] = []
     claimed: dict[str, str] = {}
     for path in stamps:
-        paper = current.get(path) or fresh[path]
+        paper = cache.paper(path)
         if paper.slug in claimed:
             raise CatalogueError(f"slug {paper.slug!r} is already used by {os.path.basename(claimed[paper.slug])}",
                                  paper.source)
         claimed[paper.slug] = paper.source
         papers.append(paper)
-    if cache is not None:
-        cache.keep(papers)
-    return index_catalogue(papers, taxonomy)
+    return taxonomy, papers, list(fresh.values())
 
 
 def _read_papers(paths: list[str], state: tuple) -> list[Paper]:
@@ -262,10 +308,7 @@ def _topics_of(chosen: object, paper: Paper, taxonomy: Taxonomy, path: Path) -> 
 def index_catalogue(papers: list[Paper], taxonomy: Taxonomy) -> Catalogue:
     """Group once: by topic, year, month; link each paper to its neighbours in time."""
     papers = sorted(papers, key=Paper.sort_key)
-    for paper in papers:
-        paper.newer = paper.older = None
-    for newer, older in zip(papers, papers[1:]):
-        newer.older, older.newer = older, newer
+    link(papers)
     by_topic: dict[str, list[Paper]] = defaultdict(list)
     topics: dict[str, Topic] = {}
     years: dict[int, list[Paper]] = defaultdict(list)
@@ -286,6 +329,14 @@ def index_catalogue(papers: list[Paper], taxonomy: Taxonomy) -> Catalogue:
         entries.append(TopicEntry(taxonomy.catch_all, by_topic[taxonomy.catch_all.slug]))
     return Catalogue(papers, taxonomy, entries, dict(sorted(years.items(), reverse=True)),
                      dict(sorted(months.items(), reverse=True)), undated)
+
+
+def link(papers: list[Paper]) -> None:
+    """Each paper's newer and older neighbours, from the papers newest first."""
+    for paper in papers:
+        paper.newer = paper.older = None
+    for newer, older in zip(papers, papers[1:]):
+        newer.older, older.newer = older, newer
 
 
 def _int(meta: dict, key: str, path: Path) -> int | None:

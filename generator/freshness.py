@@ -22,11 +22,15 @@ def cache_dir(out: Path) -> Path:
     return out.parent / f".{out.name}-cache"
 
 
+def user_cache_dir() -> Path:
+    """The user's own cache folder for catalogue (XDG), never inside a project or a site."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "catalogue"
+
+
 def private_cache_dir(out: Path) -> Path:
     """Where the pickled papers of the build into `out` are kept: in the user's own cache folder,
     never beside the site, so a cloned project cannot bring a pickle that the build would load."""
-    root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "catalogue"
-    return root / hashlib.sha256(str(out.resolve()).encode("utf-8", "surrogateescape")).hexdigest()[:24]
+    return user_cache_dir() / hashlib.sha256(str(out.resolve()).encode("utf-8", "surrogateescape")).hexdigest()[:24]
 
 
 def code_signature() -> str:
@@ -50,12 +54,14 @@ def made_with(settings: Settings, code: str) -> str:
     return digest.hexdigest()
 
 
-def input_signature(settings: Settings, made: str) -> str:
-    """Everything a site depends on: what it is made with (`made_with`), and the content."""
+def input_signature(settings: Settings, made: str) -> tuple[str, dict[str, tuple[int, int]]]:
+    """Everything a site depends on: what it is made with (`made_with`), and the content. Also
+    every content file's (modification time, size), by path: the build reads what changed
+    from them rather than looking at every file twice."""
     digest = hashlib.sha256(made.encode("ascii"))
-    for entry in _walk(settings.content):
-        digest.update(entry.encode("utf-8", "surrogateescape"))
-    return digest.hexdigest()
+    stamps: dict[str, tuple[int, int]] = {}
+    digest.update("".join(_walk(settings.content, stamps)).encode("utf-8", "surrogateescape"))
+    return digest.hexdigest(), stamps
 
 
 def output_signature(out: Path) -> str | None:
@@ -71,18 +77,19 @@ def output_signature(out: Path) -> str | None:
     return ",".join(f"{m.st_ino}:{m.st_mtime_ns}" for m in marks)
 
 
-def check(settings: Settings, out: Path, made: str) -> tuple[str, dict | None]:
+def check(settings: Settings, out: Path, made: str) -> tuple[str, dict | None, dict[str, tuple[int, int]]]:
     """The inputs' signature now (taken before building, so edits made during a build count as
-    changes next time) and the last build's result if nothing it depends on changed since.
-    `made` is `made_with(settings, code_signature())`, which the build reuses."""
-    inputs = input_signature(settings, made)
+    changes next time), the last build's result if nothing it depends on changed since, and the
+    content files' stamps (see input_signature). `made` is `made_with(settings, code_signature())`,
+    which the build reuses."""
+    inputs, stamps = input_signature(settings, made)
     try:
         record = json.loads((cache_dir(out) / "build.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return inputs, None
+        return inputs, None, stamps
     if record.get("inputs") != inputs or record.get("output") != output_signature(out):
-        return inputs, None
-    return inputs, record["result"]
+        return inputs, None, stamps
+    return inputs, record["result"], stamps
 
 
 def remember(out: Path, inputs: str, result: dict) -> None:
@@ -94,8 +101,9 @@ def remember(out: Path, inputs: str, result: dict) -> None:
     os.replace(tmp, folder / "build.json")
 
 
-def _walk(folder: Path):
-    """A line per file under `folder` (path, size, modification time), in a stable order."""
+def _walk(folder: Path, stamps: dict | None = None):
+    """A line per file under `folder` (path, size, modification time), in a stable order; each
+    file's (modification time, size) also goes into `stamps` when given."""
     if not folder.is_dir():
         yield f"missing {folder}"
         return
@@ -113,6 +121,8 @@ def _walk(folder: Path):
             except OSError:
                 yield f"{entry.path} missing\n"
                 continue
+            if stamps is not None:
+                stamps[entry.path] = (stat.st_mtime_ns, stat.st_size)
             yield f"{entry.path} {stat.st_size} {stat.st_mtime_ns}\n"
 
 

@@ -1,51 +1,16 @@
 """Markdown bodies to HTML that is safe by default.
 
 Raw HTML in a page body is shown as text (Hugo's default), and links or images
-whose URL scheme could run code (`javascript:`, `data:`, `vbscript:`) lose it.
-A site that wants raw HTML sets `unsafe_html = true`.
+whose URL scheme could run code (`javascript:`, `data:`, `vbscript:`) lose it
+(safe_markdown). A site that wants raw HTML sets `unsafe_html = true`.
 """
 
 from __future__ import annotations
 
 import html
 import re
-from xml.etree.ElementTree import Element
 
-import markdown
-from markdown.extensions import Extension
-from markdown.treeprocessors import Treeprocessor
-
-_SAFE_SCHEMES = {"http", "https", "mailto", "ftp", ""}
-_SCHEME = re.compile(r"^\s*([a-zA-Z][a-zA-Z0-9+.\-]*):")
 _TAGS = re.compile(r"<[^>]+>")
-
-
-def safe_url(url: str) -> bool:
-    cleaned = re.sub(r"[\x00-\x20]", "", html.unescape(url))
-    match = _SCHEME.match(cleaned)
-    return match is None or match.group(1).lower() in _SAFE_SCHEMES
-
-
-class _DropUnsafeUrls(Treeprocessor):
-    def run(self, root: Element) -> None:
-        for element in root.iter():
-            for attribute in ("href", "src"):
-                value = element.get(attribute)
-                if value is not None and not safe_url(value):
-                    element.set(attribute, "#")
-
-
-class SafeMarkup(Extension):
-    def __init__(self, allow_html: bool = False):
-        super().__init__()
-        self.allow_html = allow_html
-
-    def extendMarkdown(self, md: markdown.Markdown) -> None:
-        if not self.allow_html:
-            md.preprocessors.deregister("html_block")
-            md.inlinePatterns.deregister("html")
-        md.treeprocessors.register(_DropUnsafeUrls(md), "drop_unsafe_urls", 0)
-
 
 # One line of printable prose, no outer spaces, not starting like a block (heading, quote, list,
 # rule), without the characters of inline syntax (escapes, code, emphasis, links, HTML, entities):
@@ -56,18 +21,24 @@ _PLAIN = re.compile(r"^(?![ ]|[#>=+*-]|\d+[.)])[^\n\r\t\x00\\`*_\[\]<>&]*(?<![ ]
 class Renderer:
     """One reusable Markdown converter: building a fresh one per page costs more than the page.
 
-    Most abstracts are a single line of plain prose, which Markdown turns into `<p>line</p>`;
-    those skip the parser (half of a large build's reading time). The tests check the
+    Most abstracts are plain prose, one line per paragraph, paragraphs apart by a blank line,
+    which Markdown turns into `<p>line</p>` each; those skip the parser (half of a large build's
+    reading time), and Markdown is not even loaded until a page needs it. The tests check the
     shortcut against Markdown itself on every real and synthetic abstract.
     """
 
     def __init__(self, allow_html: bool = False):
-        self._md = markdown.Markdown(extensions=[SafeMarkup(allow_html)], output_format="html")
+        self.allow_html = allow_html
+        self._md = None
 
     def to_html(self, text: str) -> str:
-        line = text.strip("\n")
-        if line and line.isprintable() and line == line.strip() and _PLAIN.match(line):
-            return f"<p>{line}</p>"
+        paragraphs = text.strip("\n").split("\n\n")
+        if all(line and line.isprintable() and line == line.strip() and _PLAIN.match(line) for line in paragraphs):
+            return "\n".join(f"<p>{line}</p>" for line in paragraphs)
+        if self._md is None:
+            from generator.safe_markdown import converter
+
+            self._md = converter(self.allow_html)
         self._md.reset()
         return self._md.convert(text)
 

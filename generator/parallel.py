@@ -7,7 +7,6 @@ result comes back. Small jobs run inline: a pool costs more than it saves.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from typing import Any, Callable, Sequence
 
@@ -29,7 +28,11 @@ class Chunked:
         self.fn, self.items, self.state = fn, items, state
         self.pool = None
         count = workers()
-        if len(items) >= MIN_ITEMS and count > 1 and "fork" in multiprocessing.get_all_start_methods():
+        if len(items) >= MIN_ITEMS and count > 1:
+            import multiprocessing  # here, not above: an edit build never starts a pool
+
+            if "fork" not in multiprocessing.get_all_start_methods():
+                return
             global _JOB
             _JOB = (fn, items, state)
             size = -(-len(items) // (count * 4))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
 
 import jinja2
 from markupsafe import Markup
@@ -15,15 +16,35 @@ MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "
                "September", "October", "November", "December")
 
 
-def make_environment(settings: Settings) -> jinja2.Environment:
+OPTIONS = {"trim_blocks": True, "lstrip_blocks": True, "keep_trailing_newline": True}
+AUTOESCAPED = ("html", "xml")
+
+
+class _BytecodeCache(jinja2.FileSystemBytecodeCache):
+    """Jinja's own cache of compiled templates (checked against each template's source), keyed
+    also by what else shapes the compiled code: Jinja's version and our environment's options."""
+
+    COMPILED_WITH = repr((jinja2.__version__, sorted(OPTIONS.items()), AUTOESCAPED))
+
+    def get_cache_key(self, name: str, filename: str | None = None) -> str:
+        return super().get_cache_key(f"{name}|{self.COMPILED_WITH}", filename)
+
+
+def make_environment(settings: Settings, compiled: Path | None = None) -> jinja2.Environment:
+    """`compiled`: a folder where compiled templates are kept between runs (a new process then
+    skips compiling them: most of the cost of rendering a handful of pages)."""
     loader = jinja2.FileSystemLoader([str(d) for d in settings.template_dirs()])
+    if compiled is not None:
+        try:
+            compiled.mkdir(parents=True, exist_ok=True)
+        except OSError:  # no cache folder we can write: compile every time, as without one
+            compiled = None
     env = jinja2.Environment(
         loader=loader,
-        autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
+        autoescape=jinja2.select_autoescape(AUTOESCAPED, default_for_string=True),
         undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
+        bytecode_cache=_BytecodeCache(str(compiled)) if compiled is not None else None,
+        **OPTIONS,
     )
     env.filters["long_date"] = long_date
     env.filters["month_name"] = lambda month: MONTH_NAMES[month - 1]

@@ -20,11 +20,21 @@ _PLAIN = frozenset({str, int, float, bool, type(None), dt.date})
 _FIELDS: dict[type, tuple[str, ...]] = {}
 
 
-def route_keys(routes: list[Route], papers: list[Paper]) -> dict[str, tuple]:
+class _PaperKeys(dict):
+    """A paper -> its digest and its neighbours' digests, worked out on first use."""
+
+    def __missing__(self, paper: Paper) -> tuple:
+        if type(paper) is not Paper:
+            raise KeyError(paper)
+        found = self[paper] = (paper.digest, paper.newer.digest if paper.newer else None,
+                               paper.older.digest if paper.older else None)
+        return found
+
+
+def route_keys(routes: list[Route]) -> dict[str, tuple]:
     """Each page's key: its template and the fingerprint of its context."""
     memo: dict[int, object] = {}  # by id: the contexts share lists and topic entries
-    of_paper = {p: (p.digest, p.newer.digest if p.newer else None, p.older.digest if p.older else None)
-                for p in papers}
+    of_paper = _PaperKeys()
 
     def fingerprint(value: object) -> object:
         kind = type(value)
@@ -34,8 +44,7 @@ def route_keys(routes: list[Route], papers: list[Paper]) -> dict[str, tuple]:
         if found is not None:
             return found
         if kind is Paper:
-            found = of_paper.get(value) or (value.digest, value.newer and value.newer.digest,
-                                            value.older and value.older.digest)
+            found = of_paper[value]
         elif kind is list or kind is tuple:
             try:  # most lists are lists of papers: looked up in one go
                 found = tuple(map(of_paper.__getitem__, value))
@@ -56,3 +65,33 @@ def route_keys(routes: list[Route], papers: list[Paper]) -> dict[str, tuple]:
     keys = {route.path: (route.template, fingerprint(route.context)) for route in routes}
     memo.clear()
     return keys
+
+
+def papers_shown(keys: dict[str, tuple | None], digests: set[str]) -> dict[str, set[str]]:
+    """Paper digest -> the pages whose key holds it: the pages an edit to that paper may change
+    (it, the pages that list it or link to it, its neighbours' pages). Unknown keys (None) hold none."""
+    memo: dict[int, set[str]] = {}  # long tuples that keys share (a topic's papers): searched once
+    shown: dict[str, set[str]] = {}
+    for path, key in keys.items():
+        if key is not None:
+            for digest in _digests_in(key, digests, memo):
+                shown.setdefault(digest, set()).add(path)
+    return shown
+
+
+def _digests_in(key: tuple, digests: set[str], memo: dict[int, set[str]]) -> set[str]:
+    found: set[str] = set()
+    pending = [key]
+    while pending:
+        value = pending.pop()
+        if type(value) is tuple:
+            if len(value) <= 16 or value is key:
+                pending.extend(value)
+                continue
+            inner = memo.get(id(value))
+            if inner is None:
+                inner = memo[id(value)] = _digests_in(value, digests, memo)
+            found |= inner
+        elif value in digests:
+            found.add(value)
+    return found

@@ -8,7 +8,7 @@ the slug stays. Nothing is rendered here; `build` renders the plan.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterable
 
 from generator.render import MONTH_NAMES
 from generator.settings import Settings
@@ -44,7 +44,9 @@ class Pager:
     next_url: str | None
 
 
-def plan_site(catalogue: Catalogue, settings: Settings) -> list[Route]:
+def plan_site(catalogue: Catalogue, settings: Settings, only: Iterable[Paper] | None = None) -> list[Route]:
+    """Every page of the site. With `only`, the paper pages of those papers and not of the others
+    (an edit build that moves no paper plans no more: see incremental)."""
     routes: list[Route] = [Route("index.html", "home.html", {
         "recent": catalogue.papers[: settings.home_recent],
         "topics": catalogue.topics,
@@ -52,21 +54,21 @@ def plan_site(catalogue: Catalogue, settings: Settings) -> list[Route]:
         "undated": len(catalogue.undated),
         "total": len(catalogue.papers),
     })]
-    for paper in catalogue.papers:
-        routes.append(Route(f"{paper.url}index.html", "paper.html", {
+    for paper in catalogue.papers if only is None else only:
+        routes.append(Route(paper.page, "paper.html", {
             "paper": paper, "related": catalogue.related(paper), "title": paper.title,
         }))
-    routes.append(Route("topics/index.html", "topics.html", {"topics": catalogue.topics, "title": "Topics"}))
+    lists = [Route("topics/index.html", "topics.html", {"topics": catalogue.topics, "title": "Topics"})]
     for entry in catalogue.topics:
-        routes += _list_pages(entry.url, entry.papers, settings, title=entry.topic.name,
-                              description=entry.topic.description, feed=f"{entry.url}feed.xml", kind="topic")
-    routes += _date_pages(catalogue, settings)
-    routes.append(Route("search/index.html", "search.html", {"title": "Search", "topics": catalogue.topics}))
-    routes.append(Route("404.html", "404.html", {"title": "Page not found"}))
-    routes += _feeds(catalogue, settings)
-    routes.append(Route("sitemap.xml", "sitemap.xml", {"urls": [r.url for r in routes if r.is_html and r.path != "404.html"]}))
-    routes.append(Route("robots.txt", "robots.txt", {}))
-    return routes
+        lists += _list_pages(entry.url, entry.papers, settings, title=entry.topic.name,
+                             description=entry.topic.description, feed=f"{entry.url}feed.xml", kind="topic")
+    lists += _date_pages(catalogue, settings)
+    lists.append(Route("search/index.html", "search.html", {"title": "Search", "topics": catalogue.topics}))
+    lists.append(Route("404.html", "404.html", {"title": "Page not found"}))
+    urls = [routes[0].url, *(paper.url for paper in catalogue.papers),
+            *(r.url for r in lists if r.is_html and r.path != "404.html")]
+    return [*routes, *lists, *_feeds(catalogue, settings),
+            Route("sitemap.xml", "sitemap.xml", {"urls": urls}), Route("robots.txt", "robots.txt", {})]
 
 
 def _date_pages(catalogue: Catalogue, settings: Settings) -> list[Route]:

@@ -86,8 +86,16 @@ def build_search(catalogue: Catalogue, files: search_shards.SearchFiles | None =
         index = files.index
         affected = index.update(changes, lambda ref: analysis(papers[ref]))
     topics = {entry.topic.slug: entry.topic.name for entry in catalogue.topics}
-    files.refresh(index, affected, len(papers), lambda ref: result_data(papers[ref]), dirty, facets(catalogue), topics)
+    # the filters' data is the same when no edited paper changed year or topics, nor did the topics
+    same_facets = dirty is not None and files.years is not None and list(topics.items()) == files.topics \
+        and all(_facet(previous[ref]) == _facet(papers[ref]) for ref in dirty)
+    files.refresh(index, affected, len(papers), lambda ref: result_data(papers[ref]), dirty,
+                  None if same_facets else facets(catalogue), topics)
     return files
+
+
+def _facet(paper: Paper) -> tuple:
+    return paper.date.year if paper.date else None, [t.slug for t in paper.topics]
 
 
 def _changes(previous: list[Paper] | None, papers: list[Paper]) -> list[tuple] | None:

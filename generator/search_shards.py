@@ -30,11 +30,14 @@ import itertools
 import json
 import math
 import operator
+import pickle
 import zlib
 
 from generator.lunr_builder import KEY_SPACE, Postings, collect, idf, term_places
 
 DOCS_PER_CHUNK = 4
+BLOCK = 256    # documents per block of a long entry's postings (see Blocks)
+LONG = 400     # postings: a term with more keeps them in blocks
 MANIFEST = "search/manifest.json"
 TERMS = "search/terms.json"
 FACETS = "search/facets.json"
@@ -78,16 +81,27 @@ Posting = tuple[list[int], list[int], list[int]]
 
 def encode(term: str, key: int, idf_value: float, fields: list[Posting]) -> bytes:
     """One term as a shard holds it: [term, key, idf, postings of each field...], each field's
-    postings flat as (ordinal delta, tf, length) triples. Slices, not loops: dense terms are long."""
-    flat_fields = []
-    for refs, tfs, lengths in fields:
-        flat = [0] * (3 * len(refs))
-        if refs:
-            flat[0::3] = [refs[0], *map(operator.sub, refs[1:], refs[:-1])]
-            flat[1::3] = tfs
-            flat[2::3] = lengths
-        flat_fields.append(flat)
-    return _json([term, key, idf_value, *flat_fields])
+    postings flat as (ordinal delta, tf, length) triples."""
+    return _json([term, key, idf_value, *map(_flatten, fields)])
+
+
+def encode_long(term: str, key: int, idf_value: float, fields: list[Posting]) -> tuple[bytes, Blocks]:
+    """The same bytes as `encode`, and the postings in blocks (each field encoded on its own,
+    then cut: cheaper than encoding each block)."""
+    texts = [_json(_flatten(posting))[1:-1] for posting in fields]
+    entry = _json([term, key, idf_value])[:-1] + b"".join(b",[" + text + b"]" for text in texts) + b"]"
+    return entry, Blocks(fields, texts)
+
+
+def _flatten(posting: Posting) -> list[int]:
+    """(ordinal delta, tf, length) triples, flat. Slices, not loops: dense terms are long."""
+    refs, tfs, lengths = posting
+    flat = [0] * (3 * len(refs))
+    if refs:
+        flat[0::3] = [refs[0], *map(operator.sub, refs[1:], refs[:-1])]
+        flat[1::3] = tfs
+        flat[2::3] = lengths
+    return flat
 
 
 def decode(data: bytes) -> tuple[int, list[Posting]]:
@@ -101,6 +115,131 @@ def unflatten(entry: list) -> tuple[int, list[Posting]]:
     return key, [(list(itertools.accumulate(flat[0::3])), flat[1::3], flat[2::3]) for flat in flat_fields]
 
 
+class Blocks:
+    """A long entry's postings, per field, in blocks of BLOCK documents, each block held as the
+    text it has in the entry less its first ordinal delta (which depends on the block before).
+
+    A term most papers use has postings for most of the catalogue; an edit to one paper changes
+    one posting in it. With the entry in blocks, the edit decodes and encodes one block and joins
+    the rest as they are, rather than decoding and encoding every posting of the term."""
+
+    __slots__ = ("_fields", "_pickled", "_open")
+
+    def __init__(self, fields: list[Posting], texts: list[bytes]):
+        """`texts`: each field's postings as `_flatten` gives them, in JSON, without brackets."""
+        # per field: block number -> (first ordinal, last ordinal, postings, text after the first delta)
+        self._fields: list[dict[int, tuple[int, int, int, bytes]]] | None = []
+        for (refs, _, _), text in zip(fields, texts):
+            numbers = text.split(b",") if refs else []
+            blocks, start = {}, 0
+            while start < len(refs):
+                number = refs[start] // BLOCK
+                end = bisect.bisect_left(refs, (number + 1) * BLOCK, start)
+                blocks[number] = (refs[start], refs[end - 1], end - start, b",".join(numbers[3 * start + 1:3 * end]))
+                start = end
+            self._fields.append(blocks)
+        self._pickled: bytes | None = None
+        self._open: dict[tuple[int, int], Posting] = {}
+
+    @property
+    def fields(self) -> list[dict[int, tuple[int, int, int, bytes]]]:
+        if self._fields is None:
+            self._fields, self._pickled = pickle.loads(self._pickled), None
+        return self._fields
+
+    def __getstate__(self) -> bytes:
+        """Kept between builds as one pickle, unpickled only when an edit reaches the term."""
+        return self._pickled if self._fields is None else pickle.dumps(self._fields, pickle.HIGHEST_PROTOCOL)
+
+    def __setstate__(self, pickled: bytes) -> None:
+        self._fields, self._pickled, self._open = None, pickled, {}
+
+    def remove(self, field: int, ref: int) -> None:
+        found = self.fields[field].get(ref // BLOCK)
+        if found is not None and found[0] <= ref <= found[1]:  # else not there: nothing to decode
+            _remove(self._posting(field, ref), ref)
+
+    def insert(self, field: int, ref: int, tf: int, length: int) -> None:
+        _insert(self._posting(field, ref), ref, tf, length)
+
+    def _posting(self, field: int, ref: int) -> Posting:
+        """The decoded block of `field` that holds (or would hold) document `ref`, for editing."""
+        number = ref // BLOCK
+        opened = self._open.get((field, number))
+        if opened is None:
+            found = self.fields[field].get(number)
+            if found is None:
+                opened = ([], [], [])
+            else:
+                first, _, _, rest = found
+                flat = json.loads(b"[0," + rest + b"]")
+                opened = (list(itertools.accumulate(flat[0::3], initial=first))[1:], flat[1::3], flat[2::3])
+            self._open[(field, number)] = opened
+        return opened
+
+    def close(self) -> list[tuple[int, int]]:
+        """Encode the blocks opened since the last close; per field, (postings, first ordinal)."""
+        for (field, number), (refs, tfs, lengths) in self._open.items():
+            if refs:
+                self.fields[field][number] = _block(refs, tfs, lengths)
+            else:
+                self.fields[field].pop(number, None)
+        self._open = {}
+        summary = []
+        for blocks in self.fields:
+            counts = [block[2] for block in blocks.values()]
+            summary.append((sum(counts), blocks[min(blocks)][0] if blocks else None))
+        return summary
+
+    def encode(self, term: str, key: int, idf_value: float) -> bytes:
+        """The entry, byte for byte what `encode` gives for the same postings."""
+        parts = [_json([term, key, idf_value])[:-1]]
+        for blocks in self.fields:
+            texts, previous = [], 0
+            for number in sorted(blocks):
+                first, last, _, rest = blocks[number]
+                texts.append(b"%d,%s" % (first - previous, rest))
+                previous = last
+            parts.append(b"[" + b",".join(texts) + b"]")
+        return b",".join(parts) + b"]"
+
+
+def _block(refs: list[int], tfs: list[int], lengths: list[int]) -> tuple[int, int, int, bytes]:
+    flat = _flatten((refs, tfs, lengths))
+    return refs[0], refs[-1], len(refs), _json(flat)[1:-1].split(b",", 1)[1]  # less the first delta
+
+
+class _Whole:
+    """A short entry's postings, decoded whole for editing (the counterpart of Blocks)."""
+
+    def __init__(self, data: bytes | None, field_count: int):
+        self.fields = decode(data)[1] if data is not None else [([], [], []) for _ in range(field_count)]
+
+    def remove(self, field: int, ref: int) -> None:
+        _remove(self.fields[field], ref)
+
+    def insert(self, field: int, ref: int, tf: int, length: int) -> None:
+        _insert(self.fields[field], ref, tf, length)
+
+    def close(self) -> list[tuple[int, int]]:
+        return [(len(refs), refs[0] if refs else None) for refs, _, _ in self.fields]
+
+
+def _remove(posting: Posting, ref: int) -> None:
+    refs, tfs, lengths = posting
+    at = bisect.bisect_left(refs, ref)
+    if at < len(refs) and refs[at] == ref:
+        del refs[at], tfs[at], lengths[at]
+
+
+def _insert(posting: Posting, ref: int, tf: int, length: int) -> None:
+    refs, tfs, lengths = posting
+    at = bisect.bisect_left(refs, ref)
+    refs.insert(at, ref)
+    tfs.insert(at, tf)
+    lengths.insert(at, length)
+
+
 class ShardedIndex:
     """The sharded index and what updating it needs: every term's encoded entry, the field
     length totals, and the shards written last time (kept between builds)."""
@@ -111,6 +250,7 @@ class ShardedIndex:
         self.documents = 0
         self.totals = [0] * len(fields)
         self.entries: dict[str, bytes] = {}
+        self.blocks: dict[str, Blocks] = {}  # the long entries' postings, in blocks
         self.terms: list[str] = []           # in lunr.js's order
         self.boundaries: set[str] = set()    # terms a shard ends after
         self.shards: dict[str, tuple[str, ...]] = {}  # file name -> its terms
@@ -128,7 +268,11 @@ class ShardedIndex:
             for f, posting in enumerate(postings):
                 refs, tfs = map(list, zip(*posting)) if posting else ([], [])
                 fields_of_term.append((refs, tfs, list(map(by_field[f].__getitem__, refs))))
-            index.entries[term] = encode(term, table.keys[term], table.idf(postings), fields_of_term)
+            if sum(map(len, postings)) > LONG:
+                index.entries[term], index.blocks[term] = encode_long(term, table.keys[term], table.idf(postings),
+                                                                      fields_of_term)
+            else:
+                index.entries[term] = encode(term, table.keys[term], table.idf(postings), fields_of_term)
         index.terms = sorted(index.entries, key=utf16_order)
         target = target_size(index.documents)
         index.boundaries = {t for t in index.terms if is_boundary(t, len(index.entries[t]), target)}
@@ -144,28 +288,24 @@ class ShardedIndex:
             affected.update(t for frequencies, _ in new for t in frequencies)
             for f, ((_, old_length), (_, new_length)) in enumerate(zip(old, new)):
                 self.totals[f] += new_length - old_length
-        postings = {t: decode(self.entries[t])[1] if t in self.entries else [([], [], []) for _ in self.fields]
-                    for t in affected}
+        field_count = len(self.fields)
+        editing = {t: self.blocks.get(t) or _Whole(self.entries.get(t), field_count) for t in affected}
         for ref, old, _ in changes:
             for term in {t for frequencies, _ in old for t in frequencies}:
-                for refs, tfs, lengths in postings[term]:
-                    at = bisect.bisect_left(refs, ref)
-                    if at < len(refs) and refs[at] == ref:
-                        del refs[at], tfs[at], lengths[at]
+                for f in range(field_count):
+                    editing[term].remove(f, ref)
         for ref, _, new in changes:
             for f, (frequencies, length) in enumerate(new):
                 for term, tf in frequencies.items():
-                    refs, tfs, lengths = postings[term][f]
-                    at = bisect.bisect_left(refs, ref)
-                    refs.insert(at, ref)
-                    tfs.insert(at, tf)
-                    lengths.insert(at, length)
+                    editing[term].insert(f, ref, tf, length)
         target = target_size(self.documents)
         places: dict[int, dict[str, int]] = {}
-        for term, fields in postings.items():
-            held = [refs[0] for refs, _, _ in fields if refs]
+        for term, postings in editing.items():
+            summary = postings.close()
+            held = [first for count, first in summary if count]
             if not held:
                 self.entries.pop(term, None)
+                self.blocks.pop(term, None)
                 self.boundaries.discard(term)
                 at = bisect.bisect_left(self.terms, utf16_order(term), key=utf16_order)
                 if at < len(self.terms) and self.terms[at] == term:
@@ -177,7 +317,14 @@ class ShardedIndex:
             key = first * KEY_SPACE + places[first][term]
             if term not in self.entries:
                 bisect.insort(self.terms, term, key=utf16_order)
-            self.entries[term] = encode(term, key, idf(sum(len(refs) for refs, _, _ in fields), self.documents), fields)
+            count = sum(count for count, _ in summary)
+            if isinstance(postings, Blocks):
+                self.entries[term] = postings.encode(term, key, idf(count, self.documents))
+            elif count > LONG:
+                self.entries[term], self.blocks[term] = encode_long(term, key, idf(count, self.documents),
+                                                                    postings.fields)
+            else:
+                self.entries[term] = encode(term, key, idf(count, self.documents), postings.fields)
             (self.boundaries.add if is_boundary(term, len(self.entries[term]), target) else self.boundaries.discard)(term)
         return affected
 
@@ -226,6 +373,8 @@ class SearchFiles:
         self.sizes: dict[str, int] = {}
         self.write: dict[str, bytes] = {}
         self.remove: list[str] = []
+        self.years: list[str] | None = None                  # the facets' years, as last written
+        self.topics: list[tuple[str, str]] | None = None     # the topics the facets were written for
 
     def __getstate__(self) -> dict:
         """Kept between builds without what the last one wrote."""
@@ -247,10 +396,11 @@ class SearchFiles:
             self.remove.append(path)
 
     def refresh(self, index: ShardedIndex, affected: set[str] | None, count: int, result_data,
-                dirty: set[int] | None, facets: dict, topics: dict[str, str]) -> None:
+                dirty: set[int] | None, facets: dict | None, topics: dict[str, str]) -> None:
         """Bring the files up to date with `index` (its shards holding `affected` terms changed;
         None: all) and with the result data of `count` papers (`result_data(ordinal)`; only the
-        `dirty` ordinals changed, None: all). Afterwards `write` and `remove` say what changed."""
+        `dirty` ordinals changed, None: all); `facets` None: as last time. Afterwards `write` and
+        `remove` say what changed."""
         self.index, self.write, self.remove = index, {}, []
         shards = index.shard_files(affected)
         current = {f"search/shards/{name}.json" for name in index.shards}
@@ -267,9 +417,11 @@ class SearchFiles:
         for path in [p for p in self.digests if p.startswith("search/docs/")]:
             if int(path.rsplit("/", 1)[1].split(".")[0]) >= chunks:
                 self.drop(path)
-        self.put(FACETS, _json(facets))
+        if facets is not None:
+            self.years, self.topics = facets["years"], list(topics.items())
+            self.put(FACETS, _json(facets))
         manifest = index.manifest()
-        manifest.update({"chunk": DOCS_PER_CHUNK, "chunks": chunks, "topics": topics, "years": facets["years"]})
+        manifest.update({"chunk": DOCS_PER_CHUNK, "chunks": chunks, "topics": topics, "years": self.years})
         version = hashlib.sha256("".join(f"{p}\0{d}\0" for p, d in sorted(self.digests.items())
                                          if p != MANIFEST).encode())
         manifest["version"] = version.hexdigest()[:12]

@@ -79,6 +79,7 @@ class Preview:
             self.error = error
             self.epoch += 1
             self.cond.notify_all()
+        self.state.prepare()  # while the browser reloads and the next edit is being made
 
     def builder_loop(self) -> None:
         """Wait for a change, let the burst settle, rebuild once."""

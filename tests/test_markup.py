@@ -9,7 +9,8 @@ import markdown
 import pytest
 
 from conftest import SHIPPED_CONTENT
-from generator.markup import Renderer, SafeMarkup
+from generator.markup import Renderer
+from generator.safe_markdown import SafeMarkup
 
 TRICKY = ["a  b", "x: y", "http://x.y", "1. a", "a\n\nb", "a\nb", "  lead", "trail ", "tab\tin", "##", "a #b",
           "- a", "+", "1)", "20. May", "\na\n", "a\r\nb", "\u00a0x", "x\u00a0", "a\u2028b", "a\x0bb", "\u3000x",
@@ -17,7 +18,8 @@ TRICKY = ["a  b", "x: y", "http://x.y", "1. a", "a\n\nb", "a\nb", "  lead", "tra
           "a\\b", "`c`", "*e*", "~~s~~", "a ^ b", "{x}", "=== x", "> q", "!x", "a!", "3 < 4 > 2",
           "see http://a.b/c: ok", "mailto:x@y.z", "a:b:c", "Note: x", "ratio 1:2", "www.x.com", "C# and F#",
           "key=value", "x {y} ^z ~w |v !u", "a: b: c", "#tag", "x #", "x ##", "=", "x =", ": x", "| a | b |",
-          "Term\n: definition", "*[HTML]: x", "[^1]: note", "a^b^", "!!! note", "x ~~~"]
+          "Term\n: definition", "*[HTML]: x", "[^1]: note", "a^b^", "!!! note", "x ~~~", "a\n\nb\n\nc",
+          "a\n\n\nb", "a\n\n b", "a \n\nb", "a\n\n- b", "a\n\n===", "a\n\n1. b", "\n\na\n\nb\n\n"]
 
 
 def markdown_itself(text: str, allow_html: bool = False) -> str:
@@ -30,11 +32,27 @@ def random_texts(count: int, seed: int = 11) -> list[str]:
     return ["".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 40))) for _ in range(count)]
 
 
+def random_paragraphs(count: int, seed: int = 12) -> list[str]:
+    """Texts of one to four paragraphs, most of them plain: the shortcut's multi-paragraph case."""
+    rng = random.Random(seed)
+    words = ["model", "x: y", "#3", "a=b", "(see)", "Note", "é", "'q'", "!", "ratio 1:2", "C#", "{x}"] * 6 \
+        + ["1.", "-", ">", " ", "", "x_t", "==="]
+    separators = ["\n\n", "\n\n\n", "\n", "\n \n", "\n\n "]
+    texts = []
+    for _ in range(count):
+        parts = [" ".join(rng.choice(words) for _ in range(rng.randrange(1, 6))) for _ in range(rng.randrange(1, 5))]
+        text = parts[0]
+        for part in parts[1:]:
+            text += (rng.choice(separators) if rng.random() < 0.3 else "\n\n") + part
+        texts.append(text)
+    return texts
+
+
 @pytest.mark.parametrize("allow_html", [False, True])
 def test_the_plain_prose_shortcut_gives_exactly_what_markdown_gives(allow_html):
     renderer = Renderer(allow_html)
     bodies = [frontmatter.load(p).content for p in (SHIPPED_CONTENT / "papers").glob("*.md")]
-    for text in bodies + TRICKY + random_texts(20000):
+    for text in bodies + TRICKY + random_texts(20000) + random_paragraphs(5000):
         assert renderer.to_html(text) == markdown_itself(text, allow_html), repr(text)
 
 

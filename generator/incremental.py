@@ -1,0 +1,126 @@
+"""An edit that moves no paper: the last build's plan, patched rather than made again.
+
+Most edits change what a paper says (its abstract, upvotes, sources), not where it
+stands. When every paper read again keeps its shape (Paper.shape: slug, title,
+date, topics) and no page was added or removed, every list, pager, feed and
+neighbour of the last build still holds, and the pages that change are exactly
+those whose key held an edited paper's digest (render_keys.papers_shown). The
+edited papers take their new text in place (Paper.take), so the contexts of
+those pages, planned again, show it.
+
+So an edit build at 10,000 papers plans a few dozen pages instead of planning and
+keying every page. Anything else (a paper added, removed, retitled, redated or
+moved to another topic; the taxonomy edited) is planned whole.
+"""
+
+from __future__ import annotations
+
+import array
+import copy
+import pickle
+from dataclasses import dataclass
+
+from generator.catalogue import Catalogue, Paper, PaperCache
+from generator.render_keys import papers_shown
+from generator.routes import Route, plan_site
+from generator.settings import Settings
+from generator.taxonomy import Taxonomy
+
+
+class Plan:
+    """What a build planned, kept for the next one (in build_state): the catalogue, every page's
+    path and key (render_keys), and which pages show which paper. Not the routes themselves:
+    planning the few an edit needs costs less than keeping thousands.
+
+    Kept between builds, the keys stay pickled until a build plans whole and compares them;
+    an edit that moves nothing only marks its pages' keys unknown (`forget`)."""
+
+    def __init__(self, catalogue: Catalogue, keys: dict[str, tuple | None]):
+        self.catalogue = catalogue
+        self.paths = list(keys)
+        self._keys: dict[str, tuple | None] | None = keys
+        self._packed: bytes | None = None
+        self._unknown: set[str] = set()
+        self._shown: dict[str, bytes] | None = None
+
+    @property
+    def shown(self) -> dict[str, bytes]:
+        """Paper digest -> the pages (places in `paths`, packed as unsigned ints) whose key holds it.
+        Worked out on first use (for the CLI, by the process that saves the state, after the
+        command has returned; `serve` asks for it while it waits for an edit)."""
+        if self._shown is None:
+            at = {path: n for n, path in enumerate(self.paths)}
+            found = papers_shown(self.keys, {p.digest for p in self.catalogue.papers})
+            self._shown = {digest: array.array("I", sorted(map(at.__getitem__, pages))).tobytes()
+                           for digest, pages in found.items()}
+        return self._shown
+
+    @property
+    def keys(self) -> dict[str, tuple | None]:
+        """Each page's key as it was written; None where unknown (the page is rendered again)."""
+        if self._keys is None:
+            self._keys, self._packed = pickle.loads(self._packed), None
+        if self._unknown:
+            self._keys.update(dict.fromkeys(self._unknown))
+            self._unknown = set()
+        return self._keys
+
+    def forget(self, paths: set[str]) -> None:
+        """These pages were written without their keys being worked out (the pages showing each
+        paper are taken from the keys first: an unknown key holds none)."""
+        self.shown  # noqa: B018
+        self._unknown |= paths
+
+    def pages_showing(self, digest: str) -> list[str]:
+        places = array.array("I")
+        places.frombytes(self.shown.get(digest, b""))
+        return [self.paths[n] for n in places]
+
+    def __getstate__(self) -> dict:
+        state = {**self.__dict__, "_shown": self.shown}
+        if self._keys is not None:
+            state["_keys"], state["_packed"] = None, pickle.dumps(self.keys, pickle.HIGHEST_PROTOCOL)
+        return state
+
+
+@dataclass
+class Edit:
+    """What `patch` found: the routes to render again, and the papers as the last build
+    numbered them, edited ones as they were (for the search index's update)."""
+
+    changed: list[Route]
+    previous: list[Paper]
+
+
+def patch(plan: Plan, settings: Settings, taxonomy: Taxonomy, papers: list[Paper], fresh: list[Paper],
+          cache: PaperCache) -> Edit | None:
+    """Apply `fresh` (the papers read again) to the last build's plan, in place; None, touching
+    nothing, when the edit moves a paper (plan it whole)."""
+    catalogue = plan.catalogue
+    if taxonomy != catalogue.taxonomy or len(papers) != len(catalogue.papers):
+        return None
+    where = {p.source: n for n, p in enumerate(catalogue.papers)}
+    pairs = []
+    for new in fresh:
+        at = where.get(new.source)
+        if at is None or catalogue.papers[at].shape() != new.shape():
+            return None
+        pairs.append((at, catalogue.papers[at], new))
+    previous = list(catalogue.papers)
+    edited = [(at, old, new, plan.shown.pop(old.digest, b"")) for at, old, new in pairs if old.digest != new.digest]
+    paths: set[str] = set()
+    for at, old, new, shown in edited:
+        previous[at] = copy.copy(old)  # the paper as the search index last saw it
+        # the same pages hold the paper (or it as their papers' neighbour) under its new digest
+        plan.shown[new.digest] = shown
+        paths.update(plan.pages_showing(new.digest))
+    for _, old, new in pairs:  # also those read again that show the same (a page touched, not changed)
+        old.take(new)
+        cache.replace(old)  # the cache holds the papers the plan holds
+    # Every page that held an edited paper's digest in its key changes, so no key is compared;
+    # their new keys are left unknown, and a build that plans whole renders them again.
+    plan.forget(paths)
+    slugs = {path.split("/")[1] for path in paths if path.startswith("papers/")}
+    changed = [r for r in plan_site(catalogue, settings, only=[p for p in catalogue.papers if p.slug in slugs])
+               if r.path in paths]
+    return Edit(changed, previous)
