@@ -118,7 +118,9 @@ def _build(settings: Settings, out: Path, say: Callable[[str], None], force: boo
             forget = (lambda: BuildState.distrust(state_file)) if kept else (lambda: None)
             _update_in_place(out, env, settings, changed, removed, search, forget)
         else:
-            routes = routes if edit is None else plan_site(catalogue, settings)
+            if edit is not None:  # an edit that reaches too many pages to patch: every page, keyed afresh
+                routes = plan_site(catalogue, settings)
+                plan = Plan(catalogue, route_keys(routes))
             search = _build_whole(out, env, settings, routes, lambda: build_search(catalogue), say, started)
     except BaseException:
         state.forget_site()
@@ -127,7 +129,7 @@ def _build(settings: Settings, out: Path, say: Callable[[str], None], force: boo
     state.output = freshness.output_signature(out)
     if kept:
         state.save(state_file, version, background=True)
-    result = BuildResult(out, sum(path.endswith(".html") for path in plan.paths), len(catalogue.papers), len(catalogue.topics),
+    result = BuildResult(out, plan.html_pages, len(catalogue.papers), len(catalogue.topics),
                          search.size, time.perf_counter() - started)
     freshness.remember(out, inputs, {k: v for k, v in vars(result).items() if k not in ("out", "seconds", "state")})
     result.state = state  # so it is not freed on return: a command that exits next never frees it (cli.run)

@@ -15,14 +15,17 @@ project or the site; `serve` keeps it in memory.
 from __future__ import annotations
 
 import fcntl
+import mmap
 import os
 import pickle
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.background import detached
 from generator.catalogue import Paper, PaperCache
 from generator.incremental import Plan
+from generator.packed import Packed
 from generator.search_shards import SearchFiles
 
 STATE_FILE = "state.pickle"
@@ -64,11 +67,16 @@ class BuildState:
             try:
                 for _, paper in self.papers.papers.values():
                     paper.pack()  # so that the next build unpacks only the papers it renders
+                pack = path.with_name(f"{path.name}.{os.getpid()}-{time.time_ns()}.pack")
                 tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-                with open(tmp, "wb") as fh:
-                    pickle.dump((version, self), fh, protocol=pickle.HIGHEST_PROTOCOL)
+                with open(tmp, "wb") as fh, open(pack, "wb") as packed:
+                    pickle.dump((version, pack.name), fh, protocol=pickle.HIGHEST_PROTOCOL)
+                    _StatePickler(fh, packed).dump(self)
                 os.replace(tmp, path)
                 _writing_mark(path).unlink(missing_ok=True)
+                for old in path.parent.glob(f"{path.name}.*.pack"):  # a reader still mapping one keeps it
+                    if old != pack:
+                        old.unlink(missing_ok=True)
             finally:
                 os.close(lock)
 
@@ -96,12 +104,44 @@ class BuildState:
             if _writing_mark(path).exists():  # a build was stopped while writing: the site is not this state's
                 return cls()
             with open(path, "rb") as fh:
-                written_by, state = pickle.load(fh)
+                written_by, pack = pickle.load(fh)
+                if written_by != version:
+                    return cls()
+                state = _StateUnpickler(fh, path.with_name(pack)).load()
         except Exception:  # noqa: BLE001 - a state that cannot be read is a cache miss, nothing more
             return cls()
         finally:
             os.close(lock)
-        return state if written_by == version and isinstance(state, cls) else cls()
+        return state if isinstance(state, cls) else cls()
+
+
+class _StatePickler(pickle.Pickler):
+    """The state into one file and its Packed values' bytes into the pack beside it."""
+
+    def __init__(self, file, pack):
+        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
+        self.pack = pack
+
+    def persistent_id(self, value: object):
+        if type(value) is not Packed:
+            return None
+        offset = self.pack.tell()
+        self.pack.write(value.data)
+        return offset, len(value.data)
+
+
+class _StateUnpickler(pickle.Unpickler):
+    """Packed values as views of the mapped pack: their bytes are read when a value is loaded."""
+
+    def __init__(self, file, pack: Path):
+        super().__init__(file)
+        with open(pack, "rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            self.pack = memoryview(mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) if size else b"")
+
+    def persistent_load(self, pid: tuple[int, int]) -> Packed:
+        offset, length = pid
+        return Packed.of_bytes(self.pack[offset:offset + length])
 
 
 def _lock_path(path: Path) -> Path:

@@ -10,7 +10,6 @@ import datetime as dt
 import functools
 import hashlib
 import os
-import pickle
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +17,7 @@ from typing import Callable
 
 from generator.errors import CatalogueError
 from generator.markup import Renderer, html_to_text
+from generator.packed import Packed
 from generator.parallel import Chunked
 from generator.pages import PAPERS_DIR, as_date, load_page
 from generator.slugs import slugify
@@ -70,7 +70,7 @@ class Paper:
     def pack(self) -> None:
         """Pack the bulky parts for keeping (done once; kept as they are while unchanged)."""
         if "_packed" not in self.__dict__:
-            self._packed = pickle.dumps(tuple(self.__dict__[k] for k in self._BULKY), pickle.HIGHEST_PROTOCOL)
+            self._packed = Packed(tuple(self.__dict__[k] for k in self._BULKY))
 
     def __getstate__(self) -> dict:
         """Without its neighbours (relinked by every build, and they would recurse); packed if it was
@@ -84,7 +84,7 @@ class Paper:
         packed = self.__dict__.get("_packed")
         if name not in self._BULKY or packed is None:
             raise AttributeError(name)
-        self.__dict__.update(zip(self._BULKY, pickle.loads(packed)))
+        self.__dict__.update(zip(self._BULKY, packed.load()))
         return self.__dict__[name]
 
     def changed(self) -> None:
@@ -133,7 +133,7 @@ class Catalogue:
         if not paper.topics:
             return []
         entry = self._entries[paper.topics[0].slug]
-        at = self._positions[entry.topic.slug][id(paper)]
+        at = self._positions_in(entry)[id(paper)]
         start = max(0, min(at - limit // 2, len(entry.papers) - limit - 1))
         return [p for p in entry.papers[start:start + limit + 1] if p is not paper][:limit]
 
@@ -149,10 +149,12 @@ class Catalogue:
     def _entries(self) -> dict[str, TopicEntry]:
         return {entry.topic.slug: entry for entry in self.topics}
 
-    @functools.cached_property
-    def _positions(self) -> dict[str, dict[int, int]]:
-        """Where each paper stands in each topic's list, found once rather than searched per page."""
-        return {slug: {id(p): i for i, p in enumerate(entry.papers)} for slug, entry in self._entries.items()}
+    def _positions_in(self, entry: TopicEntry) -> dict[int, int]:
+        """Where each paper stands in a topic's list, found once rather than searched per page."""
+        positions = self.__dict__.setdefault("_positions", {})
+        if entry.topic.slug not in positions:
+            positions[entry.topic.slug] = {id(p): i for i, p in enumerate(entry.papers)}
+        return positions[entry.topic.slug]
 
 
 class PaperCache:
@@ -167,10 +169,12 @@ class PaperCache:
         """The paths to read, given each page's (mtime, size) now; pages gone are forgotten."""
         if key != self.key:
             self.key, self.papers = key, {}
-        papers = self.papers
-        for path in [path for path in papers if path not in stamps]:
-            del papers[path]
-        return [path for path, stamp in stamps.items() if path not in papers or papers[path][0] != stamp]
+        papers, nothing = self.papers, (None,)
+        stale = [path for path, stamp in stamps.items() if papers.get(path, nothing)[0] != stamp]
+        if len(papers) > len(stamps) - sum(path not in papers for path in stale):  # some pages are gone
+            for path in [path for path in papers if path not in stamps]:
+                del papers[path]
+        return stale
 
     def put(self, paper: Paper, stamp: tuple[int, int]) -> None:
         self.papers[paper.source] = (stamp, paper)
@@ -196,7 +200,7 @@ def page_stamps(folder: Path) -> dict[str, tuple[int, int]]:
 
 def load_catalogue(content: Path, allow_html: bool = False, cache: PaperCache | None = None,
                    prepare: Callable[[Paper], object] | None = None,
-                   stamps: dict[str, tuple[int, int]] | None = None) -> Catalogue:
+                   stamps: dict[str, dict[str, tuple[int, int]]] | None = None) -> Catalogue:
     """Read every page under content/papers/ and the taxonomy (see read_papers), and index them."""
     taxonomy, papers, _ = read_papers(content, allow_html, cache, prepare, stamps)
     return index_catalogue(papers, taxonomy)
@@ -204,14 +208,15 @@ def load_catalogue(content: Path, allow_html: bool = False, cache: PaperCache | 
 
 def read_papers(content: Path, allow_html: bool = False, cache: PaperCache | None = None,
                 prepare: Callable[[Paper], object] | None = None,
-                stamps: dict[str, tuple[int, int]] | None = None) -> tuple[Taxonomy, list[Paper], list[Paper]]:
+                stamps: dict[str, dict[str, tuple[int, int]]] | None = None,
+                ) -> tuple[Taxonomy, list[Paper], list[Paper]]:
     """The taxonomy, every paper (in file name order) and those of them read now rather than
     taken from `cache`; fail on the first broken page.
 
     `prepare(paper)` runs on each paper read, in the process that read it: per-paper work for
     later steps (the search index's word analysis) is shared out over the cores with the reading.
-    `stamps`: the content files' (modification time, size) by path, if already taken
-    (freshness.input_signature); only the pages under content/papers/ are used.
+    `stamps`: the content files' (modification time, size) by folder and path, if already taken
+    (freshness.input_signature); only the pages in content/papers/ are used.
     """
     taxonomy = load_taxonomy(content)
     if not content.is_dir():
@@ -220,9 +225,7 @@ def read_papers(content: Path, allow_html: bool = False, cache: PaperCache | Non
     if stamps is None:
         stamps = page_stamps(folder)
     else:
-        inside = os.path.join(folder, "")
-        stamps = {path: stamp for path, stamp in stamps.items()
-                  if path.startswith(inside) and path.endswith(".md") and os.sep not in path[len(inside):]}
+        stamps = {path: stamp for path, stamp in stamps.get(os.fspath(folder), {}).items() if path.endswith(".md")}
     cache = cache if cache is not None else PaperCache()
     stale = cache.stale(stamps, (taxonomy, allow_html))
     state = (allow_html, taxonomy, prepare)

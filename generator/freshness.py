@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import operator
 import os
 from pathlib import Path
 
 from generator.settings import Settings
 
 PACKAGE = Path(__file__).resolve().parent
+_NAME = operator.attrgetter("name")
 
 
 def cache_dir(out: Path) -> Path:
@@ -54,12 +56,12 @@ def made_with(settings: Settings, code: str) -> str:
     return digest.hexdigest()
 
 
-def input_signature(settings: Settings, made: str) -> tuple[str, dict[str, tuple[int, int]]]:
+def input_signature(settings: Settings, made: str) -> tuple[str, dict[str, dict[str, tuple[int, int]]]]:
     """Everything a site depends on: what it is made with (`made_with`), and the content. Also
-    every content file's (modification time, size), by path: the build reads what changed
-    from them rather than looking at every file twice."""
+    every content file's (modification time, size), by folder and path: the build reads what
+    changed from them rather than looking at every file twice."""
     digest = hashlib.sha256(made.encode("ascii"))
-    stamps: dict[str, tuple[int, int]] = {}
+    stamps: dict[str, dict[str, tuple[int, int]]] = {}
     digest.update("".join(_walk(settings.content, stamps)).encode("utf-8", "surrogateescape"))
     return digest.hexdigest(), stamps
 
@@ -77,7 +79,7 @@ def output_signature(out: Path) -> str | None:
     return ",".join(f"{m.st_ino}:{m.st_mtime_ns}" for m in marks)
 
 
-def check(settings: Settings, out: Path, made: str) -> tuple[str, dict | None, dict[str, tuple[int, int]]]:
+def check(settings: Settings, out: Path, made: str) -> tuple[str, dict | None, dict[str, dict[str, tuple[int, int]]]]:
     """The inputs' signature now (taken before building, so edits made during a build count as
     changes next time), the last build's result if nothing it depends on changed since, and the
     content files' stamps (see input_signature). `made` is `made_with(settings, code_signature())`,
@@ -103,14 +105,16 @@ def remember(out: Path, inputs: str, result: dict) -> None:
 
 def _walk(folder: Path, stamps: dict | None = None):
     """A line per file under `folder` (path, size, modification time), in a stable order; each
-    file's (modification time, size) also goes into `stamps` when given."""
+    file's (modification time, size) also goes into `stamps` when given, by folder then path."""
     if not folder.is_dir():
         yield f"missing {folder}"
         return
     pending = [os.fspath(folder)]
     while pending:
-        with os.scandir(pending.pop()) as entries:
-            found = sorted(entries, key=lambda entry: entry.name)
+        where = pending.pop()
+        with os.scandir(where) as entries:
+            found = sorted(entries, key=_NAME)
+        in_folder = stamps.setdefault(where, {}) if stamps is not None else None
         for entry in found:
             if entry.is_dir():
                 if entry.name != "__pycache__":
@@ -121,8 +125,8 @@ def _walk(folder: Path, stamps: dict | None = None):
             except OSError:
                 yield f"{entry.path} missing\n"
                 continue
-            if stamps is not None:
-                stamps[entry.path] = (stat.st_mtime_ns, stat.st_size)
+            if in_folder is not None:
+                in_folder[entry.path] = (stat.st_mtime_ns, stat.st_size)
             yield f"{entry.path} {stat.st_size} {stat.st_mtime_ns}\n"
 
 

@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import array
 import copy
-import pickle
 from dataclasses import dataclass
 
 from generator.catalogue import Catalogue, Paper, PaperCache
+from generator.packed import Packed
 from generator.render_keys import papers_shown
 from generator.routes import Route, plan_site
 from generator.settings import Settings
@@ -38,8 +38,9 @@ class Plan:
     def __init__(self, catalogue: Catalogue, keys: dict[str, tuple | None]):
         self.catalogue = catalogue
         self.paths = list(keys)
+        self.html_pages = sum(path.endswith(".html") for path in self.paths)
         self._keys: dict[str, tuple | None] | None = keys
-        self._packed: bytes | None = None
+        self._packed: Packed | None = None
         self._unknown: set[str] = set()
         self._shown: dict[str, bytes] | None = None
 
@@ -59,7 +60,7 @@ class Plan:
     def keys(self) -> dict[str, tuple | None]:
         """Each page's key as it was written; None where unknown (the page is rendered again)."""
         if self._keys is None:
-            self._keys, self._packed = pickle.loads(self._packed), None
+            self._keys, self._packed = self._packed.load(), None
         if self._unknown:
             self._keys.update(dict.fromkeys(self._unknown))
             self._unknown = set()
@@ -79,7 +80,7 @@ class Plan:
     def __getstate__(self) -> dict:
         state = {**self.__dict__, "_shown": self.shown}
         if self._keys is not None:
-            state["_keys"], state["_packed"] = None, pickle.dumps(self.keys, pickle.HIGHEST_PROTOCOL)
+            state["_keys"], state["_packed"] = None, Packed(self.keys)
         return state
 
 

@@ -45,8 +45,8 @@ class Pager:
 
 
 def plan_site(catalogue: Catalogue, settings: Settings, only: Iterable[Paper] | None = None) -> list[Route]:
-    """Every page of the site. With `only`, the paper pages of those papers and not of the others
-    (an edit build that moves no paper plans no more: see incremental)."""
+    """Every page of the site. With `only`, the paper pages of those papers and not of the others,
+    and no sitemap (an edit build that moves no paper plans no more: see incremental)."""
     routes: list[Route] = [Route("index.html", "home.html", {
         "recent": catalogue.papers[: settings.home_recent],
         "topics": catalogue.topics,
@@ -65,10 +65,13 @@ def plan_site(catalogue: Catalogue, settings: Settings, only: Iterable[Paper] | 
     lists += _date_pages(catalogue, settings)
     lists.append(Route("search/index.html", "search.html", {"title": "Search", "topics": catalogue.topics}))
     lists.append(Route("404.html", "404.html", {"title": "Page not found"}))
-    urls = [routes[0].url, *(paper.url for paper in catalogue.papers),
-            *(r.url for r in lists if r.is_html and r.path != "404.html")]
-    return [*routes, *lists, *_feeds(catalogue, settings),
-            Route("sitemap.xml", "sitemap.xml", {"urls": urls}), Route("robots.txt", "robots.txt", {})]
+    routes += [*lists, *_feeds(catalogue, settings)]
+    if only is None:  # it lists every page and shows no paper: an edit that moves none leaves it as it is
+        urls = [routes[0].url, *(paper.url for paper in catalogue.papers),
+                *(r.url for r in lists if r.is_html and r.path != "404.html")]
+        routes.append(Route("sitemap.xml", "sitemap.xml", {"urls": urls}))
+    routes.append(Route("robots.txt", "robots.txt", {}))
+    return routes
 
 
 def _date_pages(catalogue: Catalogue, settings: Settings) -> list[Route]:

@@ -30,10 +30,10 @@ import itertools
 import json
 import math
 import operator
-import pickle
 import zlib
 
 from generator.lunr_builder import KEY_SPACE, Postings, collect, idf, term_places
+from generator.packed import Packed
 
 DOCS_PER_CHUNK = 4
 BLOCK = 256    # documents per block of a long entry's postings (see Blocks)
@@ -123,7 +123,7 @@ class Blocks:
     one posting in it. With the entry in blocks, the edit decodes and encodes one block and joins
     the rest as they are, rather than decoding and encoding every posting of the term."""
 
-    __slots__ = ("_fields", "_pickled", "_open")
+    __slots__ = ("_fields", "_packed", "_open")
 
     def __init__(self, fields: list[Posting], texts: list[bytes]):
         """`texts`: each field's postings as `_flatten` gives them, in JSON, without brackets."""
@@ -138,21 +138,21 @@ class Blocks:
                 blocks[number] = (refs[start], refs[end - 1], end - start, b",".join(numbers[3 * start + 1:3 * end]))
                 start = end
             self._fields.append(blocks)
-        self._pickled: bytes | None = None
+        self._packed: Packed | None = None
         self._open: dict[tuple[int, int], Posting] = {}
 
     @property
     def fields(self) -> list[dict[int, tuple[int, int, int, bytes]]]:
         if self._fields is None:
-            self._fields, self._pickled = pickle.loads(self._pickled), None
+            self._fields, self._packed = self._packed.load(), None
         return self._fields
 
-    def __getstate__(self) -> bytes:
-        """Kept between builds as one pickle, unpickled only when an edit reaches the term."""
-        return self._pickled if self._fields is None else pickle.dumps(self._fields, pickle.HIGHEST_PROTOCOL)
+    def __getstate__(self) -> Packed:
+        """Kept between builds packed, unpacked only when an edit reaches the term."""
+        return self._packed if self._fields is None else Packed(self._fields)
 
-    def __setstate__(self, pickled: bytes) -> None:
-        self._fields, self._pickled, self._open = None, pickled, {}
+    def __setstate__(self, packed: Packed) -> None:
+        self._fields, self._packed, self._open = None, packed, {}
 
     def remove(self, field: int, ref: int) -> None:
         found = self.fields[field].get(ref // BLOCK)
