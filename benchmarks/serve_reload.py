@@ -72,8 +72,11 @@ def main() -> None:
             body = get(f"{base}papers/{slug}/")
             times.append(time.perf_counter() - saved)
             assert marker in body, "the reloaded page does not show the edit"
+        rebuilds = [float(m.group(1)) for ln in lines if "rebuilt:" in ln
+                    for m in [re.search(r" in (\d+\.\d+)s;", ln)] if m][1:]  # the server's own figure
         print(f"{len(papers):,} papers: first build and serve {first_build:.2f} s; save -> reloaded page "
-              f"median {statistics.median(times):.2f} s (of {', '.join(f'{t:.2f}' for t in times)})")
+              f"median {statistics.median(times):.2f} s (of {', '.join(f'{t:.2f}' for t in times)}); "
+              f"rebuilds {', '.join(f'{t:.2f}' for t in rebuilds)} s")
     finally:
         server.terminate()
         server.wait(timeout=30)
