@@ -8,7 +8,8 @@ the previous site whole.
 When the last build's state (build_state) says the site in the output folder
 is the one it wrote, with the same settings, templates and code, only the
 pages whose key changed (render_keys) and the search files that changed are
-written, each file whole, in place: an edit to one paper costs a few pages.
+written, each file whole, in place: an edit to one paper costs a few pages. An edit
+that moves no paper is not even planned again (incremental).
 Either way the output is the same; the tests build both ways and compare.
 """
 
