@@ -14,7 +14,7 @@ kind run by the page's own search code in Node, the gzip bytes they fetch
 (scripts included) and their time. Results go to benchmarks/results/<stamp>.json.
 The same cold queries in real Chromium: benchmarks/search_browser.py.
 
-The package's bytecode is compiled first, as any install does: this machine sets
+The package's bytecode is compiled first, as an ordinary install does: this machine sets
 PYTHONDONTWRITEBYTECODE, and without it every command would compile our modules
 again. Each run also prints a calibration (a fixed pure-Python loop, in ms):
 this machine's speed varies by half from minute to minute.

@@ -88,7 +88,7 @@ def main(argv: list[str] | None = None, exiting: bool = False) -> int:
     if exiting and args.command != "serve":  # serve runs until stopped: it needs its collector
         gc.disable()
     try:
-        return _run(args)
+        return _run(args, exiting)
     except CatalogueError as exc:
         _say(f"error: {exc}")
         return 1
@@ -102,7 +102,7 @@ def main(argv: list[str] | None = None, exiting: bool = False) -> int:
         return 1
 
 
-def _run(args: argparse.Namespace) -> int:
+def _run(args: argparse.Namespace, exiting: bool = False) -> int:
     if args.command == "ingest":
         from generator.ingest import ingest
 
@@ -116,7 +116,8 @@ def _run(args: argparse.Namespace) -> int:
         settings = load_settings(args.config, args.content, base_url=args.base_url, templates=args.templates)
         result = build(settings, args.out, say=_say, force=args.force)
         print(result.summary())
-        _UNTIL_EXIT.append(result)  # see run
+        if exiting:
+            _UNTIL_EXIT.append(result)  # freed by nobody: see run
         return 0
     if args.command == "serve":
         from generator.serve import serve
