@@ -79,6 +79,10 @@ class Paper:
         state = {k: v for k, v in self.__dict__.items() if not (packed and k in self._BULKY)}
         return {**state, "newer": None, "older": None}
 
+    def __setstate__(self, state: dict) -> None:
+        """Defined so that unpickling does not look for it through __getattr__, once per paper."""
+        self.__dict__.update(state)
+
     def __getattr__(self, name: str):
         """Only called for attributes not set: the bulky ones of a paper kept packed."""
         packed = self.__dict__.get("_packed")
