@@ -89,6 +89,10 @@ def _build(settings: Settings, out: Path, say: Callable[[str], None], force: boo
     from generator.render_keys import route_keys
     from generator.search_index import analysis, build_search
 
+    def plan_whole(catalogue) -> tuple[list[Route], Plan]:
+        routes = plan_site(catalogue, settings)
+        return routes, Plan(catalogue, route_keys(routes))
+
     kept = state is None  # a long-lived caller (serve) keeps its own in memory
     if kept:
         state_file = freshness.private_cache_dir(out) / STATE_FILE
@@ -101,9 +105,7 @@ def _build(settings: Settings, out: Path, say: Callable[[str], None], force: boo
         if edit is not None:  # nothing moved: the last plan, with the edited papers' pages planned again
             plan, changed, previous, removed = state.plan, edit.changed, edit.previous, []
         else:
-            catalogue = index_catalogue(papers, taxonomy)
-            routes = plan_site(catalogue, settings)
-            plan = Plan(catalogue, route_keys(routes))
+            routes, plan = plan_whole(index_catalogue(papers, taxonomy))
             if in_place:
                 last = state.plan.keys
                 changed = [r for r in routes if last.get(r.path) != plan.keys[r.path]]
@@ -120,8 +122,7 @@ def _build(settings: Settings, out: Path, say: Callable[[str], None], force: boo
             _update_in_place(out, env, settings, changed, removed, search, forget)
         else:
             if edit is not None:  # an edit that reaches too many pages to patch: every page, keyed afresh
-                routes = plan_site(catalogue, settings)
-                plan = Plan(catalogue, route_keys(routes))
+                routes, plan = plan_whole(catalogue)
             search = _build_whole(out, env, settings, routes, lambda: build_search(catalogue), say, started)
     except BaseException:
         state.forget_site()

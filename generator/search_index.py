@@ -77,8 +77,7 @@ def build_search(catalogue: Catalogue, files: search_shards.SearchFiles | None =
     a few papers updates the index in place and `files.write` holds only the files that changed."""
     papers = catalogue.papers
     files = files if files is not None else search_shards.SearchFiles()
-    changes = _changes(previous, papers) if files.index is not None else None
-    dirty = None if changes is None else {ref for ref, (old, new) in enumerate(zip(previous, papers)) if old is not new}
+    changes, dirty = _changes(previous, papers) if files.index is not None else (None, None)
     if changes is None or len(changes) > max(10, len(papers) // 20):
         analysed = [analysis(p) for p in papers]
         index, affected = search_shards.ShardedIndex.build(analysed, list(FIELDS), SEARCH_PIPELINE), None
@@ -98,19 +97,21 @@ def _facet(paper: Paper) -> tuple:
     return paper.date.year if paper.date else None, [t.slug for t in paper.topics]
 
 
-def _changes(previous: list[Paper] | None, papers: list[Paper]) -> list[tuple] | None:
-    """(ordinal, old analysis, new analysis) of each paper read again; None when ordinals moved."""
+def _changes(previous: list[Paper] | None, papers: list[Paper]) -> tuple[list[tuple] | None, set[int] | None]:
+    """(ordinal, old analysis, new analysis) of each paper whose words changed, and the ordinals
+    of all the papers read again; (None, None) when ordinals moved."""
     if previous is None or len(previous) != len(papers):
-        return None
-    changes = []
+        return None, None
+    changes, dirty = [], set()
     for ref, (old, new) in enumerate(zip(previous, papers)):
         if old is not new:
             if old.slug != new.slug:
-                return None
+                return None, None
+            dirty.add(ref)
             before, after = analysis(old), analysis(new)
             if before != after:
                 changes.append((ref, before, after))
-    return changes
+    return changes, dirty
 
 
 def whole_index(files: dict[str, bytes]) -> dict:

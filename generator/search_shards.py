@@ -268,11 +268,7 @@ class ShardedIndex:
             for f, posting in enumerate(postings):
                 refs, tfs = map(list, zip(*posting)) if posting else ([], [])
                 fields_of_term.append((refs, tfs, list(map(by_field[f].__getitem__, refs))))
-            if sum(map(len, postings)) > LONG:
-                index.entries[term], index.blocks[term] = encode_long(term, table.keys[term], table.idf(postings),
-                                                                      fields_of_term)
-            else:
-                index.entries[term] = encode(term, table.keys[term], table.idf(postings), fields_of_term)
+            index._store(term, table.keys[term], table.idf(postings), fields_of_term)
         index.terms = sorted(index.entries, key=utf16_order)
         target = target_size(index.documents)
         index.boundaries = {t for t in index.terms if is_boundary(t, len(index.entries[t]), target)}
@@ -317,16 +313,20 @@ class ShardedIndex:
             key = first * KEY_SPACE + places[first][term]
             if term not in self.entries:
                 bisect.insort(self.terms, term, key=utf16_order)
-            count = sum(count for count, _ in summary)
+            idf_value = idf(sum(count for count, _ in summary), self.documents)
             if isinstance(postings, Blocks):
-                self.entries[term] = postings.encode(term, key, idf(count, self.documents))
-            elif count > LONG:
-                self.entries[term], self.blocks[term] = encode_long(term, key, idf(count, self.documents),
-                                                                    postings.fields)
+                self.entries[term] = postings.encode(term, key, idf_value)
             else:
-                self.entries[term] = encode(term, key, idf(count, self.documents), postings.fields)
+                self._store(term, key, idf_value, postings.fields)
             (self.boundaries.add if is_boundary(term, len(self.entries[term]), target) else self.boundaries.discard)(term)
         return affected
+
+    def _store(self, term: str, key: int, idf_value: float, fields: list[Posting]) -> None:
+        """A term's entry from its postings; in blocks too when it has more than LONG postings."""
+        if sum(len(refs) for refs, _, _ in fields) > LONG:
+            self.entries[term], self.blocks[term] = encode_long(term, key, idf_value, fields)
+        else:
+            self.entries[term] = encode(term, key, idf_value, fields)
 
     def layout(self) -> dict[str, tuple[str, ...]]:
         """Shard file name -> its terms, in order."""
