@@ -17,7 +17,7 @@ import random
 import re
 from pathlib import Path
 
-from generator.capture import read_capture
+from generator.ingest.capture import read_capture
 
 CHROME = ["new", "Get trending papers in your email inbox!", "Subscribe", "Daily Papers",
           "byAK and the research community", "Dec 31"]

@@ -33,7 +33,6 @@ import fcntl
 import gzip
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -85,7 +84,7 @@ def edit_one(content: Path, run: int) -> None:
 
 def state_saved(site: Path) -> float:
     """Wait until the last build's state is saved (it is written in the background); seconds waited."""
-    from generator.freshness import private_cache_dir
+    from generator.build.freshness import private_cache_dir
 
     started = time.perf_counter()
     try:

@@ -104,13 +104,13 @@ def main(argv: list[str] | None = None, exiting: bool = False) -> int:
 
 def _run(args: argparse.Namespace, exiting: bool = False) -> int:
     if args.command == "ingest":
-        from generator.ingest import ingest
+        from generator.ingest.merge import ingest
 
         report = ingest(args.captures, args.content, year=args.year, say=_say)
         print(report.summary())
         return 0 if report.ok else 1
     if args.command == "build":
-        from generator.build import build
+        from generator.build.pipeline import build
         from generator.settings import load_settings
 
         settings = load_settings(args.config, args.content, base_url=args.base_url, templates=args.templates)

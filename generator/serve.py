@@ -14,7 +14,6 @@ import errno
 import html
 import http.server
 import mimetypes
-import posixpath
 import shutil
 import signal
 import socketserver
@@ -28,8 +27,8 @@ from urllib.parse import unquote, urlsplit
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
-from generator.build import build
-from generator.build_state import BuildState
+from generator.build.pipeline import build
+from generator.build.state import BuildState
 from generator.errors import CatalogueError
 from generator.settings import Settings
 

@@ -9,9 +9,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from generator.errors import CatalogueError
+from generator.resources import TEMPLATES
 
 CONFIG_NAME = "catalogue.toml"
-PROJECT_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+PROJECT_TEMPLATES = TEMPLATES
 
 
 @dataclass

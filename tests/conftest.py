@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.build import build
-from generator.ingest import ingest
+from generator.build.pipeline import build
+from generator.ingest.merge import ingest
 from generator.settings import load_settings
 
 PROJECT = Path(__file__).resolve().parent.parent

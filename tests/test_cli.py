@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from conftest import run_cli
+
 from generator import __version__
 
 

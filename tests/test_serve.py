@@ -13,7 +13,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import PROJECT, SHIPPED_CONTENT, free_port, write_paper
 from sitecheck import fetch
 

@@ -7,10 +7,10 @@ import random
 import frontmatter
 import markdown
 import pytest
-
 from conftest import SHIPPED_CONTENT
-from generator.markup import Renderer
-from generator.safe_markdown import SafeMarkup
+
+from generator.catalogue.markup import Renderer
+from generator.catalogue.safe_markdown import SafeMarkup
 
 TRICKY = ["a  b", "x: y", "http://x.y", "1. a", "a\n\nb", "a\nb", "  lead", "trail ", "tab\tin", "##", "a #b",
           "- a", "+", "1)", "20. May", "\na\n", "a\r\nb", "\u00a0x", "x\u00a0", "a\u2028b", "a\x0bb", "\u3000x",

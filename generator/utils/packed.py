@@ -1,6 +1,6 @@
 """Values a build keeps for the next one but rarely looks at again (a paper's body and word
 analysis, a long term's postings, every page's key): kept pickled, and in a saved state their
-bytes live in a pack file beside it (build_state), mapped rather than read. Loading a state then
+bytes live in a pack file beside it (build.state), mapped rather than read. Loading a state then
 costs what the next build uses, not tens of megabytes copied for nothing."""
 
 from __future__ import annotations

@@ -32,8 +32,8 @@ import math
 import operator
 import zlib
 
-from generator.lunr_builder import KEY_SPACE, Postings, collect, idf, term_places
-from generator.packed import Packed
+from generator.search.lunr_builder import KEY_SPACE, Postings, collect, idf, term_places
+from generator.utils.packed import Packed
 
 DOCS_PER_CHUNK = 4
 BLOCK = 256    # documents per block of a long entry's postings (see Blocks)

@@ -12,12 +12,12 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from conftest import PROJECT, write_paper
-from generator.build import build
-from generator.search_index import load_index, read_search_files, whole_index
-from generator.settings import load_settings
+
 from benchmarks.queries import KINDS, make_queries
+from generator.build.pipeline import build
+from generator.search.index import load_index, read_search_files, whole_index
+from generator.settings import load_settings
 
 QUERY_JS = PROJECT / "tests" / "js" / "query.js"
 
@@ -86,8 +86,9 @@ def node_results(shipped_site, shipped_whole, generated):
 
 def test_the_whole_index_put_back_from_the_shards_is_what_lunr_py_builds():
     from conftest import SHIPPED_CONTENT
-    from generator.catalogue import load_catalogue
-    from generator.search_index import build_search, reference_index
+
+    from generator.catalogue.reader import load_catalogue
+    from generator.search.index import build_search, reference_index
 
     catalogue = load_catalogue(SHIPPED_CONTENT)
     assert json.dumps(whole_index(build_search(catalogue).write)) == json.dumps(reference_index(catalogue))
@@ -95,9 +96,9 @@ def test_the_whole_index_put_back_from_the_shards_is_what_lunr_py_builds():
 
 def test_the_whole_index_matches_lunr_py_on_unicode_empty_fields_and_a_synthetic_catalogue(tmp_path):
     from benchmarks.make_catalogue import DEFAULT_SEEDS, make_capture
-    from generator.catalogue import load_catalogue
-    from generator.ingest import ingest
-    from generator.search_index import build_search, reference_index
+    from generator.catalogue.reader import load_catalogue
+    from generator.ingest.merge import ingest
+    from generator.search.index import build_search, reference_index
 
     capture = tmp_path / "synthetic.txt"
     capture.write_text(make_capture(600, DEFAULT_SEEDS), encoding="utf-8")
@@ -251,7 +252,7 @@ def test_lunr_js_finds_non_ascii_and_emoji_titles(unicode_site, tmp_path):
 @pytest.fixture(scope="module")
 def large_site(tmp_path_factory) -> Path:
     from benchmarks.make_catalogue import DEFAULT_SEEDS, make_capture
-    from generator.ingest import ingest
+    from generator.ingest.merge import ingest
 
     root = tmp_path_factory.mktemp("large")
     (root / "capture.txt").write_text(make_capture(10_000, DEFAULT_SEEDS), encoding="utf-8")

@@ -14,9 +14,9 @@ import operator
 import os
 from pathlib import Path
 
+from generator.resources import PACKAGE
 from generator.settings import Settings
 
-PACKAGE = Path(__file__).resolve().parent
 _NAME = operator.attrgetter("name")
 
 

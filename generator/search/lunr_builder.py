@@ -21,7 +21,7 @@ from collections import Counter
 
 from lunr.stop_word_filter import WORDS as STOP_WORDS
 
-from generator.lunr_pipeline import stem, trim
+from generator.search.lunr_pipeline import stem, trim
 
 K1 = 1.2
 B = 0.75

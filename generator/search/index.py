@@ -12,22 +12,22 @@ Three traps between lunr.py and lunr.js are handled here and in
 Documents are referred to by ordinal, not slug: the ref is repeated in every
 posting, so a short ref is most of the saving.
 
-The site holds the index cut into shards (`search_shards`); `whole_index`
+The site holds the index cut into shards (`search.shards`); `whole_index`
 puts it back together in lunr's own format for tools and tests.
 """
 
 from __future__ import annotations
-
-import json
 
 from lunr import __TARGET_JS_VERSION__
 from lunr.builder import Builder
 from lunr.index import Index
 from lunr.stop_word_filter import stop_word_filter
 
-from generator import lunr_builder, search_shards
-from generator.catalogue import Catalogue, Paper
-from generator.lunr_pipeline import normalise, stemmer, trimmer
+from generator.catalogue.groups import Catalogue
+from generator.catalogue.paper import Paper
+from generator.search import lunr_builder
+from generator.search import shards as search_shards
+from generator.search.lunr_pipeline import normalise, stemmer, trimmer
 
 FIELDS = (("title", 10), ("abstract", 1), ("topics", 2), ("organisation", 1))
 SEARCH_PIPELINE = ["trimmer", "stemmer"]

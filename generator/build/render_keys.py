@@ -5,7 +5,7 @@ its newer and older neighbours' digests (templates reach them through the
 paper); lists, dicts and dataclasses (topics, pagers) for their parts. Two
 builds give a page the same key only if its template was given the same data,
 so an unchanged key means an unchanged page, given the same templates and
-settings (a change to those rebuilds every page: see build.py).
+settings (a change to those rebuilds every page: see build/freshness.py).
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from generator.catalogue import Paper
-from generator.routes import Route
+from generator.catalogue.paper import Paper
+from generator.site.routes import Route
 
 _PLAIN = frozenset({str, int, float, bool, type(None), dt.date})
 _FIELDS: dict[type, tuple[str, ...]] = {}

@@ -15,10 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.errors import CatalogueError
-from generator.slugs import slugify
+from generator.ingest.slugs import slugify
+from generator.resources import DEFAULTS
 
 TAXONOMY_NAME = "topics.toml"
-DEFAULT_TAXONOMY = Path(__file__).resolve().parent / "defaults" / TAXONOMY_NAME
+DEFAULT_TAXONOMY = DEFAULTS / TAXONOMY_NAME
 
 
 @dataclass(frozen=True)

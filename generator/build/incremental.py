@@ -1,16 +1,21 @@
-"""An edit that moves no paper: the last build's plan, patched rather than made again.
+"""The shortcuts a build takes when the site in the output folder is the one it last wrote.
 
-Most edits change what a paper says (its abstract, upvotes, sources), not where it
-stands. When every paper read again keeps its shape (Paper.shape: slug, title,
-date, topics) and no page was added or removed, every list, pager, feed and
-neighbour of the last build still holds, and the pages that change are exactly
-those whose key held an edited paper's digest (render_keys.papers_shown). The
-edited papers take their new text in place (Paper.take), so the contexts of
-those pages, planned again, show it.
+The plain pipeline (build/pipeline.py) renders every page. When the last build's state
+matches the output folder, `update` works out what changed instead, in one of two ways:
 
-So an edit build at 10,000 papers plans a few dozen pages instead of planning and
-keying every page. Anything else (a paper added, removed, retitled, redated or
-moved to another topic; the taxonomy edited) is planned whole.
+- An edit that moves no paper: the last plan, patched (`patch`). Most edits change what a
+  paper says (its abstract, upvotes, sources), not where it stands. When every paper read
+  again keeps its shape (Paper.shape: slug, title, date, topics) and no page was added or
+  removed, every list, pager, feed and neighbour of the last build still holds, and the
+  pages that change are exactly those whose key held an edited paper's digest
+  (render_keys.papers_shown). The edited papers take their new text in place (Paper.take),
+  so the contexts of those pages, planned again, show it. An edit build at 10,000 papers
+  plans a few dozen pages instead of planning and keying every page.
+- Anything else (a paper added, removed, retitled, redated or moved to another topic; the
+  taxonomy edited): planned whole, and only the pages whose key changed are rendered.
+
+Either way the pipeline writes only those pages, unless they are so many that writing the
+whole site is as cheap (`Update.small`).
 """
 
 from __future__ import annotations
@@ -19,16 +24,18 @@ import array
 import copy
 from dataclasses import dataclass
 
-from generator.catalogue import Catalogue, Paper, PaperCache
-from generator.packed import Packed
-from generator.render_keys import papers_shown
-from generator.routes import Route, plan_site
+from generator.build.render_keys import papers_shown, route_keys
+from generator.catalogue.groups import Catalogue, index_catalogue
+from generator.catalogue.paper import Paper
+from generator.catalogue.reader import PaperCache
+from generator.catalogue.taxonomy import Taxonomy
 from generator.settings import Settings
-from generator.taxonomy import Taxonomy
+from generator.site.routes import Route, plan_site
+from generator.utils.packed import Packed
 
 
 class Plan:
-    """What a build planned, kept for the next one (in build_state): the catalogue, every page's
+    """What a build planned, kept for the next one (in build.state): the catalogue, every page's
     path and key (render_keys), and which pages show which paper. Not the routes themselves:
     planning the few an edit needs costs less than keeping thousands.
 
@@ -125,3 +132,39 @@ def patch(plan: Plan, settings: Settings, taxonomy: Taxonomy, papers: list[Paper
     changed = [r for r in plan_site(catalogue, settings, only=[p for p in catalogue.papers if p.slug in slugs])
                if r.path in paths]
     return Edit(changed, previous)
+
+
+@dataclass
+class Update:
+    """What changed since the last build: the new plan, the routes to render again, the paths the
+    site no longer has, and the papers as the search index last numbered them. `routes` is every
+    route when the update was planned whole (so a whole write need not plan again)."""
+
+    plan: Plan
+    changed: list[Route]
+    removed: list[str]
+    previous: list[Paper]
+    routes: list[Route] | None = None
+
+    @property
+    def small(self) -> bool:
+        """Few enough pages to write in place; past that, writing the whole site is as cheap."""
+        return len(self.changed) <= max(50, len(self.plan.paths) // 3)
+
+
+def update(state, settings: Settings, taxonomy: Taxonomy, papers: list[Paper], fresh: list[Paper]) -> Update:
+    """What changed since the build `state` (build.state.BuildState) describes: patched when the
+    edit moves no paper, else planned whole and compared page by page by key."""
+    edit = patch(state.plan, settings, taxonomy, papers, fresh, state.papers)
+    if edit is not None:
+        return Update(state.plan, edit.changed, [], edit.previous)
+    routes, plan = plan_whole(index_catalogue(papers, taxonomy), settings)
+    last = state.plan.keys
+    changed = [r for r in routes if last.get(r.path) != plan.keys[r.path]]
+    return Update(plan, changed, sorted(set(last) - set(plan.keys)), state.order, routes)
+
+
+def plan_whole(catalogue: Catalogue, settings: Settings) -> tuple[list[Route], Plan]:
+    """Every route of the site, and the plan kept for the next build (each page's key)."""
+    routes = plan_site(catalogue, settings)
+    return routes, Plan(catalogue, route_keys(routes))

@@ -16,11 +16,18 @@ from typing import Callable
 
 import frontmatter
 
-from generator.capture import Capture, Entry, entry_date, read_capture, resolve_year
 from generator.errors import CatalogueError
-from generator.markdown_text import escape_markdown
-from generator.pages import PAPERS_DIR, dump_page, load_page, write_text_atomic
-from generator.slugs import paper_id, slugify, title_key, unique_slug
+from generator.ingest.capture import (
+    Capture,
+    Entry,
+    entry_date,
+    read_capture,
+    resolve_year,
+)
+from generator.ingest.markdown_text import escape_markdown
+from generator.ingest.pages import PAPERS_DIR, dump_page, load_page, write_text_atomic
+from generator.ingest.slugs import paper_id, slugify, title_key, unique_slug
+
 
 @dataclass
 class CapturedPaper:

@@ -36,7 +36,7 @@ class Renderer:
         if all(line and line.isprintable() and line == line.strip() and _PLAIN.match(line) for line in paragraphs):
             return "\n".join(f"<p>{line}</p>" for line in paragraphs)
         if self._md is None:
-            from generator.safe_markdown import converter
+            from generator.catalogue.safe_markdown import converter
 
             self._md = converter(self.allow_html)
         self._md.reset()

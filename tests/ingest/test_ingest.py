@@ -9,11 +9,11 @@ import re
 import frontmatter
 import markdown
 import pytest
-
 from conftest import SHIPPED_CONTENT, run_cli, write_capture
-from generator.capture import read_capture
-from generator.ingest import ingest
-from generator.slugs import title_key
+
+from generator.ingest.capture import read_capture
+from generator.ingest.merge import ingest
+from generator.ingest.slugs import title_key
 
 CHROME = """\
 new

@@ -10,11 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterable
 
-from generator.render import MONTH_NAMES
 from generator.settings import Settings
+from generator.site.render import MONTH_NAMES
 
 if TYPE_CHECKING:  # only for annotations: a no-op build never loads the catalogue's modules
-    from generator.catalogue import Catalogue, Paper
+    from generator.catalogue.groups import Catalogue
+    from generator.catalogue.paper import Paper
 
 
 @dataclass

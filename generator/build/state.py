@@ -1,7 +1,7 @@
 """What a build keeps for the next one, so that an edit costs the pages and shards it touches.
 
 - the papers read (a page unchanged on disk is not read again),
-- the search files' state (search_shards: an edit rewrites only the shards it touches),
+- the search files' state (search.shards: an edit rewrites only the shards it touches),
 - the plan (incremental.Plan): the catalogue, the key of every page written (render_keys:
   a page whose key is unchanged is not rendered) and which pages show which paper, so that
   an edit that moves no paper is not planned again,
@@ -22,11 +22,12 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator.background import detached
-from generator.catalogue import Paper, PaperCache
-from generator.incremental import Plan
-from generator.packed import Packed
-from generator.search_shards import SearchFiles
+from generator.build.incremental import Plan
+from generator.catalogue.paper import Paper
+from generator.catalogue.reader import PaperCache
+from generator.search.shards import SearchFiles
+from generator.utils.background import detached
+from generator.utils.packed import Packed
 
 STATE_FILE = "state.pickle"
 

@@ -79,3 +79,16 @@ def _template_frame(exc: BaseException, env: jinja2.Environment, name: str) -> t
             found = (filename, tb.tb_lineno)
         tb = tb.tb_next
     return found
+
+
+def page_context(route, settings: Settings) -> dict:
+    """What every template sees besides the route's own context."""
+    depth = route.path.count("/")
+    root = settings.base_path if route.path == "404.html" else ("../" * depth or "./")
+    base = settings.absolute_base or settings.base_path
+    return {"site": settings, "root": root, "base": base, "page_url": route.url, "title": None, **route.context}
+
+
+def render_page(env: jinja2.Environment, route, settings: Settings) -> bytes:
+    """One route's page, as the bytes written to the site."""
+    return render(env, route.template, page_context(route, settings)).encode("utf-8")

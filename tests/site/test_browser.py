@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import re
-from pathlib import Path
 
 import pytest
+from conftest import CHROMIUM, PROJECT, write_paper
 from playwright.sync_api import Page, expect, sync_playwright
 
-from conftest import CHROMIUM, PROJECT, write_paper
-from generator.build import build
+from generator.build.pipeline import build
 from generator.settings import load_settings
 
 AXE = PROJECT / "tests" / "js" / "node_modules" / "axe-core" / "axe.min.js"

@@ -1,0 +1,123 @@
+"""`catalogue build`: content/ -> site/, top to bottom.
+
+    pages -> papers (catalogue.reader) -> catalogue (groups) -> routes (site.routes)
+    -> rendered pages + search index (site.render, search.index) -> site/ (writer)
+
+The plain pipeline renders every page into a folder beside the output and swaps it in, so a
+failed or killed build leaves the previous site whole. Two shortcuts sit on top of it, each
+kept to its own module: a build when nothing changed says so and writes nothing (freshness),
+and a build after an edit writes only the pages and search files that changed (incremental,
+with what the last build kept: state). Every way gives the same site; the tests build both
+ways and compare.
+"""
+
+from __future__ import annotations
+
+import gc
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from generator.build import freshness, writer
+from generator.settings import Settings
+from generator.site.render import make_environment
+from generator.utils.parallel import workers
+
+PROGRESS_FROM = 2000
+
+
+@dataclass
+class BuildResult:
+    out: Path
+    pages: int
+    papers: int
+    topics: int
+    search_bytes: int
+    seconds: float
+    unchanged: bool = False
+    state: object = field(default=None, repr=False, compare=False)  # what the build kept, held by the caller
+
+    def summary(self) -> str:
+        if self.unchanged:
+            return (f"nothing changed since the last build: {self.out} is current ({self.pages} pages, "
+                    f"{self.papers} papers, {self.topics} topics); checked in {self.seconds:.2f}s")
+        per_paper = self.search_bytes / max(self.papers, 1)
+        return (f"built {self.pages} pages ({self.papers} papers, {self.topics} topics) into {self.out} "
+                f"in {self.seconds:.2f}s; search: {self.search_bytes / 1024:.0f} KB, {per_paper:.0f} B/paper")
+
+
+def build(settings: Settings, out: Path, say: Callable[[str], None] = lambda _: None,
+          force: bool = False, state=None) -> BuildResult:
+    """Build the site. `state` (a build.state.BuildState) lets a long-lived process keep what the
+    next build reuses in memory; without it, it is kept in the user's cache folder."""
+    # The cycle collector would walk the whole catalogue again and again while a build allocates;
+    # a build's garbage is freed when it returns.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _build(settings, out, say, force, state)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _build(settings: Settings, out: Path, say: Callable[[str], None], force: bool, state) -> BuildResult:
+    started = time.perf_counter()
+    writer.check_output(out, settings)
+    version = freshness.code_signature()
+    made_with = freshness.made_with(settings, version)
+    inputs, last, stamps = freshness.check(settings, out, made_with)
+    if last is not None and not force:  # shortcut 1: nothing changed
+        return BuildResult(**{**last, "out": out, "seconds": time.perf_counter() - started, "unchanged": True})
+    # Imported here, not above: a no-op rebuild should not pay for Markdown, YAML and lunr.
+    from generator.build import incremental
+    from generator.build.state import STATE_FILE, BuildState
+    from generator.catalogue.groups import index_catalogue
+    from generator.catalogue.reader import read_papers
+    from generator.search.index import analysis, build_search
+
+    kept = state is None  # a long-lived caller (serve) keeps its own in memory
+    state_file = freshness.private_cache_dir(out) / STATE_FILE
+    if kept:
+        state = BuildState.load(state_file, version)
+    in_place = not force and state.matches(made_with, freshness.output_signature(out))
+    try:
+        taxonomy, papers, fresh = read_papers(settings.content, settings.unsafe_html, state.papers,
+                                              prepare=analysis, stamps=stamps)
+        env = make_environment(settings, freshness.user_cache_dir() / "templates")
+        # shortcut 2: the last build's site, with only what changed written again
+        update = incremental.update(state, settings, taxonomy, papers, fresh) if in_place else None
+        if update is not None and update.small:
+            plan = update.plan
+            search = build_search(plan.catalogue, state.search, update.previous)
+            # if this build is killed while writing, the next one must not trust the state: it builds whole
+            forget = (lambda: BuildState.distrust(state_file)) if kept else (lambda: None)
+            writer.write_changed(out, env, settings, update.changed, update.removed, search, forget)
+        else:  # the plain pipeline: every page, into a new folder swapped in at the end
+            if update is not None and update.routes is not None:
+                routes, plan = update.routes, update.plan
+            else:
+                catalogue = update.plan.catalogue if update is not None else index_catalogue(papers, taxonomy)
+                routes, plan = incremental.plan_whole(catalogue, settings)
+            large = len(routes) > PROGRESS_FROM
+            if large:
+                say(f"loaded the catalogue in {time.perf_counter() - started:.1f}s; "
+                    f"rendering {len(routes)} pages on {workers()} cores")
+            search = writer.write_whole(out, env, settings, routes, lambda: build_search(plan.catalogue),
+                                        background_cleanup=large)
+            if large:
+                say(f"pages written at {time.perf_counter() - started:.1f}s")
+    except BaseException:
+        state.forget_site()
+        raise
+    catalogue = plan.catalogue
+    state.plan, state.search, state.order, state.made_with = plan, search, list(catalogue.papers), made_with
+    state.output = freshness.output_signature(out)
+    if kept:
+        state.save(state_file, version, background=True)
+    result = BuildResult(out, plan.html_pages, len(catalogue.papers), len(catalogue.topics),
+                         search.size, time.perf_counter() - started)
+    freshness.remember(out, inputs, {k: v for k, v in vars(result).items() if k not in ("out", "seconds", "state")})
+    result.state = state  # so it is not freed on return: a command that exits next never frees it (cli.run)
+    return result

@@ -1,0 +1,1 @@
+"""Stage 2: Markdown pages -> the catalogue (papers read, topics assigned, grouped once)."""

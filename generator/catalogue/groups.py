@@ -1,0 +1,98 @@
+"""The catalogue: every paper, grouped once by topic, year and month, for every page.
+
+Like Pelican's shared context, it is complete before any page is written:
+topic, date and home pages, feeds and the search index all read from it.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections import defaultdict
+from dataclasses import dataclass
+
+from generator.catalogue.paper import Paper
+from generator.catalogue.taxonomy import Taxonomy, Topic
+
+RELATED = 5
+
+
+@dataclass
+class TopicEntry:
+    topic: Topic
+    papers: list[Paper]
+
+    @property
+    def url(self) -> str:
+        return f"topics/{self.topic.slug}/"
+
+
+@dataclass
+class Catalogue:
+    papers: list[Paper]
+    taxonomy: Taxonomy
+    topics: list[TopicEntry]
+    years: dict[int, list[Paper]]
+    months: dict[tuple[int, int], list[Paper]]
+    undated: list[Paper]
+
+    def related(self, paper: Paper, limit: int = RELATED) -> list[Paper]:
+        """Papers of the paper's first topic nearest to it in date, so no page is a dead end."""
+        if not paper.topics:
+            return []
+        entry = self._entries[paper.topics[0].slug]
+        at = self._positions_in(entry)[id(paper)]
+        start = max(0, min(at - limit // 2, len(entry.papers) - limit - 1))
+        return [p for p in entry.papers[start:start + limit + 1] if p is not paper][:limit]
+
+    def __getstate__(self) -> dict:
+        """Kept between builds without the lookups below: they hold the ids of this process's papers."""
+        return {k: v for k, v in self.__dict__.items() if k not in ("_entries", "_positions")}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        link(self.papers)  # papers are kept without their neighbours (see Paper.__getstate__)
+
+    @functools.cached_property
+    def _entries(self) -> dict[str, TopicEntry]:
+        return {entry.topic.slug: entry for entry in self.topics}
+
+    def _positions_in(self, entry: TopicEntry) -> dict[int, int]:
+        """Where each paper stands in a topic's list, found once rather than searched per page."""
+        positions = self.__dict__.setdefault("_positions", {})
+        if entry.topic.slug not in positions:
+            positions[entry.topic.slug] = {id(p): i for i, p in enumerate(entry.papers)}
+        return positions[entry.topic.slug]
+
+
+def index_catalogue(papers: list[Paper], taxonomy: Taxonomy) -> Catalogue:
+    """Group once: by topic, year, month; link each paper to its neighbours in time."""
+    papers = sorted(papers, key=Paper.sort_key)
+    link(papers)
+    by_topic: dict[str, list[Paper]] = defaultdict(list)
+    topics: dict[str, Topic] = {}
+    years: dict[int, list[Paper]] = defaultdict(list)
+    months: dict[tuple[int, int], list[Paper]] = defaultdict(list)
+    undated: list[Paper] = []
+    for paper in papers:
+        for topic in paper.topics:
+            by_topic[topic.slug].append(paper)
+            topics.setdefault(topic.slug, topic)
+        if paper.date is None:
+            undated.append(paper)
+        else:
+            years[paper.date.year].append(paper)
+            months[(paper.date.year, paper.date.month)].append(paper)
+    order = [t.slug for t in taxonomy.topics] + sorted(set(topics) - {t.slug for t in taxonomy.topics})
+    entries = [TopicEntry(topics[s], by_topic[s]) for s in order if s in by_topic and s != taxonomy.catch_all.slug]
+    if taxonomy.catch_all.slug in by_topic:
+        entries.append(TopicEntry(taxonomy.catch_all, by_topic[taxonomy.catch_all.slug]))
+    return Catalogue(papers, taxonomy, entries, dict(sorted(years.items(), reverse=True)),
+                     dict(sorted(months.items(), reverse=True)), undated)
+
+
+def link(papers: list[Paper]) -> None:
+    """Each paper's newer and older neighbours, from the papers newest first."""
+    for paper in papers:
+        paper.newer = paper.older = None
+    for newer, older in zip(papers, papers[1:]):
+        newer.older, older.newer = older, newer

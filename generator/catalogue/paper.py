@@ -1,0 +1,101 @@
+"""A paper as the catalogue holds it: what its page says, read once, plus its place among the others.
+
+Kept between builds (build/state), so its bulky parts can stay packed until a page needs them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from generator.catalogue.taxonomy import Topic
+from generator.utils.packed import Packed
+
+SUMMARY_CHARS = 280
+# Keys the templates see as fields of a paper; the rest stays in `params` (as in Hugo).
+KNOWN_KEYS = {"title", "slug", "date", "author_count", "organisation", "upvotes", "sources", "topics", "paper_id"}
+
+
+@dataclass(eq=False)  # a paper is itself: compared by identity, never field by field through its neighbours
+class Paper:
+    slug: str
+    title: str
+    date: dt.date | None
+    body_html: str
+    text: str
+    source: str  # the page's path; a str, not a Path: thousands are kept between builds
+    author_count: int | None = None
+    organisation: str | None = None
+    upvotes: int | None = None
+    sources: list[str] = field(default_factory=list)
+    topics: list[Topic] = field(default_factory=list)
+    params: dict = field(default_factory=dict)
+    newer: Paper | None = field(default=None, repr=False)
+    older: Paper | None = field(default=None, repr=False)
+    derived: dict = field(default_factory=dict, repr=False, compare=False)  # memo for data computed from it
+    digest: str = field(default="", repr=False)  # of everything a page can show of it (see render_keys)
+
+    @property
+    def url(self) -> str:
+        return f"papers/{self.slug}/"
+
+    @property
+    def page(self) -> str:
+        """Its page's file in the site."""
+        return f"papers/{self.slug}/index.html"
+
+    @property
+    def summary(self) -> str:
+        if len(self.text) <= SUMMARY_CHARS:
+            return self.text
+        return self.text[:SUMMARY_CHARS].rsplit(" ", 1)[0] + "…"
+
+    # Kept between builds, a paper's bulky parts travel as one pickled blob, unpacked on first use:
+    # an edit build renders a few pages and needs the bodies of only those papers.
+    _BULKY = ("body_html", "text", "derived")
+
+    def pack(self) -> None:
+        """Pack the bulky parts for keeping (done once; kept as they are while unchanged)."""
+        if "_packed" not in self.__dict__:
+            self._packed = Packed(tuple(self.__dict__[k] for k in self._BULKY))
+
+    def __getstate__(self) -> dict:
+        """Without its neighbours (relinked by every build, and they would recurse); packed if it was
+        packed (see pack), whole otherwise (a paper crossing from a worker process is used at once)."""
+        packed = "_packed" in self.__dict__
+        state = {k: v for k, v in self.__dict__.items() if not (packed and k in self._BULKY)}
+        return {**state, "newer": None, "older": None}
+
+    def __setstate__(self, state: dict) -> None:
+        """Defined so that unpickling does not look for it through __getattr__, once per paper."""
+        self.__dict__.update(state)
+
+    def __getattr__(self, name: str):
+        """Only called for attributes not set: the bulky ones of a paper kept packed."""
+        packed = self.__dict__.get("_packed")
+        if name not in self._BULKY or packed is None:
+            raise AttributeError(name)
+        self.__dict__.update(zip(self._BULKY, packed.load()))
+        return self.__dict__[name]
+
+    def changed(self) -> None:
+        """Something computed from the paper (`derived`) changed: pack it again when kept."""
+        self.__dict__.pop("_packed", None)
+
+    def shape(self) -> tuple:
+        """What places the paper in the catalogue (its URL, order, topic and date lists) and what
+        the plan copies of it by value (its title): an edit that keeps it moves nothing."""
+        return self.slug, self.title, self.date, [(t.slug, t.name) for t in self.topics]
+
+    def take(self, other: Paper) -> None:
+        """Become `other` (the same page read again), keeping this paper's place among its
+        neighbours: every list and page context that holds this paper now shows the new one."""
+        newer, older = self.newer, self.older
+        self.__dict__.clear()
+        self.__dict__.update(other.__dict__)
+        self.newer, self.older = newer, older
+
+    def sort_key(self) -> tuple:
+        """Newest first; undated papers last; ties by title so the order is stable."""
+        return (self.date is None, -(self.date.toordinal() if self.date else 0), self.title.casefold(), self.slug)
+

@@ -1,0 +1,181 @@
+"""Markdown pages -> papers: every page under content/papers/ read once (on every core), its
+body rendered, its topics assigned; a page unchanged since the last build is not read again."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+from typing import Callable
+
+from generator.catalogue.groups import Catalogue, index_catalogue
+from generator.catalogue.markup import Renderer, html_to_text
+from generator.catalogue.paper import KNOWN_KEYS, Paper
+from generator.catalogue.taxonomy import Taxonomy, Topic, load_taxonomy
+from generator.errors import CatalogueError
+from generator.ingest.pages import PAPERS_DIR, as_date, load_page
+from generator.ingest.slugs import slugify
+from generator.utils.parallel import Chunked
+
+
+class PaperCache:
+    """Papers read by an earlier build (kept in build.state): a page is read again only
+    when its size or modification time changed, or the taxonomy or the HTML setting did."""
+
+    def __init__(self) -> None:
+        self.key: tuple | None = None
+        self.papers: dict[str, tuple[tuple[int, int], Paper]] = {}  # path -> its (mtime, size), the paper
+
+    def stale(self, stamps: dict[str, tuple[int, int]], key: tuple) -> list[str]:
+        """The paths to read, given each page's (mtime, size) now; pages gone are forgotten."""
+        if key != self.key:
+            self.key, self.papers = key, {}
+        papers, nothing = self.papers, (None,)
+        stale = [path for path, stamp in stamps.items() if papers.get(path, nothing)[0] != stamp]
+        if len(papers) > len(stamps) - sum(path not in papers for path in stale):  # some pages are gone
+            for path in [path for path in papers if path not in stamps]:
+                del papers[path]
+        return stale
+
+    def put(self, paper: Paper, stamp: tuple[int, int]) -> None:
+        self.papers[paper.source] = (stamp, paper)
+
+    def replace(self, paper: Paper) -> None:
+        """Keep `paper` for its page, read at the same time as the one it replaces."""
+        self.papers[paper.source] = (self.papers[paper.source][0], paper)
+
+    def paper(self, path: str) -> Paper:
+        return self.papers[path][1]
+
+
+def page_stamps(folder: Path) -> dict[str, tuple[int, int]]:
+    """Every page under `folder` (sorted by name) with its modification time and size."""
+    try:
+        with os.scandir(folder) as entries:
+            found = [(entry.path, entry.stat()) for entry in entries
+                     if entry.name.endswith(".md") and entry.is_file()]
+    except FileNotFoundError:
+        return {}
+    return {path: (stat.st_mtime_ns, stat.st_size) for path, stat in sorted(found)}
+
+
+def load_catalogue(content: Path, allow_html: bool = False, cache: PaperCache | None = None,
+                   prepare: Callable[[Paper], object] | None = None,
+                   stamps: dict[str, dict[str, tuple[int, int]]] | None = None) -> Catalogue:
+    """Read every page under content/papers/ and the taxonomy (see read_papers), and index them."""
+    taxonomy, papers, _ = read_papers(content, allow_html, cache, prepare, stamps)
+    return index_catalogue(papers, taxonomy)
+
+
+def read_papers(content: Path, allow_html: bool = False, cache: PaperCache | None = None,
+                prepare: Callable[[Paper], object] | None = None,
+                stamps: dict[str, dict[str, tuple[int, int]]] | None = None,
+                ) -> tuple[Taxonomy, list[Paper], list[Paper]]:
+    """The taxonomy, every paper (in file name order) and those of them read now rather than
+    taken from `cache`; fail on the first broken page.
+
+    `prepare(paper)` runs on each paper read, in the process that read it: per-paper work for
+    later steps (the search index's word analysis) is shared out over the cores with the reading.
+    `stamps`: the content files' (modification time, size) by folder and path, if already taken
+    (freshness.input_signature); only the pages in content/papers/ are used.
+    """
+    taxonomy = load_taxonomy(content)
+    if not content.is_dir():
+        raise CatalogueError("content folder not found (run `catalogue ingest` first, or pass --content)", content)
+    folder = content / PAPERS_DIR
+    if stamps is None:
+        stamps = page_stamps(folder)
+    else:
+        stamps = {path: stamp for path, stamp in stamps.get(os.fspath(folder), {}).items() if path.endswith(".md")}
+    cache = cache if cache is not None else PaperCache()
+    stale = cache.stale(stamps, (taxonomy, allow_html))
+    state = (allow_html, taxonomy, prepare)
+    fresh = {p.source: p for chunk in Chunked(_read_papers, stale, state).results() for p in chunk}
+    for path, paper in fresh.items():
+        cache.put(paper, stamps[path])
+    papers: list[Paper] = []
+    claimed: dict[str, str] = {}
+    for path in stamps:
+        paper = cache.paper(path)
+        if paper.slug in claimed:
+            raise CatalogueError(f"slug {paper.slug!r} is already used by {os.path.basename(claimed[paper.slug])}",
+                                 paper.source)
+        claimed[paper.slug] = paper.source
+        papers.append(paper)
+    return taxonomy, papers, list(fresh.values())
+
+
+def _read_papers(paths: list[str], state: tuple) -> list[Paper]:
+    allow_html, taxonomy, prepare = state
+    renderer = Renderer(allow_html)
+    papers = [read_paper(Path(path), renderer, taxonomy) for path in paths]
+    if prepare is not None:
+        for paper in papers:
+            prepare(paper)
+    return papers
+
+
+def read_paper(path: Path, renderer: Renderer, taxonomy: Taxonomy) -> Paper:
+    post = load_page(path)
+    meta = post.metadata
+    title = meta.get("title")
+    if not isinstance(title, str) or not title.strip():
+        raise CatalogueError("frontmatter has no title", path, 2)
+    slug = str(meta.get("slug") or path.stem)
+    if slugify(slug) != slug:
+        raise CatalogueError(f"slug {slug!r} may hold only a-z, 0-9 and single hyphens", path)
+    try:
+        date = as_date(meta.get("date"))
+    except ValueError as exc:
+        raise CatalogueError(f"bad date: {exc}", path) from None
+    body_html = renderer.to_html(post.content)
+    text = html_to_text(body_html)
+    paper = Paper(
+        slug=slug, title=title.strip(), date=date, body_html=body_html, text=text, source=str(path),
+        author_count=_int(meta, "author_count", path), organisation=_str(meta.get("organisation")),
+        upvotes=_int(meta, "upvotes", path), sources=[str(s) for s in meta.get("sources") or []],
+        params={k: v for k, v in meta.items() if k not in KNOWN_KEYS},
+    )
+    paper.topics = _topics_of(meta.get("topics"), paper, taxonomy, path)
+    paper.digest = _digest(paper)
+    return paper
+
+
+def _digest(paper: Paper) -> str:
+    shown = (paper.slug, paper.title, paper.date, paper.body_html, paper.author_count, paper.organisation,
+             paper.upvotes, paper.sources, [(t.slug, t.name) for t in paper.topics], paper.params)
+    return hashlib.blake2b(repr(shown).encode("utf-8", "surrogateescape"), digest_size=12).hexdigest()
+
+
+def _topics_of(chosen: object, paper: Paper, taxonomy: Taxonomy, path: Path) -> list[Topic]:
+    """A person's `topics:` wins; names or slugs, known or new."""
+    known, by_name = taxonomy.by_slug, taxonomy.by_name
+    if chosen:
+        if isinstance(chosen, str):
+            chosen = [chosen]
+        if not isinstance(chosen, list):
+            raise CatalogueError("topics must be a list of topic names or slugs", path)
+        topics = []
+        for value in chosen:
+            name = str(value).strip()
+            topic = known.get(name) or by_name.get(name.casefold()) or known.get(slugify(name))
+            if topic is None and slugify(name):
+                topic = Topic(slugify(name), name)
+            if topic is not None and topic not in topics:
+                topics.append(topic)
+        if topics:
+            return topics
+    slugs = taxonomy.classify(paper.title, paper.text)
+    return [known[s] for s in slugs] or [taxonomy.catch_all]
+
+def _int(meta: dict, key: str, path: Path) -> int | None:
+    value = meta.get(key)
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise CatalogueError(f"{key} should be a whole number, not {value!r}", path)
+    return value
+
+
+def _str(value: object) -> str | None:
+    return str(value).strip() or None if value is not None else None

@@ -1,0 +1,1 @@
+"""Stage 1, `catalogue ingest`: captures -> papers -> Markdown pages under content/papers/."""

@@ -1,0 +1,1 @@
+"""Helpers every stage may use and none owns: work on every core, packed values, background work."""
