@@ -52,6 +52,8 @@ def make_parser() -> argparse.ArgumentParser:
     _site_options(build)
     build.add_argument("--out", type=Path, default=Path("site"), help="output folder (default: site/)")
     build.add_argument("--force", action="store_true", help="rebuild even if nothing changed since the last build")
+    build.add_argument("--allow-empty", action="store_true",
+                       help="build even when the content folder has no papers (otherwise an error)")
 
     serve = commands.add_parser("serve", help="build, serve on localhost and rebuild on change")
     _site_options(serve)
@@ -114,7 +116,7 @@ def _run(args: argparse.Namespace, exiting: bool = False) -> int:
         from generator.settings import load_settings
 
         settings = load_settings(args.config, args.content, base_url=args.base_url, templates=args.templates)
-        result = build(settings, args.out, say=_say, force=args.force)
+        result = build(settings, args.out, say=_say, force=args.force, allow_empty=args.allow_empty)
         print(result.summary())
         if exiting:
             _UNTIL_EXIT.append(result)  # freed by nobody: see run

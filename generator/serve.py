@@ -65,7 +65,7 @@ class Preview:
 
     def rebuild(self) -> None:
         try:
-            result = build(self.settings, self.out, state=self.state)
+            result = build(self.settings, self.out, state=self.state, allow_empty=True)  # a new catalogue previews
             error = None
             self.say(f"rebuilt: {result.summary()}")
         except CatalogueError as exc:
@@ -258,6 +258,9 @@ def _error_page(message: str, epoch: int, base: str) -> str:
 class _Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    # The listening backlog: socketserver's 5 makes a page with many files, or a few open tabs
+    # reloading at once, drop connections and retry them seconds later.
+    request_queue_size = 1024
 
 
 def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000, out: Path | None = None,

@@ -116,13 +116,15 @@ def _walk(folder: Path, stamps: dict | None = None):
             found = sorted(entries, key=_NAME)
         in_folder = stamps.setdefault(where, {}) if stamps is not None else None
         for entry in found:
-            if entry.is_dir():
+            if entry.is_dir(follow_symlinks=False):  # a linked folder could loop
                 if entry.name != "__pycache__":
                     pending.append(entry.path)
                 continue
             try:
                 stat = entry.stat()
             except OSError:
+                if in_folder is not None:
+                    in_folder[entry.path] = None  # the reader names it
                 yield f"{entry.path} missing\n"
                 continue
             if in_folder is not None:

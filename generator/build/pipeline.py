@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Callable
 
 from generator.build import freshness, writer
+from generator.errors import CatalogueError
 from generator.settings import Settings
 from generator.site.render import make_environment
 from generator.utils.parallel import workers
@@ -48,21 +49,24 @@ class BuildResult:
 
 
 def build(settings: Settings, out: Path, say: Callable[[str], None] = lambda _: None,
-          force: bool = False, state=None) -> BuildResult:
+          force: bool = False, state=None, allow_empty: bool = False) -> BuildResult:
     """Build the site. `state` (a build.state.BuildState) lets a long-lived process keep what the
-    next build reuses in memory; without it, it is kept in the user's cache folder."""
+    next build reuses in memory; without it, it is kept in the user's cache folder. A content
+    folder without papers is an error unless `allow_empty` (a wrong --content must not replace a
+    site with an empty one)."""
     # The cycle collector would walk the whole catalogue again and again while a build allocates;
     # a build's garbage is freed when it returns.
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _build(settings, out, say, force, state)
+        return _build(settings, out, say, force, state, allow_empty)
     finally:
         if collecting:
             gc.enable()
 
 
-def _build(settings: Settings, out: Path, say: Callable[[str], None], force: bool, state) -> BuildResult:
+def _build(settings: Settings, out: Path, say: Callable[[str], None], force: bool, state,
+           allow_empty: bool) -> BuildResult:
     started = time.perf_counter()
     writer.check_output(out, settings)
     version = freshness.code_signature()
@@ -75,6 +79,7 @@ def _build(settings: Settings, out: Path, say: Callable[[str], None], force: boo
     from generator.build.state import STATE_FILE, BuildState
     from generator.catalogue.groups import index_catalogue
     from generator.catalogue.reader import read_papers
+    from generator.ingest.pages import PAPERS_DIR
     from generator.search.index import analysis, build_search
 
     kept = state is None  # a long-lived caller (serve) keeps its own in memory
@@ -85,6 +90,10 @@ def _build(settings: Settings, out: Path, say: Callable[[str], None], force: boo
     try:
         taxonomy, papers, fresh = read_papers(settings.content, settings.unsafe_html, state.papers,
                                               prepare=analysis, stamps=stamps)
+        if not papers and not allow_empty:
+            raise CatalogueError("no papers in this content folder, so nothing was built and the site is as it "
+                                 "was (a wrong --content? pass --allow-empty to build an empty site)",
+                                 settings.content / PAPERS_DIR)
         env = make_environment(settings, freshness.user_cache_dir() / "templates")
         # shortcut 2: the last build's site, with only what changed written again
         update = incremental.update(state, settings, taxonomy, papers, fresh) if in_place else None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from stat import S_ISREG
 from pathlib import Path
 from typing import Callable
 
@@ -13,7 +14,7 @@ from generator.catalogue.markup import Renderer, html_to_text
 from generator.catalogue.paper import KNOWN_KEYS, Paper
 from generator.catalogue.taxonomy import Taxonomy, Topic, load_taxonomy
 from generator.errors import CatalogueError
-from generator.ingest.pages import PAPERS_DIR, as_date, load_page
+from generator.ingest.pages import PAPERS_DIR, as_date, line_of, load_page
 from generator.ingest.slugs import slugify
 from generator.utils.parallel import Chunked
 
@@ -52,11 +53,22 @@ def page_stamps(folder: Path) -> dict[str, tuple[int, int]]:
     """Every page under `folder` (sorted by name) with its modification time and size."""
     try:
         with os.scandir(folder) as entries:
-            found = [(entry.path, entry.stat()) for entry in entries
-                     if entry.name.endswith(".md") and entry.is_file()]
+            found = [entry for entry in entries if entry.name.endswith(".md")]
     except FileNotFoundError:
         return {}
-    return {path: (stat.st_mtime_ns, stat.st_size) for path, stat in sorted(found)}
+    except NotADirectoryError:
+        raise CatalogueError("a file where the papers folder was expected", folder) from None
+    except OSError as exc:
+        raise CatalogueError(f"cannot read the papers folder: {exc.strerror}", folder) from None
+    stamps = {}
+    for entry in sorted(found, key=lambda e: e.path):
+        try:
+            stat = entry.stat()
+        except OSError as exc:  # a broken link, a link loop
+            raise CatalogueError(f"cannot read page: {exc.strerror}", entry.path) from None
+        if S_ISREG(stat.st_mode):  # a folder named like a page is not one
+            stamps[entry.path] = (stat.st_mtime_ns, stat.st_size)
+    return stamps
 
 
 def load_catalogue(content: Path, allow_html: bool = False, cache: PaperCache | None = None,
@@ -83,10 +95,12 @@ def read_papers(content: Path, allow_html: bool = False, cache: PaperCache | Non
     if not content.is_dir():
         raise CatalogueError("content folder not found (run `catalogue ingest` first, or pass --content)", content)
     folder = content / PAPERS_DIR
-    if stamps is None:
+    if stamps is None or folder.exists() and not folder.is_dir():
         stamps = page_stamps(folder)
     else:
         stamps = {path: stamp for path, stamp in stamps.get(os.fspath(folder), {}).items() if path.endswith(".md")}
+        if None in stamps.values():  # a page that could not be looked at: say why
+            stamps = page_stamps(folder)
     cache = cache if cache is not None else PaperCache()
     stale = cache.stale(stamps, (taxonomy, allow_html))
     state = (allow_html, taxonomy, prepare)
@@ -133,7 +147,7 @@ def read_paper(path: Path, renderer: Renderer, taxonomy: Taxonomy) -> Paper:
     paper = Paper(
         slug=slug, title=title.strip(), date=date, body_html=body_html, text=text, source=str(path),
         author_count=_int(meta, "author_count", path), organisation=_str(meta.get("organisation")),
-        upvotes=_int(meta, "upvotes", path), sources=[str(s) for s in meta.get("sources") or []],
+        upvotes=_int(meta, "upvotes", path), sources=_strings(meta, "sources", path),
         params={k: v for k, v in meta.items() if k not in KNOWN_KEYS},
     )
     paper.topics = _topics_of(meta.get("topics"), paper, taxonomy, path)
@@ -173,9 +187,21 @@ def _int(meta: dict, key: str, path: Path) -> int | None:
     if value is None or value == "":
         return None
     if isinstance(value, bool) or not isinstance(value, int):
-        raise CatalogueError(f"{key} should be a whole number, not {value!r}", path)
+        raise CatalogueError(f"{key} should be a whole number, not {value!r}"[:200], path, line_of(path, key))
     return value
 
 
 def _str(value: object) -> str | None:
     return str(value).strip() or None if value is not None else None
+
+
+def _strings(meta: dict, key: str, path: Path) -> list[str]:
+    """A list of names (or one name); anything else is named with its line."""
+    value = meta.get(key)
+    if value is None or value == "":
+        return []
+    if isinstance(value, str):
+        return [value]
+    if not isinstance(value, list) or not all(isinstance(v, (str, int, float)) for v in value):
+        raise CatalogueError(f"{key} should be a list of names, not {value!r}"[:200], path, line_of(path, key))
+    return [str(v) for v in value]

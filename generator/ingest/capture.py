@@ -34,10 +34,18 @@ META_SEPARATOR = "·"
 MONTHS = {m: i for i, m in enumerate(
     ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)}
 DATE_LINE = re.compile(
-    r"^(?P<month>[A-Za-z]{3})[a-z]*\.? +(?P<day>\d{1,2})(?:, *(?P<year>\d{4}))?(?: +(?P<upvotes>\d+))?$")
+    r"^(?P<month>[A-Za-z]{3})[a-z]*\.? +(?P<day>\d{1,2})(?:, *(?P<year>\d+))?(?: +(?P<upvotes>\d+))?$")
 AUTHORS_LINE = re.compile(r"^(?:[•·*\-]\s*)?(?P<count>\d+)\s+authors?$")
-# A title is a heading, not a paragraph: long lines are abstracts.
+# Lines are split at line feeds and carriage returns only (not str.splitlines, which also splits
+# at Unicode line separators inside a title); what XML 1.0 forbids, and those separators, are spaces.
+LINE_BREAK = re.compile(r"\r\n|\r|\n")
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff\ud800-\udfff]")
+# Where no metadata block says where an entry is, a title is a heading, not a paragraph.
 MAX_TITLE_CHARS = 400
+MIN_PARAGRAPH_CHARS = 100
+MAX_COUNT_DIGITS = 9      # an upvote or author count longer than this is noise, not a number
+FIRST_YEAR = 1900         # a paper dated before this, or after next year, is a misread date
+HEADER_LINES = 12         # the listing's header is within its first lines
 
 
 @dataclass
@@ -80,7 +88,7 @@ class Capture:
         return [e.year for e in self.entries if e.year is not None]
 
 
-def read_capture(path: Path) -> Capture:
+def read_capture(path: Path, today: dt.date | None = None) -> Capture:
     """Parse one capture; raises CatalogueError when nothing usable is in it."""
     try:
         raw = path.read_bytes()
@@ -95,7 +103,7 @@ def read_capture(path: Path) -> Capture:
         raise CatalogueError("capture is not UTF-8 text", path, line) from None
     if "\x00" in text:
         raise CatalogueError("capture is binary, not text", path, text[: text.index("\x00")].count("\n") + 1)
-    capture = parse_capture(text, path)
+    capture = parse_capture(text, path, today)
     if not capture.entries:
         raise CatalogueError("no recognisable paper in capture (expected a title line followed by an abstract)", path)
     if capture.header_lines < 2 and not any(e.author_count or e.organisation or e.month for e in capture.entries):
@@ -106,44 +114,96 @@ def read_capture(path: Path) -> Capture:
     return capture
 
 
-def parse_capture(text: str, path: Path) -> Capture:
-    """Turn capture text into entries; a pure function of its input."""
+def parse_capture(text: str, path: Path, today: dt.date | None = None) -> Capture:
+    """Turn capture text into entries; a pure function of its input (and of `today`, which bounds
+    a plausible year).
+
+    An entry's structure decides what is what: the two lines above a metadata block are its
+    title and abstract, whatever their length, and the line after its `·` is its date line,
+    whether or not it can be read. A field that cannot be read is left empty with a warning
+    naming the line; it never shifts the lines after it into other fields or papers.
+    """
     capture = Capture(path)
-    lines = [(n, ln.strip()) for n, ln in enumerate(text.splitlines(), 1) if ln.strip()]
+    latest_year = (today or dt.date.today()).year + 1
+    lines = [(n, clean) for n, ln in enumerate(LINE_BREAK.split(text), 1) if (clean := clean_line(ln))]
     i = _skip_chrome(lines, capture)
+    pending: list[tuple[int, str]] = []  # lines since the last metadata block
     while i < len(lines):
-        n, title = lines[i]
-        if _is_meta_start(lines, i) or title == META_SEPARATOR:
-            capture.warnings.append(CaptureWarning(path, n, "metadata block without a paper above it, skipped"))
-            i = _skip_meta(lines, i)
-            continue
-        if i + 1 >= len(lines) or _is_meta_start(lines, i + 1):
-            capture.warnings.append(CaptureWarning(path, n, f"entry {title[:60]!r} has no abstract (truncated capture?), skipped"))
-            i = _skip_meta(lines, i + 1) if i + 1 < len(lines) else i + 1
-            continue
-        if len(title) > MAX_TITLE_CHARS:
-            capture.warnings.append(CaptureWarning(path, n, "paragraph where a title was expected, skipped"))
+        if not _is_meta_start(lines, i):
+            pending.append(lines[i])
             i += 1
             continue
-        entry = Entry(title=title, abstract=lines[i + 1][1], line=n)
-        i += 2
-        if _is_meta_start(lines, i):
-            _read_meta(lines, i, entry, capture)
-            i = _skip_meta(lines, i)
-        capture.entries.append(entry)
+        if len(pending) >= 2:
+            _pairs(pending[:-2], capture)
+            (n, title), (_, abstract) = pending[-2:]
+            entry = Entry(title=title, abstract=abstract, line=n)
+            _read_meta(lines, i, entry, capture, latest_year)
+            capture.entries.append(entry)
+        elif pending:
+            n, title = pending[0]
+            capture.warnings.append(CaptureWarning(path, n, f"entry {title[:60]!r} has no abstract, skipped"))
+        else:
+            capture.warnings.append(CaptureWarning(path, lines[i][0], "metadata block without a paper above it, skipped"))
+        pending = []
+        i = _skip_meta(lines, i)
+    _pairs(pending, capture, at_end=True)
     return capture
 
 
-def _skip_chrome(lines: list[tuple[int, str]], capture: Capture) -> int:
+def clean_line(line: str) -> str:
+    """One line of a capture as text: control characters and Unicode line or paragraph separators
+    (which no title holds on purpose) become spaces, runs of spaces one space."""
+    return " ".join(CONTROL.sub(" ", line).split())
+
+
+def _pairs(lines: list[tuple[int, str]], capture: Capture, at_end: bool = False) -> None:
+    """Entries without a metadata block: title and abstract lines in turn. A line too long to be a
+    title where a title is expected is a stray paragraph, skipped; so is a last line alone."""
     i = 0
-    while i < len(lines) and lines[i][1].casefold() in CHROME:
-        i += 1
-    capture.header_lines = i
-    if i and i < len(lines):
-        m = DATE_LINE.match(lines[i][1])
-        if m and m["month"].lower() in MONTHS and not m["upvotes"]:
-            capture.captured_on = (MONTHS[m["month"].lower()], int(m["day"]))
+    while i < len(lines):
+        n, title = lines[i]
+        if len(title) > MAX_TITLE_CHARS:
+            capture.warnings.append(CaptureWarning(capture.path, n, "paragraph where a title was expected, skipped"))
             i += 1
+            continue
+        if i + 1 >= len(lines):
+            why = f"entry {title[:60]!r} has no abstract (truncated capture?)" if at_end else \
+                f"line {title[:60]!r} is not part of a paper"
+            capture.warnings.append(CaptureWarning(capture.path, n, f"{why}, skipped"))
+            break
+        abstract = lines[i + 1][1]
+        after = len(lines[i + 2][1]) if i + 2 < len(lines) else 0
+        if after > max(2 * len(abstract), MIN_PARAGRAPH_CHARS):
+            # the line after the "abstract" is a paragraph, far longer than it: that line is the
+            # abstract, the "abstract" its title, and this line a title without its abstract
+            capture.warnings.append(CaptureWarning(capture.path, n, f"line {title[:60]!r} has no abstract after it, skipped"))
+            i += 1
+            continue
+        capture.entries.append(Entry(title=title, abstract=abstract, line=n))
+        i += 2
+
+
+def _skip_chrome(lines: list[tuple[int, str]], capture: Capture) -> int:
+    """The listing's header: its known lines, and any stray line among them (up to the last known
+    one near the top), then the capture date."""
+    last = -1
+    for i, (n, line) in enumerate(lines[:HEADER_LINES]):
+        if line.casefold() in CHROME:
+            last = i
+        elif _is_meta_start(lines, i):
+            break
+    for n, line in lines[:last + 1]:
+        if line.casefold() not in CHROME:
+            capture.warnings.append(CaptureWarning(capture.path, n, f"unknown line {line[:60]!r} in the page header, skipped"))
+    i = last + 1
+    capture.header_lines = i
+    for at in (i, i + 1) if i else ():  # the capture date, maybe after one stray line
+        m = DATE_LINE.match(lines[at][1]) if at < len(lines) else None
+        if m and m["month"].lower() in MONTHS and not m["upvotes"] and not _is_meta_start(lines, at + 1):
+            if at > i:
+                capture.warnings.append(CaptureWarning(capture.path, lines[i][0], f"unknown line {lines[i][1][:60]!r} in the page header, skipped"))
+            capture.captured_on = (MONTHS[m["month"].lower()], int(m["day"]))
+            return at + 1
     return i
 
 
@@ -151,9 +211,23 @@ def _is_meta_start(lines: list[tuple[int, str]], i: int) -> bool:
     """A metadata block is `<who>`, `·`, `<date>`; the `·` line gives it away."""
     if i >= len(lines):
         return False
-    if AUTHORS_LINE.match(lines[i][1]):
+    if lines[i][1] == META_SEPARATOR or AUTHORS_LINE.match(lines[i][1]):
         return True
     return i + 1 < len(lines) and lines[i + 1][1] == META_SEPARATOR
+
+
+def _date_line_at(lines: list[tuple[int, str]], i: int) -> bool:
+    """Is the line after a block's `·` its date line? Yes if it reads as a date. If not, the lines
+    up to the next block tell: a date line, then title and abstract (an odd count), or title and
+    abstract alone (even: the date is missing, and this line is the next paper's title)."""
+    if i >= len(lines):
+        return False
+    if DATE_LINE.match(lines[i][1]):
+        return True
+    j = i
+    while j < len(lines) and not _is_meta_start(lines, j):
+        j += 1
+    return (j - i) % 2 == 1
 
 
 def _skip_meta(lines: list[tuple[int, str]], i: int) -> int:
@@ -161,32 +235,41 @@ def _skip_meta(lines: list[tuple[int, str]], i: int) -> int:
         i += 1  # who
     if i < len(lines) and lines[i][1] == META_SEPARATOR:
         i += 1
-        if i < len(lines) and DATE_LINE.match(lines[i][1]):
+        if _date_line_at(lines, i):
             i += 1
     return i
 
 
-def _read_meta(lines: list[tuple[int, str]], i: int, entry: Entry, capture: Capture) -> None:
+def _read_meta(lines: list[tuple[int, str]], i: int, entry: Entry, capture: Capture, latest_year: int) -> None:
     n, who = lines[i]
-    authors = AUTHORS_LINE.match(who)
-    if authors:
-        entry.author_count = int(authors["count"])
-    else:
-        entry.organisation = _organisation(who)
-    if i + 2 >= len(lines) or lines[i + 1][1] != META_SEPARATOR:
+    if who != META_SEPARATOR:
+        authors = AUTHORS_LINE.match(who)
+        if authors and len(authors["count"]) <= MAX_COUNT_DIGITS:
+            entry.author_count = int(authors["count"])
+        elif authors:
+            capture.warnings.append(CaptureWarning(capture.path, n, "implausible author count; left empty"))
+        else:
+            entry.organisation = _organisation(who)
+        i += 1
+    if i + 1 >= len(lines) or lines[i][1] != META_SEPARATOR or not _date_line_at(lines, i + 1):
         return
-    n, date_text = lines[i + 2]
+    n, date_text = lines[i + 1]
     m = DATE_LINE.match(date_text)
     if not m:
         capture.warnings.append(CaptureWarning(capture.path, n, f"unreadable date {date_text[:40]!r}; date left empty"))
         return
-    if m["upvotes"]:
+    if m["upvotes"] and len(m["upvotes"]) <= MAX_COUNT_DIGITS:
         entry.upvotes = int(m["upvotes"])
+    elif m["upvotes"]:
+        capture.warnings.append(CaptureWarning(capture.path, n, "implausible upvote count; upvotes left empty"))
     month = MONTHS.get(m["month"].lower())
     day = int(m["day"])
-    year = int(m["year"]) if m["year"] else None
+    year = int(m["year"]) if m["year"] and len(m["year"]) <= 4 else None
+    if m["year"] and (year is None or not FIRST_YEAR <= year <= latest_year):
+        capture.warnings.append(CaptureWarning(capture.path, n, f"implausible year in {date_text[:40]!r}; date left empty"))
+        return
     if month is None or not _valid_day(year or 2000, month, day):  # 2000 is a leap year: Feb 29 stays valid
-        capture.warnings.append(CaptureWarning(capture.path, n, f"impossible date {date_text!r}; date left empty"))
+        capture.warnings.append(CaptureWarning(capture.path, n, f"impossible date {date_text[:40]!r}; date left empty"))
         return
     entry.month, entry.day, entry.year, entry.date_line = month, day, year, n
 

@@ -25,7 +25,13 @@ from generator.ingest.capture import (
     resolve_year,
 )
 from generator.ingest.markdown_text import escape_markdown
-from generator.ingest.pages import PAPERS_DIR, dump_page, load_page, write_text_atomic
+from generator.ingest.pages import (
+    PAPERS_DIR,
+    dump_page,
+    load_page,
+    update_page,
+    write_text_atomic,
+)
 from generator.ingest.slugs import paper_id, slugify, title_key, unique_slug
 
 
@@ -113,7 +119,7 @@ def _merge_captures(paths: list[Path], year: int | None, today: dt.date,
     papers: dict[str, CapturedPaper] = {}
     for path in paths:
         try:
-            capture = read_capture(path)
+            capture = read_capture(path, today)
         except CatalogueError as exc:
             report.captures_failed += 1
             report.errors.append(str(exc))
@@ -148,66 +154,96 @@ def _date_of(entry: Entry, capture: Capture, capture_year: int, report: IngestRe
 
 def _write_pages(papers: dict[str, CapturedPaper], folder: Path, report: IngestReport,
                  say: Callable[[str], None]) -> None:
+    if folder.exists() and not folder.is_dir():
+        raise CatalogueError("the papers folder is a file, not a folder", folder)
     existing, broken = _existing_pages(folder, report, say)
     taken = {path.stem for path in folder.glob("*.md")} if folder.is_dir() else set()
     for key, paper in papers.items():
         path = existing.get(paper_id(paper.title)) or existing.get(key)
-        if path is None and slugify(paper.title) in broken:
-            report.unchanged += 1  # its page cannot be read: leave it exactly as the person has it
-            continue
         if path is None:
+            unreadable = _claimed_by_broken(paper, broken)
+            if unreadable is not None:
+                # its page cannot be read: leave it exactly as the person has it, never add a copy
+                report.unchanged += 1
+                message = str(CatalogueError(f"paper {paper.title[:60]!r} left alone until its page is fixed",
+                                             unreadable))
+                report.warnings.append(message)
+                say(f"warning: {message}")
+                continue
             slug = unique_slug(paper.title, taken)
             taken.add(slug)
             path = folder / f"{slug}.md"
-            post = frontmatter.Post(escape_markdown(paper.abstract) + "\n", **paper.metadata(slug))
-            old_text = None
-        else:
-            post = load_page(path)
-            old_text = path.read_text(encoding="utf-8")
-            _merge_into(post, paper, path.stem)
-        text = dump_page(post)
-        if text == old_text:
-            report.unchanged += 1
-            continue
-        write_text_atomic(path, text)
-        if old_text is None:
+            write_text_atomic(path, dump_page(frontmatter.Post(escape_markdown(paper.abstract) + "\n",
+                                                               **paper.metadata(slug))))
             report.new += 1
-        else:
-            report.updated += 1
+            continue
+        post = load_page(path)
+        changes, body = _changes(post, paper, path.stem)
+        if not changes and body is None:
+            report.unchanged += 1  # the page stays byte for byte as it is
+            continue
+        write_text_atomic(path, update_page(path.read_text(encoding="utf-8"), path, changes, body))
+        report.updated += 1
 
 
 def _existing_pages(folder: Path, report: IngestReport,
-                    say: Callable[[str], None]) -> tuple[dict[str, Path], set[str]]:
-    """Index the pages already there by paper id and by title key; name the unreadable ones."""
+                    say: Callable[[str], None]) -> tuple[dict[str, Path], dict[Path, str]]:
+    """Index the pages already there by paper id and by title key; name the unreadable ones (and
+    keep their text, to tell which paper each one is)."""
     index: dict[str, Path] = {}
-    broken: set[str] = set()
+    broken: dict[Path, str] = {}
     if not folder.is_dir():
         return index, broken
     for path in sorted(folder.glob("*.md")):
         try:
             meta = load_page(path).metadata
+            if not isinstance(meta.get("title"), str) or not meta["title"].strip():
+                raise CatalogueError("frontmatter has no title", path, 2)
         except CatalogueError as exc:
             report.errors.append(str(exc))
             say(f"error: {exc} (page left as it is)")
-            broken.add(path.stem)
+            try:
+                broken[path] = path.read_bytes().decode("utf-8", "replace").casefold()
+            except OSError:
+                broken[path] = ""
             continue
         if meta.get("paper_id"):
             index.setdefault(str(meta["paper_id"]), path)
-        if meta.get("title"):
-            index.setdefault(title_key(str(meta["title"])), path)
+        index.setdefault(title_key(meta["title"]), path)
     return index, broken
 
 
-def _merge_into(post: frontmatter.Post, paper: CapturedPaper, slug: str) -> None:
-    """Fill what the page lacks; never overwrite what a person set."""
+def _claimed_by_broken(paper: CapturedPaper, broken: dict[Path, str]) -> Path | None:
+    """The unreadable page that may be this paper's: named for its slug, or holding its id or title."""
+    if not broken:
+        return None
+    slug, pid, title = slugify(paper.title), paper_id(paper.title), " ".join(paper.title.casefold().split())
+    for path, text in broken.items():
+        if path.stem == slug or path.stem.startswith(f"{slug}-") or pid in text or title in " ".join(text.split()):
+            return path
+    return None
+
+
+def _changes(post: frontmatter.Post, paper: CapturedPaper, slug: str) -> tuple[dict, str | None]:
+    """What ingest adds to a page: the keys it lacks, new sources, a higher upvote count, and the
+    abstract when the body is empty. Never anything a person set."""
+    changes: dict = {}
     for key, value in paper.metadata(slug).items():
         current = post.metadata.get(key)
         if key == "sources":
-            listed = list(current) if isinstance(current, list) else []
-            post.metadata[key] = listed + [s for s in value if s not in listed]
-        elif key == "upvotes" and isinstance(current, int):
-            post.metadata[key] = max(current, value)
+            listed = [str(s) for s in current] if isinstance(current, list) else None
+            if listed is None and current not in (None, ""):
+                continue  # not a list: the person's value, left as it is (the build names it)
+            new = [s for s in value if s not in (listed or [])]
+            if new:
+                changes[key] = new  # added to the list the page has, in its style
+        elif key == "upvotes":
+            if isinstance(current, int) and not isinstance(current, bool):
+                if value > current:
+                    changes[key] = value
+            elif current is None or current == "":
+                changes[key] = value
         elif current is None or current == "":
-            post.metadata[key] = value
-    if not post.content.strip():
-        post.content = escape_markdown(paper.abstract) + "\n"
+            changes[key] = value
+    body = escape_markdown(paper.abstract) + "\n" if not post.content.strip() else None
+    return changes, body

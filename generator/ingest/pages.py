@@ -7,7 +7,9 @@ their key order, and a write that would change nothing does not touch the file.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -17,59 +19,219 @@ import yaml
 from generator.errors import CatalogueError
 
 PAPERS_DIR = "papers"
+# libyaml's parser where it is built in (5x faster)
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class _YAML(frontmatter.YAMLHandler):
-    """python-frontmatter's YAML handler with libyaml's parser where it is built in (5x faster)."""
-
-    def load(self, fm: str, **kwargs: object) -> object:
-        return yaml.load(fm, Loader=_LOADER)
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_CLOSING = re.compile(r"^---[ \t]*$", re.M)
+_DATE_VALUE = re.compile(r"^\s*[^:#]+:\s*(?P<value>(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})\S*)\s*(#.*)?$")
 
 
-_HANDLER = _YAML()
+def read_page(path: Path) -> str:
+    """A page's text; a byte-order mark (some editors add one) is not part of it."""
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise CatalogueError("page is not UTF-8 text", path, _line_at(path.read_bytes(), exc.start)) from None
+    except IsADirectoryError:
+        raise CatalogueError("a folder where a page was expected", path) from None
+    except OSError as exc:
+        raise CatalogueError(f"cannot read page: {exc.strerror}", path) from None
+    # What XML 1.0 forbids can't be shown or put in a feed; an editor can slip it in unseen.
+    return NOT_XML.sub("", text) if NOT_XML.search(text) else text
+
+
+def split_page(text: str, path: Path) -> tuple[str, str]:
+    """The frontmatter's YAML and everything after its closing `---`, exactly as written."""
+    if not text.strip():
+        raise CatalogueError("page is empty", path, 1)
+    first, _, rest = text.partition("\n")
+    if first.rstrip() != "---":
+        raise CatalogueError("page has no frontmatter: its first line must be ---", path, 1)
+    match = _CLOSING.search(rest)
+    if match is None:
+        raise CatalogueError("frontmatter is never closed: no --- line after it", path, 1)
+    return rest[:match.start()], rest[match.start():]
 
 
 def load_page(path: Path) -> frontmatter.Post:
     """Parse a page; broken frontmatter is a CatalogueError naming file and line."""
+    text = read_page(path)
+    yaml_text, rest = split_page(text, path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise CatalogueError("page is not UTF-8 text", path) from None
-    except OSError as exc:
-        raise CatalogueError(f"cannot read page: {exc.strerror}", path) from None
-    try:
-        post = frontmatter.loads(text, handler=_HANDLER)
+        metadata = yaml.load(yaml_text, Loader=_LOADER)
     except yaml.YAMLError as exc:
         # Where the broken construct starts beats where the parser gave up (often the end).
         mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
-        # +1: the mark counts from 0 in a text that starts with the end of the opening `---` line
-        line = min(mark.line + 1, _frontmatter_end(text)) if mark is not None else None
+        end = yaml_text.count("\n") + 2
+        # +2: the mark counts from 0, in a text that starts after the opening `---` line
+        line = min(mark.line + 2, end) if mark is not None else None
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise CatalogueError(f"broken frontmatter: {problem}", path, line) from None
-    if not isinstance(post.metadata, dict):
+    except (ValueError, OverflowError) as exc:  # a date YAML recognises but no calendar has
+        line, value = _bad_date(yaml_text)
+        what = f"{value} is not a real date" if value else "a value cannot be read"
+        raise CatalogueError(f"{what} ({exc})", path, line) from None
+    if metadata is None:
+        metadata = {}
+    if not isinstance(metadata, dict):
         raise CatalogueError("frontmatter is not a mapping of keys to values", path, 2)
-    return post
+    body = rest.split("\n", 1)[1] if "\n" in rest else ""
+    return frontmatter.Post(body.strip("\n") if body.strip() else "", **{str(k): v for k, v in metadata.items()})
 
 
-def _frontmatter_end(text: str) -> int:
-    """The line number of the closing `---`, so an error is never placed past the frontmatter."""
-    lines = text.splitlines()
+def _bad_date(yaml_text: str) -> tuple[int | None, str | None]:
+    """The line (in the page) and text of the first unquoted date that is no real date."""
+    for number, line in enumerate(yaml_text.split("\n"), 2):
+        m = _DATE_VALUE.match(line)
+        if m:
+            try:
+                dt.date(int(m["y"]), int(m["m"]), int(m["d"]))
+            except ValueError:
+                return number, m["value"]
+    return None, None
+
+
+def line_of(path: Path, key: str) -> int | None:
+    """The line of a top-level frontmatter key, for an error about its value."""
+    try:
+        lines = path.read_text(encoding="utf-8-sig").split("\n")
+    except (OSError, UnicodeDecodeError):
+        return None
+    pattern = re.compile(rf"^{re.escape(key)}\s*:")
     for number, line in enumerate(lines[1:], 2):
-        if line.strip() == "---":
+        if line.rstrip() == "---":
+            break
+        if pattern.match(line):
             return number
-    return len(lines)
+    return None
+
+
+def _line_at(data: bytes, offset: int) -> int:
+    return data[:offset].count(b"\n") + 1
 
 
 def dump_page(post: frontmatter.Post) -> str:
+    """A new page: its frontmatter in ingest's order, then its body."""
     return frontmatter.dumps(post, sort_keys=False, width=100) + "\n"
 
 
+def update_page(text: str, path: Path, changes: dict, body: str | None = None) -> str:
+    """`text` with the frontmatter keys in `changes` set, and the body replaced if `body` is given;
+    every other byte as the person left it: comments, key order, quoting, line folding, flow or
+    block lists. Only the lines that must change do: a key's own line (an empty value, a count),
+    a list's end (new items, in its style), new keys at the end of the frontmatter."""
+    from ruamel.yaml import YAML  # only an ingest that changes a page pays for it
+
+    head = "\ufeff" if text.startswith("\ufeff") else ""
+    yaml_text, rest = split_page(text[len(head):], path)
+    lines = yaml_text.split("\n")  # the last is "" (the text ends with a newline before `---`)
+    data = YAML().load(yaml_text) or {}
+    edits: list[tuple[int, int, list[str]]] = []  # (first line, last line + 1, new lines), 0-based
+    added: dict = {}
+    for key, value in changes.items():
+        if key not in data:
+            added[key] = value
+            continue
+        at = data.lc.key(key)[0]
+        current = data[key]
+        if isinstance(current, list) and isinstance(value, list):
+            try:
+                edits.append(_extend_list(lines, current, value, at))
+            except _Unusual:  # rare layouts: the whole frontmatter written again, comments and order kept
+                return _round_trip(head, yaml_text, rest, changes, body)
+        elif _value_lines(lines, at) == 1:
+            comment = re.search(r"\s+#.*$", lines[at]) if not isinstance(current, str) or not current else None
+            new = _dump({key: value})
+            if comment and len(new) == 1:
+                new[0] += comment.group(0)
+            edits.append((at, at + 1, new))
+        else:
+            edits.append((at, at + _value_lines(lines, at), _dump({key: value})))
+    for start, end, new in sorted(edits, reverse=True):
+        lines[start:end] = new
+    if added:
+        end = len(lines) - 1 if lines and lines[-1] == "" else len(lines)
+        lines[end:end] = _dump(added)
+    if body is not None:
+        closing = rest.split("\n", 1)[0]
+        rest = f"{closing}\n\n{body}"
+    return f"{head}---\n" + "\n".join(lines) + rest
+
+
+class _Unusual(Exception):
+    """A layout the line-by-line edit does not handle."""
+
+
+def _round_trip(head: str, yaml_text: str, rest: str, changes: dict, body: str | None) -> str:
+    from ruamel.yaml import YAML
+
+    round_trip = YAML()
+    round_trip.preserve_quotes = True
+    round_trip.width = 4096
+    data = round_trip.load(yaml_text)
+    for key, value in changes.items():
+        current = data.get(key)
+        if isinstance(current, list) and isinstance(value, list):
+            current.extend(v for v in value if v not in current)
+        else:
+            data[key] = value
+    out = io.StringIO()
+    round_trip.dump(data, out)
+    if body is not None:
+        rest = f"{rest.split(chr(10), 1)[0]}\n\n{body}"
+    return f"{head}---\n{out.getvalue()}{rest}"
+
+
+def _dump(values: dict) -> list[str]:
+    return yaml.safe_dump(values, sort_keys=False, width=100, allow_unicode=True).rstrip("\n").split("\n")
+
+
+def _value_lines(lines: list[str], at: int) -> int:
+    """How many lines the top-level key at line `at` spans: its own and the indented ones after it."""
+    n = 1
+    while at + n < len(lines) and lines[at + n][:1] in (" ", "\t") and lines[at + n].strip():
+        n += 1
+    return n
+
+
+def _extend_list(lines: list[str], current, value: list, at: int) -> tuple[int, int, list[str]]:
+    """New items at the end of a list, in its own style: `[a, b]` on one line, or `- a` lines."""
+    new = [v for v in value if v not in current]
+    if current.fa.flow_style():
+        line = lines[at]
+        close = line.rfind("]")
+        if close < 0:
+            raise _Unusual("a [...] list over several lines")
+        items = ", ".join(_dump([v])[0][2:] for v in new)
+        sep = ", " if current else ""
+        return at, at + 1, [line[:close].rstrip() + sep + items + line[close:]]
+    last, col = current.lc.item(len(current) - 1)
+    prefix = lines[last][:col]  # the indentation and `- ` of the last item
+    end = last + 1
+    while end < len(lines) and lines[end][:1] in (" ", "\t") and len(lines[end]) - len(lines[end].lstrip()) > len(prefix) - 2:
+        end += 1
+    return end, end, [prefix + _dump([v])[0][2:] for v in new]
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def write_text_atomic(path: Path, text: str) -> None:
-    """Write to a temporary file beside the target, then rename: never a half-written page."""
+    """Write to a temporary file beside the target, then rename: never a half-written page. The
+    page gets the mode it had, or a new file's mode under the umask (not mkstemp's private 600)."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        mode = path.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        mode = 0o666 & ~_umask()
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        os.fchmod(fd, mode)
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(text)
         os.replace(tmp, path)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 
 import jinja2
@@ -12,6 +13,7 @@ from markupsafe import Markup
 from generator.errors import CatalogueError
 from generator.settings import Settings
 
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",
                "September", "October", "November", "December")
 
@@ -90,5 +92,9 @@ def page_context(route, settings: Settings) -> dict:
 
 
 def render_page(env: jinja2.Environment, route, settings: Settings) -> bytes:
-    """One route's page, as the bytes written to the site."""
-    return render(env, route.template, page_context(route, settings)).encode("utf-8")
+    """One route's page, as the bytes written to the site. A feed or sitemap is well-formed XML
+    whatever the content holds: characters XML 1.0 forbids are dropped."""
+    text = render(env, route.template, page_context(route, settings))
+    if route.path.endswith(".xml"):
+        text = NOT_XML.sub("", text)
+    return text.encode("utf-8")

@@ -8,6 +8,7 @@ result comes back. Small jobs run inline: a pool costs more than it saves.
 from __future__ import annotations
 
 import os
+import signal
 from typing import Any, Callable, Sequence
 
 MIN_ITEMS = 800
@@ -37,7 +38,7 @@ class Chunked:
             _JOB = (fn, items, state)
             size = -(-len(items) // (count * 4))
             bounds = [(start, min(start + size, len(items))) for start in range(0, len(items), size)]
-            self.pool = multiprocessing.get_context("fork").Pool(count)
+            self.pool = multiprocessing.get_context("fork").Pool(count, initializer=_quiet_worker)
             self.pending = self.pool.map_async(_run_slice, bounds, chunksize=1)
             _JOB = None  # the workers hold their own copy
 
@@ -54,6 +55,28 @@ class Chunked:
         if self.pool is not None:
             self.pool.terminate()
             self.pool.join()
+
+
+def _quiet_worker() -> None:
+    """A worker ends quietly when its build is stopped: Ctrl-C reaches the whole process group, and
+    the parent, which handles it, ends the workers; a worker whose parent was killed meets a closed
+    pipe and exits as a Unix tool does, not with a BrokenPipeError traceback."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    _end_with_parent()
+
+
+def _end_with_parent() -> None:
+    """A worker whose parent is killed would wait for work forever: have Linux end it too."""
+    parent = os.getppid()
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent died before the call
+        os._exit(0)
 
 
 def _run_slice(bounds: tuple[int, int]) -> Any:

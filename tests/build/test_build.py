@@ -88,7 +88,8 @@ def test_invalid_frontmatter_values_are_named(tmp_path, meta, problem):
     assert "Traceback" not in result.stderr
 
 
-def test_a_whole_build_killed_midway_leaves_the_previous_site_whole(tmp_path):
+@pytest.mark.parametrize("stop", ["kill the command", "Ctrl-C"])
+def test_a_whole_build_stopped_midway_leaves_the_previous_site_whole_and_says_no_traceback(tmp_path, stop):
     content = tmp_path / "content"
     for i in range(1500):
         write_paper(content, f"paper-{i}", f"Paper number {i} on repetition", "Repetition " * 50,
@@ -98,14 +99,20 @@ def test_a_whole_build_killed_midway_leaves_the_previous_site_whole(tmp_path):
     before = snapshot(out)
     (content / "papers" / "paper-0.md").write_text("---\ntitle: Changed\n---\nNew\n", encoding="utf-8")
     proc = subprocess.Popen([sys.executable, "-m", "generator", "build", "--content", str(content), "--out", str(out),
-                             "--force"], cwd=PROJECT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                             "--force"], cwd=PROJECT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            start_new_session=True)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and not list(tmp_path.glob(".site.building-*/papers")):
         time.sleep(0.01)
     assert list(tmp_path.glob(".site.building-*/papers")), "the build never started writing"
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
+    if stop == "Ctrl-C":  # a terminal sends it to the whole process group: the command and its workers
+        os.killpg(proc.pid, signal.SIGINT)
+    else:
+        proc.send_signal(signal.SIGKILL)
+    # the pipes close when the workers are gone too: none is left waiting for work
+    _, said = proc.communicate(timeout=60)
     assert snapshot(out) == before
+    assert "Traceback" not in said.decode() and "Error" not in said.decode(), said.decode()
     # the next build clears what the killed one left and swaps in a complete site
     assert run_cli("build", "--content", str(content), "--out", str(out), timeout=300).returncode == 0
     assert "Changed" in (out / "papers" / "paper-0" / "index.html").read_text(encoding="utf-8")
@@ -134,11 +141,23 @@ def test_build_ends_with_a_one_line_summary(tmp_path):
                         result.stdout)
 
 
-def test_an_empty_content_folder_builds_an_empty_catalogue(tmp_path):
+def test_a_content_folder_without_papers_is_an_error_and_the_site_stays(tmp_path):
+    out = tmp_path / "site"
+    build(load_settings(None, SHIPPED_CONTENT), out)
+    before = snapshot(out)
+    (tmp_path / "wrongdir").mkdir()
+    result = run_cli("build", "--content", str(tmp_path / "wrongdir"), "--out", str(out))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.startswith(f"error: {tmp_path / 'wrongdir' / 'papers'}: no papers in this content folder")
+    assert snapshot(out) == before
+
+
+def test_an_empty_catalogue_builds_when_asked_for(tmp_path):
     (tmp_path / "content").mkdir()
     out = tmp_path / "site"
-    result = build(load_settings(None, tmp_path / "content"), out)
-    assert result.papers == 0 and (out / "index.html").is_file() and (out / "search" / "manifest.json").is_file()
+    result = run_cli("build", "--content", str(tmp_path / "content"), "--out", str(out), "--allow-empty")
+    assert result.returncode == 0, result.stderr
+    assert (out / "index.html").is_file() and (out / "search" / "manifest.json").is_file()
 
 
 def test_served_pages_have_the_right_content_types(shipped_site, static_server):

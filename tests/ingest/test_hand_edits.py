@@ -1,0 +1,141 @@
+"""A person's edits are theirs: ingest again, and a page stays byte for byte as they left it, unless a
+capture brings something new, and then only the lines that must change do."""
+
+from __future__ import annotations
+
+import difflib
+import os
+import stat
+
+import pytest
+from conftest import run_cli, write_capture
+
+from generator.ingest.merge import ingest
+
+CHROME = "new\n\nSubscribe\n\nDaily Papers\n\nOct 27\n\n"
+MIRO = "MiroMind-M1: An Open-Source Advancement in Mathematical Reasoning via Context-Aware Multi-Stage Policy Optimization"
+
+
+def _miro(content):
+    return next(p for p in (content / "papers").glob("*.md") if p.name.startswith("miromind"))
+
+
+def _hand_edit(path):
+    """What a person does in an editor: a comment, a flow-style list, quotes of their own, a note."""
+    lines = path.read_text(encoding="utf-8").split("\n")
+    at = lines.index("---", 1)
+    lines[at:at] = ["# my note: read this one first", "topics: [Reasoning, \"Our pick\"]", "rating: 'A+'   # mine"]
+    lines.append("Notes from Monday.\n")
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path.read_bytes()
+
+
+def test_ingesting_again_leaves_a_hand_edited_page_byte_for_byte(tmp_path, seeds):
+    content = tmp_path / "content"
+    ingest(seeds, content)
+    edited = _hand_edit(_miro(content))
+    report = ingest(seeds, content)
+    assert _miro(content).read_bytes() == edited
+    assert report.updated == 0 and report.new == 0
+
+
+def test_a_capture_that_brings_something_new_changes_only_the_lines_it_must(tmp_path, seeds):
+    content = tmp_path / "content"
+    ingest(seeds, content)
+    edited = _hand_edit(_miro(content)).decode("utf-8")
+    later = write_capture(tmp_path / "later.txt", CHROME + f"{MIRO}\n\nA shorter abstract.\n\n"
+                          "  • 18 authors\n·\nJul 19, 2025 40\n", header=False)
+    report = ingest([later], content)
+    assert report.updated == 1
+    after = _miro(content).read_text(encoding="utf-8")
+    diff = [line for line in difflib.ndiff(edited.split("\n"), after.split("\n")) if line[:1] in "+-"]
+    assert sorted(diff) == sorted(["- upvotes: 2", "+ upvotes: 40", "+ - later.txt"]), diff
+
+
+def test_a_new_source_joins_a_flow_style_list_in_its_own_style(tmp_path, seeds):
+    content = tmp_path / "content"
+    ingest(seeds, content)
+    path = _miro(content)
+    text = path.read_text(encoding="utf-8").replace("sources:\n- 000_ad819c97d76d7fd7.txt",
+                                                   "sources: [000_ad819c97d76d7fd7.txt]")
+    path.write_text(text, encoding="utf-8")
+    later = write_capture(tmp_path / "later.txt", CHROME + f"{MIRO}\n\nAn abstract.\n", header=False)
+    ingest([later], content)
+    assert "sources: [000_ad819c97d76d7fd7.txt, later.txt]\n" in path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("umask,mode", [(0o022, 0o644), (0o002, 0o664), (0o077, 0o600)])
+def test_new_pages_follow_the_umask_like_any_file(tmp_path, seeds, umask, mode):
+    old = os.umask(umask)
+    try:
+        ingest(seeds[:1], tmp_path / "content")
+    finally:
+        os.umask(old)
+    modes = {stat.S_IMODE(p.stat().st_mode) for p in (tmp_path / "content" / "papers").glob("*.md")}
+    assert modes == {mode}
+
+
+def test_an_updated_page_keeps_its_own_mode(tmp_path, seeds):
+    content = tmp_path / "content"
+    ingest(seeds, content)
+    path = _miro(content)
+    path.chmod(0o640)
+    later = write_capture(tmp_path / "later.txt", CHROME + f"{MIRO}\n\nAn abstract.\n", header=False)
+    assert ingest([later], content).updated == 1
+    assert stat.S_IMODE(path.stat().st_mode) == 0o640
+
+
+def test_a_page_starting_with_a_byte_order_mark_is_read_and_kept(tmp_path, seeds):
+    content = tmp_path / "content"
+    ingest(seeds, content)
+    path = _miro(content)
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    later = write_capture(tmp_path / "later.txt", CHROME + f"{MIRO}\n\nAn abstract.\n", header=False)
+    report = ingest([later], content)
+    assert report.ok and report.updated == 1 and report.new == 0
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf---\n") and b"later.txt" in path.read_bytes()
+    assert len(list((content / "papers").glob("*.md"))) == 139
+
+
+BROKEN = {
+    "empty": "",
+    "unclosed frontmatter": "---\ntitle: 'MiroMind-M1'\nslug: miromind\n",
+    "frontmatter that is a list": "---\n- MiroMind-M1\n- a list\n---\nnotes\n",
+    "no frontmatter": "MiroMind-M1: my notes, no frontmatter at all\n",
+    "a month 13": "---\ntitle: 'MiroMind-M1'\ndate: 2024-13-45\n---\nnotes\n",
+    "a 30 February": "---\ntitle: 'MiroMind-M1'\ndate: 2024-02-30\n---\nnotes\n",
+    "no title": "---\nslug: miromind\n---\nnotes\n",
+    "bad YAML": "---\ntitle: [unclosed\n---\nmy notes\n",
+}
+
+
+@pytest.mark.parametrize("breakage", list(BROKEN))
+def test_a_page_that_cannot_be_read_is_named_left_alone_and_never_duplicated(tmp_path, seeds, breakage):
+    content = tmp_path / "content"
+    ingest(seeds, content)
+    path = _miro(content)
+    path.write_text(BROKEN[breakage], encoding="utf-8")
+    result = run_cli("ingest", "--content", str(content), *map(str, seeds))
+    assert result.returncode == 1
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and f"{path.name}:" in errors[0], result.stderr
+    assert "unexpected" not in result.stderr and "Traceback" not in result.stderr
+    assert path.read_text(encoding="utf-8") == BROKEN[breakage]
+    assert len(list((content / "papers").glob("*.md"))) == 139
+
+
+def test_an_impossible_date_in_a_page_names_the_file_and_line(tmp_path, seeds):
+    content = tmp_path / "content"
+    ingest(seeds, content)
+    path = _miro(content)
+    path.write_text(BROKEN["a month 13"], encoding="utf-8")
+    result = run_cli("ingest", "--content", str(content), *map(str, seeds))
+    assert f"{path.name}:3: 2024-13-45 is not a real date" in result.stderr, result.stderr
+
+
+def test_a_broken_page_does_not_stop_new_captures_getting_in(tmp_path, seeds):
+    content = tmp_path / "content"
+    ingest(seeds[:1], content)
+    _miro(content).write_text(BROKEN["a month 13"], encoding="utf-8")
+    report = ingest(seeds[1:], content)
+    assert not report.ok and report.new > 0
