@@ -93,6 +93,7 @@ def test_serves_the_built_site_on_localhost_with_the_reload_script(server):
 
 
 def test_content_types_are_right(server):
+    assert server.get("/")[2] == "text/html; charset=utf-8"
     assert server.get("/static/style.css")[2] == "text/css; charset=utf-8"
     assert server.get("/static/search.js")[2] == "text/javascript; charset=utf-8"
     assert server.get("/search/manifest.json")[2] == "application/json; charset=utf-8"
@@ -218,6 +219,29 @@ def test_many_concurrent_clients_are_served(server):
     for thread in clients:
         thread.join(timeout=60)
     assert results == [200] * 100
+
+
+def test_two_hundred_clients_at_once_are_all_served_while_a_rebuild_runs(server, content):
+    """socketserver's default listening backlog of 5 dropped connections under such a load."""
+    paths = ["/", "/static/style.css", "/search/manifest.json", f"/papers/{MIRO}/", "/topics/", "/feed.xml"]
+    results, start = [], threading.Barrier(200)
+
+    def client(n):
+        start.wait()  # all connect at once
+        for k in range(5):
+            try:
+                results.append(server.get(paths[(n + k) % len(paths)])[0])
+            except OSError as exc:
+                results.append(repr(exc))
+
+    clients = [threading.Thread(target=client, args=(n,)) for n in range(200)]
+    for thread in clients:
+        thread.start()
+    page = content / "papers" / f"{MIRO}.md"
+    page.write_text(page.read_text(encoding="utf-8").replace("Large language", "Big language"), encoding="utf-8")
+    for thread in clients:
+        thread.join(timeout=120)
+    assert sorted(set(map(str, results))) == ["200"] and len(results) == 1000
 
 
 def test_a_port_in_use_gets_a_clear_message(server, content):

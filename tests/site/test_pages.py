@@ -76,7 +76,9 @@ def test_an_organisation_shows_on_its_papers_page(shipped_site):
 
 def test_home_lists_newest_papers_topics_with_counts_and_years(shipped_site):
     home = (shipped_site / "index.html").read_text(encoding="utf-8")
-    assert "139 papers across 17 topics" in home
+    papers = len(list((SHIPPED_CONTENT / "papers").glob("*.md")))
+    topics = len([p for p in (shipped_site / "topics").iterdir() if p.is_dir()])
+    assert f"{papers} papers across {topics} topics" in home
     newest = list_items(shipped_site / "index.html")
     assert newest[0] == "./papers/dler-doing-length-penalty-right-incentivizing-more-intelligence-per-token-via/"
     for year in ("2025", "2024", "2018"):
@@ -172,6 +174,13 @@ def test_every_internal_link_resolves_under_a_sub_path(subpath_site, static_serv
     seen, broken = crawl(start)
     assert broken == []
     assert len(seen) > 200
+
+
+def test_a_site_built_for_the_root_works_unchanged_under_any_sub_path(shipped_site, static_server):
+    """Links are relative: a plain build (base_url "/") can be copied under any folder of a web host."""
+    seen, broken = crawl(static_server(shipped_site, "/mirror/reading-group/"))
+    assert broken == []
+    assert len([u for u in seen if "/mirror/reading-group/papers/" in u]) == len(list((SHIPPED_CONTENT / "papers").glob("*.md")))
 
 
 def test_the_404_page_works_at_any_depth_under_the_base_path(subpath_site):
@@ -334,3 +343,17 @@ def test_a_base_url_that_is_neither_an_address_nor_a_path_is_refused(tmp_path, b
     assert not (tmp_path / "site").exists()
 
 
+
+
+def test_canonical_links_and_the_robots_sitemap_line_are_absolute_or_absent(shipped_site, subpath_site):
+    """A relative canonical or Sitemap: line is invalid; without an absolute base_url they are left out."""
+    for site, expected in ((shipped_site, None), (subpath_site, "https://example.org/lab/papers/")):
+        robots = (site / "robots.txt").read_text(encoding="utf-8")
+        sitemap_lines = [line for line in robots.splitlines() if line.startswith("Sitemap:")]
+        canonicals = [re.search(r'<link rel="canonical" href="([^"]+)"', p.read_text(encoding="utf-8"))
+                      for p in site.rglob("*.html") if p.name != "404.html"]
+        if expected is None:
+            assert sitemap_lines == [] and canonicals == [None] * len(canonicals)
+        else:
+            assert sitemap_lines == [f"Sitemap: {expected}sitemap.xml"]
+            assert all(m and m.group(1).startswith(expected) for m in canonicals)
