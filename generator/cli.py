@@ -14,10 +14,17 @@ from pathlib import Path
 
 from generator import __version__
 from generator.errors import CatalogueError
+from generator.utils import progress
 
 
 def _say(line: str) -> None:
     print(line, file=sys.stderr, flush=True)
+
+
+def _quiet_say(line: str) -> None:
+    """--quiet: problems only."""
+    if line.startswith(("error:", "warning:")):
+        _say(line)
 
 
 def _year(text: str) -> int:
@@ -45,15 +52,31 @@ def make_parser() -> argparse.ArgumentParser:
     ingest = commands.add_parser("ingest", help="turn Daily Papers captures into Markdown pages under content/papers/")
     ingest.add_argument("captures", nargs="+", type=Path, metavar="CAPTURE", help="text capture(s) of listing pages")
     ingest.add_argument("--content", type=Path, default=Path("content"), help="content folder (default: content/)")
+    ingest.add_argument("--quiet", action="store_true", help="no progress line and no notes, only problems")
     ingest.add_argument("--year", type=_year, default=None,
                         help="the year the captures were taken (default: one after the latest year they show)")
 
     build = commands.add_parser("build", help="render content/ into a static site in site/")
     _site_options(build)
     build.add_argument("--out", type=Path, default=Path("site"), help="output folder (default: site/)")
+    build.add_argument("--quiet", action="store_true", help="no progress line and no notes, only problems")
     build.add_argument("--force", action="store_true", help="rebuild even if nothing changed since the last build")
     build.add_argument("--allow-empty", action="store_true",
                        help="build even when the content folder has no papers (otherwise an error)")
+    build.add_argument("--strict", action="store_true",
+                       help="check first (as `catalogue check`) and build nothing on any error or warning")
+
+    check = commands.add_parser("check", help="report broken pages, duplicates, dead links and idle terms; "
+                                              "exit 1 on errors; writes nothing")
+    check.add_argument("--content", type=Path, default=Path("content"), help="content folder (default: content/)")
+    check.add_argument("--config", type=Path, default=None,
+                       help="settings file (default: catalogue.toml beside the content folder or here)")
+    check.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
+
+    init = commands.add_parser("init", help="start a new catalogue in a folder, ready to publish on GitHub Pages")
+    init.add_argument("folder", type=Path, metavar="DIR", help="the new catalogue's folder (made if missing)")
+    init.add_argument("--title", default="Paper catalogue", help="the site's title")
+    init.add_argument("--base-url", default="/", help="where it will be published, e.g. https://lab.example.org/papers/")
 
     serve = commands.add_parser("serve", help="build, serve on localhost and rebuild on change")
     _site_options(serve)
@@ -89,6 +112,8 @@ def main(argv: list[str] | None = None, exiting: bool = False) -> int:
         return 2
     if exiting and args.command != "serve":  # serve runs until stopped: it needs its collector
         gc.disable()
+    quiet = getattr(args, "quiet", False)
+    progress.enable(sys.stderr.isatty() and not quiet)  # a terminal: one line that rewrites itself
     try:
         return _run(args, exiting)
     except CatalogueError as exc:
@@ -104,19 +129,47 @@ def main(argv: list[str] | None = None, exiting: bool = False) -> int:
         return 1
 
 
+def _check(settings, strict: bool, quiet_when_clean: bool = False) -> int:
+    """Print every finding, one line each, and a count; 1 when there are errors (or, strict, warnings)."""
+    from generator.check import check
+
+    findings = check(settings)
+    for finding in findings:
+        _say(str(finding))
+    errors = sum(f.level == "error" for f in findings)
+    failed = errors or (strict and findings)
+    if findings or not quiet_when_clean:
+        line = f"checked {settings.content}: {errors} error(s), {len(findings) - errors} warning(s)"
+        _say(line + ("; nothing built" if failed and quiet_when_clean else ""))
+    return 1 if failed else 0
+
+
 def _run(args: argparse.Namespace, exiting: bool = False) -> int:
     if args.command == "ingest":
         from generator.ingest.merge import ingest
 
-        report = ingest(args.captures, args.content, year=args.year, say=_say)
+        report = ingest(args.captures, args.content, year=args.year, say=_quiet_say if args.quiet else _say)
         print(report.summary())
         return 0 if report.ok else 1
+    if args.command == "init":
+        from generator.init import init, next_steps
+
+        init(args.folder, title=args.title, base_url=args.base_url)
+        print(next_steps(args.folder))
+        return 0
+    if args.command == "check":
+        from generator.settings import load_settings
+
+        return _check(load_settings(args.config, args.content), args.strict)
     if args.command == "build":
         from generator.build.pipeline import build
         from generator.settings import load_settings
 
         settings = load_settings(args.config, args.content, base_url=args.base_url, templates=args.templates)
-        result = build(settings, args.out, say=_say, force=args.force, allow_empty=args.allow_empty)
+        if args.strict and _check(settings, strict=True, quiet_when_clean=True):
+            return 1
+        result = build(settings, args.out, say=(lambda _: None) if args.quiet else _say, force=args.force,
+                       allow_empty=args.allow_empty)
         print(result.summary())
         if exiting:
             _UNTIL_EXIT.append(result)  # freed by nobody: see run

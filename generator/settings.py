@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import difflib
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -63,16 +65,20 @@ def load_settings(config: Path | None, content: Path, base_url: str | None = Non
     if path is not None:
         values = _read_toml(path)
     known = {f.name for f in dataclasses.fields(Settings)} - {"content", "config_path"}
-    unknown = sorted(set(values) - known)
-    if unknown:
-        raise CatalogueError(f"unknown setting(s): {', '.join(unknown)} (known: {', '.join(sorted(known))})", path)
+    for name in values:
+        if name not in known:
+            close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
+            hint = f"did you mean {close[0]!r}?" if close else f"known settings: {', '.join(sorted(known))}"
+            raise CatalogueError(f"unknown setting {name!r} ({hint})", path, _line_of(path, name))
     defaults = Settings()
     for name, value in values.items():
         expected = type(getattr(defaults, name)) if getattr(defaults, name) is not None else str
-        if name == "templates":
+        if name == "templates" and isinstance(value, str):
             value = (path.parent / value) if path else Path(value)
         elif not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
-            raise CatalogueError(f"setting {name!r} should be {expected.__name__}, not {value!r}", path)
+            kinds = {"str": "a string", "int": "a whole number", "bool": "true or false", "Path": "a folder path"}
+            raise CatalogueError(f"setting {name!r} should be {kinds.get(expected.__name__, expected.__name__)}, "
+                                 f"not {type(value).__name__} {value!r}", path, _line_of(path, name))
         values[name] = value
     settings = Settings(**values, content=content, config_path=path)
     if base_url is not None:
@@ -81,13 +87,29 @@ def load_settings(config: Path | None, content: Path, base_url: str | None = Non
         settings.templates = templates
     if settings.templates is not None and not settings.templates.is_dir():
         raise CatalogueError("templates folder not found", settings.templates)
-    parts = urlsplit(settings.base_url)
-    if not (parts.scheme in ("http", "https") and parts.netloc) and not (not parts.scheme and settings.base_url.startswith("/")):
-        raise CatalogueError(f"base_url {settings.base_url!r} should be an address such as "
-                             "https://lab.example.org/papers/ or a path starting with /", path)
+    check_base_url(settings.base_url, path)
     if settings.per_page < 1:
         raise CatalogueError("setting 'per_page' must be at least 1", path)
     return settings
+
+
+def _line_of(path: Path | None, key: str) -> int | None:
+    """The line of `key = ...` in the settings file, for an error about it."""
+    if path is None:
+        return None
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    pattern = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=")
+    return next((n for n, line in enumerate(lines, 1) if pattern.match(line)), None)
+
+
+def check_base_url(base_url: str, path: Path | None) -> None:
+    parts = urlsplit(base_url)
+    if not (parts.scheme in ("http", "https") and parts.netloc) and not (not parts.scheme and base_url.startswith("/")):
+        raise CatalogueError(f"base_url {base_url!r} should be an address such as "
+                             "https://lab.example.org/papers/ or a path starting with /", path)
 
 
 def _read_toml(path: Path) -> dict:

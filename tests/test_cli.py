@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
 
-from conftest import run_cli
+from conftest import PROJECT, run_cli, write_paper
 
 from generator import __version__
 
@@ -42,3 +43,38 @@ def test_a_missing_content_folder_is_one_line_not_a_traceback(tmp_path):
     assert result.returncode == 1
     assert result.stderr.strip().splitlines() == [
         f"error: {tmp_path / 'nowhere'}: content folder not found (run `catalogue ingest` first, or pass --content)"]
+
+
+def _papers(content, count):
+    for i in range(count):
+        write_paper(content, f"paper-{i}", f"Paper number {i}", "An abstract about repetition. " * 5,
+                    date=f"2024-0{1 + i % 9}-1{i % 9}")
+
+
+def test_a_long_build_on_a_terminal_shows_one_rewriting_progress_line_and_a_pipe_gets_none(tmp_path):
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    _papers(tmp_path / "content", 1200)  # enough to be worth the cores (and so to report progress)
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "generator", "build", "--content", str(tmp_path / "content"),
+                             "--out", str(tmp_path / "site")], cwd=PROJECT, stdout=subprocess.PIPE, stderr=follower)
+    os.close(follower)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        shown += chunk
+    assert proc.wait(timeout=300) == 0
+    assert re.search(rb"\r\x1b\[2Kreading [\d,]+/1,200 pages", shown), shown[:300]
+    assert re.search(rb"\r\x1b\[2Krendering [\d,]+/[\d,]+ pages", shown)
+    piped = run_cli("build", "--content", str(tmp_path / "content"), "--out", str(tmp_path / "site2"))
+    assert "\r" not in piped.stderr and "\x1b" not in piped.stderr
+    quiet = run_cli("build", "--content", str(tmp_path / "content"), "--out", str(tmp_path / "site3"), "--quiet")
+    assert quiet.returncode == 0 and quiet.stderr == ""

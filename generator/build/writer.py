@@ -27,7 +27,7 @@ def write_whole(out: Path, env, settings: Settings, routes: list[Route], make_se
     """Every page and file into a new folder, swapped in at the end; the search files are made
     (`make_search()`) while the pages render on the other cores. Returns the search files."""
     with _staging(out, background_cleanup=background_cleanup) as stage:
-        rendering = Chunked(_render_routes, routes, (env, settings, stage))
+        rendering = Chunked(_render_routes, routes, (env, settings, stage), progress="rendering pages")
         try:
             search = make_search()
             for path, data in search.write.items():
@@ -49,7 +49,7 @@ def write_changed(out: Path, env, settings: Settings, changed: list[Route], remo
     files no longer needed go at the very end."""
     from generator.search.shards import MANIFEST
 
-    pages = [item for chunk in Chunked(_render_to_memory, changed, (env, settings)).results() for item in chunk]
+    pages = [item for chunk in Chunked(_render_to_memory, changed, (env, settings), progress="rendering pages").results() for item in chunk]
     files = [(p, d) for p, d in search.write.items() if p != MANIFEST]
     if MANIFEST in search.write:
         files.append((MANIFEST, search.write[MANIFEST]))

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import hashlib
 import os
-from stat import S_ISREG
 from pathlib import Path
+from stat import S_ISREG
 from typing import Callable
 
 from generator.catalogue.groups import Catalogue, index_catalogue
@@ -104,7 +104,7 @@ def read_papers(content: Path, allow_html: bool = False, cache: PaperCache | Non
     cache = cache if cache is not None else PaperCache()
     stale = cache.stale(stamps, (taxonomy, allow_html))
     state = (allow_html, taxonomy, prepare)
-    fresh = {p.source: p for chunk in Chunked(_read_papers, stale, state).results() for p in chunk}
+    fresh = {p.source: p for chunk in Chunked(_read_papers, stale, state, progress="reading pages").results() for p in chunk}
     for path, paper in fresh.items():
         cache.put(paper, stamps[path])
     papers: list[Paper] = []
@@ -134,14 +134,14 @@ def read_paper(path: Path, renderer: Renderer, taxonomy: Taxonomy) -> Paper:
     meta = post.metadata
     title = meta.get("title")
     if not isinstance(title, str) or not title.strip():
-        raise CatalogueError("frontmatter has no title", path, 2)
+        raise CatalogueError("frontmatter has no title", path, line_of(path, "title") or 2)
     slug = str(meta.get("slug") or path.stem)
     if slugify(slug) != slug:
-        raise CatalogueError(f"slug {slug!r} may hold only a-z, 0-9 and single hyphens", path)
+        raise CatalogueError(f"slug {slug!r} may hold only a-z, 0-9 and single hyphens", path, line_of(path, "slug"))
     try:
         date = as_date(meta.get("date"))
     except ValueError as exc:
-        raise CatalogueError(f"bad date: {exc}", path) from None
+        raise CatalogueError(f"bad date: {exc}", path, line_of(path, "date")) from None
     body_html = renderer.to_html(post.content)
     text = html_to_text(body_html)
     paper = Paper(
@@ -168,7 +168,7 @@ def _topics_of(chosen: object, paper: Paper, taxonomy: Taxonomy, path: Path) -> 
         if isinstance(chosen, str):
             chosen = [chosen]
         if not isinstance(chosen, list):
-            raise CatalogueError("topics must be a list of topic names or slugs", path)
+            raise CatalogueError("topics must be a list of topic names or slugs", path, line_of(path, "topics"))
         topics = []
         for value in chosen:
             name = str(value).strip()

@@ -59,6 +59,10 @@ class Taxonomy:
         """Topics by case-folded name, for a person's `topics:` that names rather than slugs them."""
         return {t.name.casefold(): t for t in self.by_slug.values()}
 
+    def terms_in(self, text: str) -> list[str]:
+        """The longest term starting each word of `text` that starts with one (lower case)."""
+        return self._pattern.findall(text.lower()) if self._pattern is not None else []
+
     def classify(self, title: str, abstract: str) -> list[str]:
         """Slugs of the topics one of whose terms starts a word of the title, or starts words
         of the abstract at least `min_abstract_hits` times; in taxonomy order."""

@@ -33,6 +33,7 @@ from generator.ingest.pages import (
     write_text_atomic,
 )
 from generator.ingest.slugs import paper_id, slugify, title_key, unique_slug
+from generator.utils.progress import Progress
 
 
 @dataclass
@@ -158,32 +159,37 @@ def _write_pages(papers: dict[str, CapturedPaper], folder: Path, report: IngestR
         raise CatalogueError("the papers folder is a file, not a folder", folder)
     existing, broken = _existing_pages(folder, report, say)
     taken = {path.stem for path in folder.glob("*.md")} if folder.is_dir() else set()
-    for key, paper in papers.items():
-        path = existing.get(paper_id(paper.title)) or existing.get(key)
-        if path is None:
-            unreadable = _claimed_by_broken(paper, broken)
-            if unreadable is not None:
-                # its page cannot be read: leave it exactly as the person has it, never add a copy
-                report.unchanged += 1
-                message = str(CatalogueError(f"paper {paper.title[:60]!r} left alone until its page is fixed",
-                                             unreadable))
-                report.warnings.append(message)
-                say(f"warning: {message}")
+    shown = Progress("writing", len(papers), "papers")
+    try:
+        for done, (key, paper) in enumerate(papers.items(), 1):
+            shown.update(done)
+            path = existing.get(paper_id(paper.title)) or existing.get(key)
+            if path is None:
+                unreadable = _claimed_by_broken(paper, broken)
+                if unreadable is not None:
+                    # its page cannot be read: leave it exactly as the person has it, never add a copy
+                    report.unchanged += 1
+                    message = str(CatalogueError(f"paper {paper.title[:60]!r} left alone until its page is fixed",
+                                                 unreadable))
+                    report.warnings.append(message)
+                    say(f"warning: {message}")
+                    continue
+                slug = unique_slug(paper.title, taken)
+                taken.add(slug)
+                path = folder / f"{slug}.md"
+                write_text_atomic(path, dump_page(frontmatter.Post(escape_markdown(paper.abstract) + "\n",
+                                                                   **paper.metadata(slug))))
+                report.new += 1
                 continue
-            slug = unique_slug(paper.title, taken)
-            taken.add(slug)
-            path = folder / f"{slug}.md"
-            write_text_atomic(path, dump_page(frontmatter.Post(escape_markdown(paper.abstract) + "\n",
-                                                               **paper.metadata(slug))))
-            report.new += 1
-            continue
-        post = load_page(path)
-        changes, body = _changes(post, paper, path.stem)
-        if not changes and body is None:
-            report.unchanged += 1  # the page stays byte for byte as it is
-            continue
-        write_text_atomic(path, update_page(path.read_text(encoding="utf-8"), path, changes, body))
-        report.updated += 1
+            post = load_page(path)
+            changes, body = _changes(post, paper, path.stem)
+            if not changes and body is None:
+                report.unchanged += 1  # the page stays byte for byte as it is
+                continue
+            write_text_atomic(path, update_page(path.read_text(encoding="utf-8"), path, changes, body))
+            report.updated += 1
+    finally:
+        shown.close()
 
 
 def _existing_pages(folder: Path, report: IngestReport,

@@ -11,6 +11,8 @@ import os
 import signal
 from typing import Any, Callable, Sequence
 
+from generator.utils.progress import Progress
+
 MIN_ITEMS = 800
 _JOB: tuple[Callable, Sequence, Any] | None = None
 
@@ -25,8 +27,9 @@ def workers() -> int:
 class Chunked:
     """`fn(items[a:b], state)` for consecutive slices; `results()` gives them in order."""
 
-    def __init__(self, fn: Callable[[Sequence, Any], Any], items: Sequence, state: Any):
-        self.fn, self.items, self.state = fn, items, state
+    def __init__(self, fn: Callable[[Sequence, Any], Any], items: Sequence, state: Any, progress: str | None = None):
+        """`progress`: what the items are ("rendering pages"), shown as they complete on a terminal."""
+        self.fn, self.items, self.state, self.progress = fn, items, state, progress
         self.pool = None
         count = workers()
         if len(items) >= MIN_ITEMS and count > 1:
@@ -39,15 +42,23 @@ class Chunked:
             size = -(-len(items) // (count * 4))
             bounds = [(start, min(start + size, len(items))) for start in range(0, len(items), size)]
             self.pool = multiprocessing.get_context("fork").Pool(count, initializer=_quiet_worker)
-            self.pending = self.pool.map_async(_run_slice, bounds, chunksize=1)
+            self.bounds = bounds
+            self.pending = self.pool.imap(_run_slice, bounds, chunksize=1)
             _JOB = None  # the workers hold their own copy
 
     def results(self) -> list:
         if self.pool is None:
             return [self.fn(self.items, self.state)]
+        label, _, unit = (self.progress or "working on items").rpartition(" ")
+        shown = Progress(label, len(self.items), unit)
+        results = []
         try:
-            return self.pending.get()
+            for (_, end), result in zip(self.bounds, self.pending):
+                results.append(result)
+                shown.update(end)
+            return results
         finally:
+            shown.close()
             self.pool.close()
             self.pool.join()
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import frontmatter
 import pytest
 from conftest import PROJECT, SHIPPED_CONTENT, run_cli, write_paper
-from sitecheck import fetch, parse
+from sitecheck import parse
 
 from generator.build import freshness
 from generator.build.pipeline import build
@@ -352,8 +352,8 @@ PLANNED_WHOLE = {"abstract: new words, words gone": False, "upvotes only": False
 def test_only_an_edit_that_moves_a_paper_plans_the_whole_site_again(tmp_path, monkeypatch, edit):
     """Retitled, redated, retopiced, added: lists and neighbours change. Otherwise the last plan
     holds, and only the pages that showed the edited paper are rendered again."""
-    from generator.build.state import BuildState
     from generator.build import incremental
+    from generator.build.state import BuildState
 
     content, kept = tmp_path / "content", tmp_path / "kept"
     shutil.copytree(SHIPPED_CONTENT, content)

@@ -10,7 +10,7 @@ import random
 import pytest
 from conftest import seed_paths
 
-from generator.ingest.capture import parse_capture, resolve_year, entry_date
+from generator.ingest.capture import entry_date, parse_capture, resolve_year
 
 TODAY = dt.date(2026, 11, 30)
 MUTANTS_PER_KIND = 12  # per seed: 3 seeds x 12 kinds x 12 = 432 captures, under a second to read

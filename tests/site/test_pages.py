@@ -264,28 +264,6 @@ def test_raw_html_a_person_writes_in_a_body_is_shown_as_text_by_default(tmp_path
     assert 'href="#"' in page and "javascript:" not in page
 
 
-# --- settings and templates ---------------------------------------------------------------------
-
-def test_site_settings_come_from_one_toml_file(tmp_path):
-    content = tmp_path / "content"
-    write_paper(content, "p", "A Paper", date="2024-01-02")
-    (tmp_path / "catalogue.toml").write_text('title = "Reading Group Papers"\nper_page = 1\n', encoding="utf-8")
-    out = tmp_path / "site"
-    result = run_cli("build", "--content", str(content), "--out", str(out))
-    assert result.returncode == 0, result.stderr
-    assert "<title>Reading Group Papers</title>" in (out / "index.html").read_text(encoding="utf-8")
-
-
-def test_an_unknown_setting_is_named(tmp_path):
-    content = tmp_path / "content"
-    write_paper(content, "p", "A Paper")
-    (tmp_path / "catalogue.toml").write_text('titel = "typo"\n', encoding="utf-8")
-    result = run_cli("build", "--content", str(content), "--out", str(tmp_path / "site"))
-    assert result.returncode == 1
-    assert result.stderr.strip().startswith("error: ") and "catalogue.toml: unknown setting(s): titel" in result.stderr
-    assert "Traceback" not in result.stderr
-
-
 def test_a_template_of_the_same_name_in_a_persons_folder_overrides_the_shipped_one(tmp_path):
     content = tmp_path / "content"
     write_paper(content, "p", "A Paper")
@@ -332,17 +310,6 @@ def test_every_page_parses_as_html5_without_errors_with_one_h1_and_unique_ids(sh
         assert sum(1 for tag, _ in tags if tag == "h1") == 1, page
         ids = [a["id"] for _, a in tags if "id" in a]
         assert len(ids) == len(set(ids)), page
-
-
-@pytest.mark.parametrize("base_url", ["papers", "ftp://host/x/", "https://", "lab.example.org/papers/"])
-def test_a_base_url_that_is_neither_an_address_nor_a_path_is_refused(tmp_path, base_url):
-    write_paper(tmp_path / "content", "p", "A Paper")
-    result = run_cli("build", "--content", str(tmp_path / "content"), "--out", str(tmp_path / "site"),
-                     "--base-url", base_url)
-    assert result.returncode == 1 and "should be an address such as" in result.stderr
-    assert not (tmp_path / "site").exists()
-
-
 
 
 def test_canonical_links_and_the_robots_sitemap_line_are_absolute_or_absent(shipped_site, subpath_site):

@@ -1,0 +1,156 @@
+"""`catalogue check`: everything a build would refuse, and what a publisher wants to know, without
+writing a site. Unlike a build, which stops at the first broken page, it reads every page and
+reports every finding, one line each (`file:line: what`), so a CI job can gate on it:
+
+- errors: a page that cannot be read (broken frontmatter, a value of the wrong type, a date no
+  calendar has), two pages with one slug, a taxonomy or setting a build would refuse;
+- warnings: frontmatter keys no template uses (a typo?), two papers with one title, links in a
+  page's text to pages the site does not have, taxonomy terms that place no paper.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from generator.catalogue.groups import index_catalogue
+from generator.catalogue.markup import Renderer
+from generator.catalogue.paper import KNOWN_KEYS, Paper
+from generator.catalogue.reader import page_stamps, read_paper
+from generator.catalogue.taxonomy import DEFAULT_TAXONOMY, load_taxonomy
+from generator.errors import CatalogueError
+from generator.ingest.pages import PAPERS_DIR, line_of, load_page
+from generator.ingest.slugs import title_key
+from generator.settings import Settings
+from generator.site.routes import plan_site
+
+_HREF = re.compile(r'<a [^>]*href="([^"]*)"')
+
+
+@dataclass(frozen=True)
+class Finding:
+    level: str  # "error" or "warning"
+    path: Path | str | None
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.level}: {CatalogueError(self.message, self.path, self.line)}"
+
+
+def check(settings: Settings) -> list[Finding]:
+    """Every finding for the catalogue in `settings.content`, errors first then warnings, each in file order."""
+    findings: list[Finding] = []
+    try:
+        taxonomy = load_taxonomy(settings.content)
+    except CatalogueError as exc:
+        return [Finding("error", exc.path, exc.line, exc.message)]
+    folder = settings.content / PAPERS_DIR
+    try:
+        stamps = page_stamps(folder)
+    except CatalogueError as exc:
+        return [Finding("error", exc.path, exc.line, exc.message)]
+    renderer = Renderer(settings.unsafe_html)
+    papers: list[Paper] = []
+    for path in map(Path, stamps):
+        try:
+            paper = read_paper(path, renderer, taxonomy)
+        except CatalogueError as exc:
+            findings.append(Finding("error", exc.path, exc.line, exc.message))
+            continue
+        papers.append(paper)
+        findings += _unknown_keys(path)
+    findings += _duplicates(papers)
+    if papers and not any(f.level == "error" for f in findings):
+        findings += _dead_links(papers, index_catalogue(papers, taxonomy), settings)
+    findings += _idle_terms(papers, taxonomy)
+    return sorted(findings, key=lambda f: (f.level != "error", str(f.path), f.line or 0))
+
+
+def _unknown_keys(path: Path) -> list[Finding]:
+    found = []
+    for key in load_page(path).metadata:
+        if key not in KNOWN_KEYS:
+            close = difflib.get_close_matches(key, sorted(KNOWN_KEYS), n=1, cutoff=0.75)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            found.append(Finding("warning", path, line_of(path, key),
+                                 f"unknown key {key!r}: {hint}kept in the page, shown nowhere"))
+    return found
+
+
+def _duplicates(papers: list[Paper]) -> list[Finding]:
+    found = []
+    by_slug: dict[str, Paper] = {}
+    by_title: dict[str, Paper] = {}
+    for paper in papers:
+        other = by_slug.setdefault(paper.slug, paper)
+        if other is not paper:
+            found.append(Finding("error", paper.source, line_of(Path(paper.source), "slug"),
+                                 f"slug {paper.slug!r} is already used by {os.path.basename(other.source)}"))
+        other = by_title.setdefault(title_key(paper.title), paper)
+        if other is not paper:
+            found.append(Finding("warning", paper.source, line_of(Path(paper.source), "title"),
+                                 f"the same title as {os.path.basename(other.source)}"))
+    return found
+
+
+def _dead_links(papers: list[Paper], catalogue, settings: Settings) -> list[Finding]:
+    """Relative links in page bodies (and site-absolute ones under the base path) that lead to no
+    page or file of the site."""
+    targets = {route.url for route in plan_site(catalogue, settings)}
+    for folder in settings.template_dirs():
+        static = folder / "static"
+        if static.is_dir():
+            targets |= {f"static/{p.relative_to(static).as_posix()}" for p in static.rglob("*") if p.is_file()}
+    found = []
+    for paper in papers:
+        for href in _HREF.findall(paper.body_html):
+            parts = urlsplit(href)
+            if parts.scheme or parts.netloc or not parts.path:
+                continue
+            path = unquote(parts.path)
+            if path.startswith("/"):
+                if not path.startswith(settings.base_path):
+                    continue  # elsewhere on the host: not ours to judge
+                target = path[len(settings.base_path):]
+            else:
+                target = os.path.normpath(os.path.join(os.path.dirname(paper.url), path)).replace(os.sep, "/")
+                if path.endswith("/") and not target.endswith("/"):
+                    target += "/"
+            if target in ("", "."):
+                target = ""
+            if target not in targets and target.rstrip("/") + "/" not in targets and target + "index.html" not in targets:
+                found.append(Finding("warning", paper.source, _line_holding(Path(paper.source), href),
+                                     f"link {href!r} leads to no page of the site"))
+    return found
+
+
+def _line_holding(path: Path, text: str, skip: str | None = None) -> int | None:
+    """The first line holding `text` (not counting lines that start with `skip`, such as comments)."""
+    try:
+        lines = path.read_text(encoding="utf-8-sig").split("\n")
+    except (OSError, UnicodeDecodeError):
+        return None
+    return next((n for n, line in enumerate(lines, 1)
+                 if text in line and not (skip and line.lstrip().startswith(skip))), None)
+
+
+def _idle_terms(papers: list[Paper], taxonomy) -> list[Finding]:
+    """Terms that start no word of any paper's title or abstract: misspelt, or waiting for papers."""
+    if not papers or taxonomy.path is None or taxonomy.path == DEFAULT_TAXONOMY:
+        return []  # nothing to place yet; or the package's default taxonomy, not the catalogue's to tune
+    used: set[str] = set()
+    for paper in papers:
+        used.update(taxonomy.terms_in(paper.title))
+        used.update(taxonomy.terms_in(paper.text))
+    found = []
+    for topic in taxonomy.topics:
+        for term in topic.terms:
+            if not any(word.startswith(term.lower()) for word in used):
+                found.append(Finding("warning", taxonomy.path, _line_holding(taxonomy.path, f'"{term}"', skip="#"),
+                                     f"term {term!r} of topic {topic.name!r} matches no paper"))
+    return found

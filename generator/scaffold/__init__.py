@@ -1,0 +1,1 @@
+"""The files `catalogue init` writes into a new catalogue (see generator/init.py)."""

