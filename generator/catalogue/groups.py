@@ -77,11 +77,12 @@ def index_catalogue(papers: list[Paper], taxonomy: Taxonomy) -> Catalogue:
         for topic in paper.topics:
             by_topic[topic.slug].append(paper)
             topics.setdefault(topic.slug, topic)
-        if paper.date is None:
+        when = paper.month
+        if when is None:
             undated.append(paper)
         else:
-            years[paper.date.year].append(paper)
-            months[(paper.date.year, paper.date.month)].append(paper)
+            years[when[0]].append(paper)
+            months[when].append(paper)
     order = [t.slug for t in taxonomy.topics] + sorted(set(topics) - {t.slug for t in taxonomy.topics})
     entries = [TopicEntry(topics[s], by_topic[s]) for s in order if s in by_topic and s != taxonomy.catch_all.slug]
     if taxonomy.catch_all.slug in by_topic:

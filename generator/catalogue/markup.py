@@ -13,6 +13,8 @@ import re
 from generator.ingest.markdown_text import escape_markdown
 
 _TAGS = re.compile(r"<[^>]+>")
+# Inline tags sit inside words and sentences ("<strong>Varco</strong>,"): dropped, not spaced.
+_INLINE_TAGS = re.compile(r"</?(?:a|strong|em|code|b|i|span|sub|sup|abbr|mark)\b[^>]*>")
 
 # One line of printable prose, no outer spaces, not starting like a block (heading, quote, list,
 # rule), without the characters of inline syntax (escapes, code, emphasis, links, HTML, entities):
@@ -68,4 +70,4 @@ class Renderer:
 
 def html_to_text(fragment: str) -> str:
     """The words a reader sees, for search and summaries."""
-    return " ".join(html.unescape(_TAGS.sub(" ", fragment)).split())
+    return " ".join(html.unescape(_TAGS.sub(" ", _INLINE_TAGS.sub("", fragment))).split())

@@ -8,12 +8,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from generator.catalogue.scholarly import FIELDS as SCHOLARLY_FIELDS
+from generator.catalogue.scholarly import Scholarly
 from generator.catalogue.taxonomy import Topic
 from generator.utils.packed import Packed
 
 SUMMARY_CHARS = 280
 # Keys the templates see as fields of a paper; the rest stays in `params` (as in Hugo).
-KNOWN_KEYS = {"title", "slug", "date", "author_count", "organisation", "upvotes", "sources", "topics", "paper_id"}
+KNOWN_KEYS = {"title", "slug", "date", "author_count", "organisation", "upvotes", "sources", "topics", "paper_id",
+              *SCHOLARLY_FIELDS}
 
 
 @dataclass(eq=False)  # a paper is itself: compared by identity, never field by field through its neighbours
@@ -30,10 +33,18 @@ class Paper:
     sources: list[str] = field(default_factory=list)
     topics: list[Topic] = field(default_factory=list)
     params: dict = field(default_factory=dict)
+    scholarly: Scholarly = field(default_factory=Scholarly)  # authors, arXiv, DOI, links (when a person added them)
     newer: Paper | None = field(default=None, repr=False)
     older: Paper | None = field(default=None, repr=False)
     derived: dict = field(default_factory=dict, repr=False, compare=False)  # memo for data computed from it
     digest: str = field(default="", repr=False)  # of everything a page can show of it (see render_keys)
+
+    @property
+    def month(self) -> tuple[int, int] | None:
+        """(year, month) the paper is filed under: its date's, or the month its arXiv id gives."""
+        if self.date is not None:
+            return self.date.year, self.date.month
+        return self.scholarly.month
 
     @property
     def url(self) -> str:
@@ -85,7 +96,7 @@ class Paper:
     def shape(self) -> tuple:
         """What places the paper in the catalogue (its URL, order, topic and date lists) and what
         the plan copies of it by value (its title): an edit that keeps it moves nothing."""
-        return self.slug, self.title, self.date, [(t.slug, t.name) for t in self.topics]
+        return self.slug, self.title, self.date, self.month, [(t.slug, t.name) for t in self.topics]
 
     def take(self, other: Paper) -> None:
         """Become `other` (the same page read again), keeping this paper's place among its
@@ -97,5 +108,6 @@ class Paper:
 
     def sort_key(self) -> tuple:
         """Newest first; undated papers last; ties by title so the order is stable."""
-        return (self.date is None, -(self.date.toordinal() if self.date else 0), self.title.casefold(), self.slug)
+        day = self.date or (dt.date(*self.month, 1) if self.month else None)
+        return (day is None, -(day.toordinal() if day else 0), self.title.casefold(), self.slug)
 

@@ -12,6 +12,8 @@ from typing import Callable
 from generator.catalogue.groups import Catalogue, index_catalogue
 from generator.catalogue.markup import Renderer, html_to_text
 from generator.catalogue.paper import KNOWN_KEYS, Paper
+from generator.catalogue.readable import readable_fragment, readable_text
+from generator.catalogue.scholarly import read_scholarly
 from generator.catalogue.taxonomy import Taxonomy, Topic, load_taxonomy
 from generator.errors import CatalogueError
 from generator.ingest.pages import PAPERS_DIR, as_date, line_of, load_page
@@ -142,10 +144,11 @@ def read_paper(path: Path, renderer: Renderer, taxonomy: Taxonomy) -> Paper:
         date = as_date(meta.get("date"))
     except ValueError as exc:
         raise CatalogueError(f"bad date: {exc}", path, line_of(path, "date")) from None
-    body_html = renderer.to_html(post.content)
+    body_html = readable_fragment(renderer.to_html(post.content))
     text = html_to_text(body_html)
     paper = Paper(
-        slug=slug, title=title.strip(), date=date, body_html=body_html, text=text, source=str(path),
+        slug=slug, title=readable_text(" ".join(title.split())), date=date, body_html=body_html, text=text,
+        source=str(path), scholarly=read_scholarly(meta, path),
         author_count=_int(meta, "author_count", path), organisation=_str(meta.get("organisation")),
         upvotes=_int(meta, "upvotes", path), sources=_strings(meta, "sources", path),
         params={k: v for k, v in meta.items() if k not in KNOWN_KEYS},
@@ -157,7 +160,7 @@ def read_paper(path: Path, renderer: Renderer, taxonomy: Taxonomy) -> Paper:
 
 def _digest(paper: Paper) -> str:
     shown = (paper.slug, paper.title, paper.date, paper.body_html, paper.author_count, paper.organisation,
-             paper.upvotes, paper.sources, [(t.slug, t.name) for t in paper.topics], paper.params)
+             paper.upvotes, paper.sources, [(t.slug, t.name) for t in paper.topics], paper.params, paper.scholarly)
     return hashlib.blake2b(repr(shown).encode("utf-8", "surrogateescape"), digest_size=12).hexdigest()
 
 

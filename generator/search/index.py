@@ -39,7 +39,7 @@ def document(paper: Paper) -> dict[str, str]:
         "title": normalise(paper.title),
         "abstract": normalise(paper.text),
         "topics": normalise(" ".join(t.name for t in paper.topics)),
-        "organisation": normalise(paper.organisation or ""),
+        "organisation": normalise(" ".join([paper.organisation or "", *paper.scholarly.authors])),
     }
 
 
@@ -56,18 +56,19 @@ def analysis(paper: Paper) -> list:
 
 def result_data(paper: Paper) -> list:
     """What a result shows: title, URL, date, topics and a snippet."""
-    return [paper.title, paper.url, paper.date.isoformat() if paper.date else "",
+    when = paper.date.isoformat() if paper.date else ("%04d-%02d" % paper.month if paper.month else "")
+    return [paper.title, paper.url, when,
             [t.slug for t in paper.topics], paper.summary]
 
 
 def facets(catalogue: Catalogue) -> dict:
     """Each paper's year (an index into `years`, newest first, undated last) and topics (into `topics`)."""
     undated = [""] if catalogue.undated else []
-    years = sorted({str(p.date.year) for p in catalogue.papers if p.date}, reverse=True) + undated
+    years = sorted({str(p.month[0]) for p in catalogue.papers if p.month}, reverse=True) + undated
     year_at = {year: i for i, year in enumerate(years)}
     topic_at = {entry.topic.slug: i for i, entry in enumerate(catalogue.topics)}
     return {"years": years, "topics": list(topic_at),
-            "docs": [[year_at[str(p.date.year) if p.date else ""], *(topic_at[t.slug] for t in p.topics)]
+            "docs": [[year_at[str(p.month[0]) if p.month else ""], *(topic_at[t.slug] for t in p.topics)]
                      for p in catalogue.papers]}
 
 
@@ -94,7 +95,7 @@ def build_search(catalogue: Catalogue, files: search_shards.SearchFiles | None =
 
 
 def _facet(paper: Paper) -> tuple:
-    return paper.date.year if paper.date else None, [t.slug for t in paper.topics]
+    return paper.month[0] if paper.month else None, [t.slug for t in paper.topics]
 
 
 def _changes(previous: list[Paper] | None, papers: list[Paper]) -> tuple[list[tuple] | None, set[int] | None]:

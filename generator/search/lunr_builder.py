@@ -142,7 +142,7 @@ def serialise(table: Postings, fields: list[tuple[str, int]], version: str, pipe
         entry = {name: {} for name in names}
         entry["_index"] = index
         for f, posting in enumerate(postings):
-            name, boost, average, field_entry = names[f], fields[f][1], averages[f], entry[names[f]]
+            boost, average, field_entry = fields[f][1], averages[f], entry[names[f]]
             for ref, tf in posting:
                 field_entry[str(ref)] = _NO_METADATA
                 vectors[ref][f].append((index, weight(idf, tf, table.lengths[ref][f], average, boost)))

@@ -49,9 +49,15 @@ def make_environment(settings: Settings, compiled: Path | None = None) -> jinja2
         **OPTIONS,
     )
     env.filters["long_date"] = long_date
+    env.filters["month_year"] = month_year
     env.filters["month_name"] = lambda month: MONTH_NAMES[month - 1]
     env.filters["json_attr"] = lambda value: Markup(json.dumps(value))  # escaped again by the attribute
     return env
+
+
+def month_year(value: tuple[int, int] | None) -> str:
+    """A month known without its day (from an arXiv id): "Jun 2022", never an invented day."""
+    return f"{MONTH_NAMES[value[1] - 1][:3]} {value[0]}" if value else "no date"
 
 
 def long_date(value: dt.date | None) -> str:

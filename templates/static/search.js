@@ -96,7 +96,8 @@
   var MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
   function longDate(iso) {  // as the pages show it: 6 Jun 2022
     if (!iso) return 'No known date';
-    var parts = iso.split('-');
+    var parts = iso.split('-');  // a month alone (2022-06, from an arXiv id) is shown as one
+    if (parts.length === 2) return MONTHS[Number(parts[1]) - 1] + ' ' + parts[0];
     return Number(parts[2]) + ' ' + MONTHS[Number(parts[1]) - 1] + ' ' + parts[0];
   }
 

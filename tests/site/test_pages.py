@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import xml.etree.ElementTree as ET
@@ -9,6 +10,7 @@ from collections import Counter
 from pathlib import Path
 
 import frontmatter
+import markdown
 import pytest
 from conftest import SHIPPED_CONTENT, run_cli, write_paper
 from sitecheck import crawl, parse
@@ -49,13 +51,15 @@ def paper_links_on(site: Path, url: str) -> list[str]:
 
 def test_every_paper_has_its_own_page_with_its_title_and_abstract(shipped_site):
     pages = shipped_pages()
-    assert len(pages) == 139
+    assert sorted(p.name for p in (shipped_site / "papers").iterdir()) == sorted(pages)
     for slug, post in pages.items():
         page = shipped_site / "papers" / slug / "index.html"
         parsed = parse(page.read_text(encoding="utf-8"))
         text = " ".join("".join(parsed.text).split())
-        assert " ".join(post.metadata["title"].split()) in text
-        assert " ".join(post.content.split())[:60].replace("\\", "") in text.replace("\\", "")
+        title, abstract = post.metadata["title"], html.unescape(markdown.markdown(post.content))
+        if "\\" not in title + abstract[:80]:  # LaTeX-isms are shown converted (test_text_stays_text)
+            assert " ".join(title.split()) in text
+            assert " ".join(re.sub("<[^>]+>", "", abstract).split())[:60] in text
 
 
 def test_a_paper_page_shows_date_authors_upvotes_topics_and_sources(shipped_site):
