@@ -10,6 +10,7 @@ they touch the disk.
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import html
 import http.server
@@ -272,6 +273,10 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000, out: Pa
         if exc.errno == errno.EADDRINUSE:
             raise CatalogueError(f"port {port} on {host} is already in use; pass --port to choose another") from None
         raise CatalogueError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    if settings.absolute_base is None:  # the preview's own address: feeds, sitemap and canonical links work
+        shown = f"[{host}]" if ":" in host else host
+        settings = dataclasses.replace(settings, base_url=f"http://{shown}:{server.server_address[1]}{settings.base_path}")
+        preview.settings = settings
     temporary = out is None  # made only once the port is ours, so a refused start leaves nothing behind
     if temporary:
         out = preview.out = Path(tempfile.mkdtemp(prefix="catalogue-preview-")) / "site"

@@ -95,6 +95,9 @@ def _build(settings: Settings, out: Path, say: Callable[[str], None], force: boo
                                  "was (a wrong --content? pass --allow-empty to build an empty site)",
                                  settings.content / PAPERS_DIR)
         env = make_environment(settings, freshness.user_cache_dir() / "templates")
+        if settings.absolute_base is None and not in_place:
+            say("note: base_url is not a full address (https://...), so the Atom feeds, the sitemap and canonical "
+                "links are left out; set base_url in catalogue.toml or pass --base-url to have them")
         # shortcut 2: the last build's site, with only what changed written again
         update = incremental.update(state, settings, taxonomy, papers, fresh) if in_place else None
         if update is not None and update.small:

@@ -20,7 +20,7 @@ from generator.utils.background import detached
 from generator.utils.parallel import Chunked
 
 # A folder we may replace wholesale looks like a site we built.
-SITE_MARKERS = ("sitemap.xml", "404.html")
+SITE_MARKERS = ("404.html", "search/manifest.json")
 
 
 def write_whole(out: Path, env, settings: Settings, routes: list[Route], make_search, background_cleanup: bool):

@@ -59,15 +59,21 @@ def plan_site(catalogue: Catalogue, settings: Settings, only: Iterable[Paper] | 
         routes.append(Route(paper.page, "paper.html", {
             "paper": paper, "related": catalogue.related(paper), "title": paper.title,
         }))
+        routes.append(Route(f"{paper.url}cite.bib", "cite.bib", {"papers": [paper]}))
     lists = [Route("topics/index.html", "topics.html", {"topics": catalogue.topics, "title": "Topics"})]
+    feeds = settings.absolute_base is not None  # an Atom feed needs absolute addresses, and so does a sitemap
     for entry in catalogue.topics:
         lists += _list_pages(entry.url, entry.papers, settings, title=entry.topic.name,
-                             description=entry.topic.description, feed=f"{entry.url}feed.xml", kind="topic")
+                             description=entry.topic.description, feed=f"{entry.url}feed.xml" if feeds else None,
+                             bib=f"{entry.url}papers.bib", kind="topic")
     lists += _date_pages(catalogue, settings)
     lists.append(Route("search/index.html", "search.html", {"title": "Search", "topics": catalogue.topics}))
     lists.append(Route("404.html", "404.html", {"title": "Page not found"}))
-    routes += [*lists, *_feeds(catalogue, settings)]
-    if only is None:  # it lists every page and shows no paper: an edit that moves none leaves it as it is
+    routes += [*lists, *(_feeds(catalogue, settings) if feeds else [])]
+    # BibTeX of every paper, and of each topic's
+    routes.append(Route("catalogue.bib", "cite.bib", {"papers": catalogue.papers}))
+    routes += [Route(f"{e.url}papers.bib", "cite.bib", {"papers": e.papers}) for e in catalogue.topics]
+    if only is None and feeds:  # it lists every page and shows no paper: an edit that moves none leaves it as it is
         urls = [routes[0].url, *(paper.url for paper in catalogue.papers),
                 *(r.url for r in lists if r.is_html and r.path != "404.html")]
         routes.append(Route("sitemap.xml", "sitemap.xml", {"urls": urls}))
@@ -106,7 +112,7 @@ def _list_pages(url: str, papers: list[Paper], settings: Settings, **context) ->
                       page_url(number - 1) if number > 1 else None,
                       page_url(number + 1) if number < count else None)
         routes.append(Route(f"{page_url(number)}index.html", "list.html", {
-            "pager": pager, "description": "", "feed": None, **context}))
+            "pager": pager, "description": "", "feed": None, "bib": None, **context}))
     return routes
 
 

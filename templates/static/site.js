@@ -6,3 +6,16 @@ document.addEventListener('keydown', function (event) {
   var box = document.getElementById('search-input') || document.getElementById('site-search-input');
   if (box) { event.preventDefault(); box.focus(); box.select(); }
 });
+
+/* A Copy button for the BibTeX block, shown only where the clipboard can be written. */
+document.querySelectorAll('button[data-copy]').forEach(function (button) {
+  if (!navigator.clipboard) return;
+  button.hidden = false;
+  button.addEventListener('click', function () {
+    var source = document.getElementById(button.getAttribute('data-copy'));
+    navigator.clipboard.writeText(source.textContent).then(function () {
+      button.textContent = 'Copied';
+      setTimeout(function () { button.textContent = 'Copy'; }, 1500);
+    });
+  });
+});

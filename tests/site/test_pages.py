@@ -62,13 +62,13 @@ def test_every_paper_has_its_own_page_with_its_title_and_abstract(shipped_site):
             assert " ".join(re.sub("<[^>]+>", "", abstract).split())[:60] in text
 
 
-def test_a_paper_page_shows_date_authors_upvotes_topics_and_sources(shipped_site):
+def test_a_paper_page_shows_date_authors_upvotes_and_topics_but_not_capture_file_names(shipped_site):
     page = (shipped_site / "papers" / "miromind-m1-an-open-source-advancement-in-mathematical-reasoning-via-context"
             / "index.html").read_text(encoding="utf-8")
     assert '<time datetime="2025-07-19">19 Jul 2025</time>' in page
     assert "18 authors" in page and "2 upvotes" in page
     assert 'href="../../topics/efficient-reasoning/"' in page
-    assert "Listed in 1 capture: 000_ad819c97d76d7fd7.txt" in page
+    assert "000_ad819c97d76d7fd7" not in page  # bookkeeping, not reading
     assert 'rel="prev"' in page and 'rel="next"' in page
 
 
@@ -184,7 +184,8 @@ def test_a_site_built_for_the_root_works_unchanged_under_any_sub_path(shipped_si
     """Links are relative: a plain build (base_url "/") can be copied under any folder of a web host."""
     seen, broken = crawl(static_server(shipped_site, "/mirror/reading-group/"))
     assert broken == []
-    assert len([u for u in seen if "/mirror/reading-group/papers/" in u]) == len(list((SHIPPED_CONTENT / "papers").glob("*.md")))
+    assert len([u for u in seen if "/mirror/reading-group/papers/" in u and u.endswith("/")]) == \
+        len(list((SHIPPED_CONTENT / "papers").glob("*.md")))
 
 
 def test_the_404_page_works_at_any_depth_under_the_base_path(subpath_site):
@@ -249,10 +250,12 @@ Jan 6, 2024
             assert tag != "img", path
             assert not [a for a in attrs if a.startswith("on")], (path, tag, attrs)
             assert not str(attrs.get("href", "")).lower().startswith("javascript"), path
-            if tag == "script":
+            if tag == "script" and attrs.get("type") != "application/ld+json":  # data, never run
                 assert attrs.get("src", "").endswith(("site.js", "lunr.min.js", "search.js")), path
     paper = next((out / "papers").glob("script*/index.html")).read_text(encoding="utf-8")
     assert "&lt;script&gt;alert(&#34;t&#34;)&lt;/script&gt;" in paper
+    ld = re.search(r'<script type="application/ld\+json">(.*?)</script>', paper, re.S).group(1)
+    assert "<" not in ld and json.loads(ld)["name"].startswith(HOSTILE)  # the title, intact, as data
     # and the search data is JSON text, never markup
     docs = [d for chunk in (out / "search" / "docs").glob("*.json") for d in json.loads(chunk.read_text("utf-8"))]
     assert any(HOSTILE in d[0] for d in docs)

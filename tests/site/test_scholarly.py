@@ -1,0 +1,189 @@
+"""A paper page a researcher can use: links to the paper, authors, a Cite block and .bib files that real
+BibTeX tools read, and a page head Google Scholar, Zotero and link previews understand."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import xml.etree.ElementTree as ET
+
+import bibtexparser
+import pytest
+from conftest import SHIPPED_CONTENT, run_cli
+from pybtex.database import parse_string as pybtex_parse
+
+from generator.build.pipeline import build
+from generator.settings import load_settings
+
+REPETITION = "learning-to-break-the-loop-analyzing-and-mitigating-repetitions-for-neural-text"
+UNDATED = "cacheblend-fast-large-language-model-serving-for-rag-with-cached-knowledge"  # no capture dates it
+BASE = "https://lab.example.org/papers/"
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def _add(page, **fields):
+    lines = page.read_text(encoding="utf-8").split("\n")
+    at = lines.index("---", 1)
+    for key, value in fields.items():
+        lines.insert(at, f"{key}: {value}")
+        at += 1
+    page.write_text("\n".join(lines), encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    root = tmp_path_factory.mktemp("scholarly")
+    content = root / "content"
+    shutil.copytree(SHIPPED_CONTENT, content)
+    _add(content / "papers" / f"{REPETITION}.md", authors="[Jin Xu, Xiaojiang Liu, 'Jianhao Yan', Deng Cai]",
+         arxiv="https://arxiv.org/abs/2206.02369v2", code="https://github.com/Jxu-Thu/DITTO",
+         doi="10.48550/arXiv.2206.02369")
+    _add(content / "papers" / f"{UNDATED}.md", arxiv="arXiv:2405.16444")
+    build(load_settings(None, content, base_url=BASE), root / "site")
+    return root / "site"
+
+
+def _page(site, slug):
+    return (site / "papers" / slug / "index.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("pasted", ["2206.02369", "2206.02369v2", "arXiv:2206.02369", "https://arxiv.org/abs/2206.02369",
+                                    "https://arxiv.org/pdf/2206.02369v1.pdf", "http://arxiv.org/abs/2206.02369/"])
+def test_an_arxiv_id_in_any_pasted_form_links_the_abstract_the_pdf_and_hugging_face(pasted):
+    from generator.catalogue.scholarly import normalise_arxiv
+
+    assert normalise_arxiv(pasted) == ("2206.02369", None, (2022, 6))
+
+
+def test_an_old_style_arxiv_id_is_kept_with_its_archive():
+    from generator.catalogue.scholarly import normalise_arxiv
+
+    assert normalise_arxiv("cs/0112017") == ("cs/0112017", "cs", None)
+    assert normalise_arxiv("hep-th/9901001v3") == ("hep-th/9901001", "hep-th", None)
+
+
+def test_the_paper_page_links_arxiv_pdf_hugging_face_code_and_doi(site):
+    page = _page(site, REPETITION)
+    for label, href in [("arXiv", "https://arxiv.org/abs/2206.02369"), ("PDF", "https://arxiv.org/pdf/2206.02369"),
+                        ("Hugging Face", "https://huggingface.co/papers/2206.02369"),
+                        ("Code", "https://github.com/Jxu-Thu/DITTO"), ("DOI", "https://doi.org/10.48550/arXiv.2206.02369")]:
+        assert f'<a href="{href}">{label}</a>' in page
+
+
+def test_author_names_replace_the_author_count_on_the_page_in_lists_and_in_feeds(site):
+    assert "Jin Xu, Xiaojiang Liu, Jianhao Yan, Deng Cai" in _page(site, REPETITION)
+    assert "6 authors" not in _page(site, REPETITION)
+    feeds = [ET.parse(path).getroot() for path in [site / "feed.xml", *site.glob("topics/*/feed.xml")]]
+    names = [a.findtext(f"{ATOM}name") for f in feeds for e in f.iter(f"{ATOM}entry") for a in e.iter(f"{ATOM}author")]
+    assert "Jin Xu" in names and not [n for n in names if re.fullmatch(r"\d+ authors?", n)]
+
+
+def test_a_paper_no_capture_dates_gets_its_month_from_its_arxiv_id_and_never_a_day(site):
+    page = _page(site, UNDATED)
+    assert '<time datetime="2024-05">May 2024</time>' in page and "2024-05-" not in page
+    may = (site / "dates" / "2024" / "05" / "index.html").read_text(encoding="utf-8")
+    assert f'papers/{UNDATED}/' in may
+    assert f'papers/{UNDATED}/' not in (site / "dates" / "undated" / "index.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("key,value,problem", [
+    ("arxiv", "'22.06.02369'", "arxiv: '22.06.02369' is not an arXiv identifier"),
+    ("code", "ftp://example.org/x", "code should be an http(s) address"),
+    ("pdf", "javascript:alert(1)", "pdf should be an http(s) address"),
+    ("doi", "not-a-doi", "doi: 'not-a-doi' is not a DOI"),
+    ("authors", "5", "authors should be a list of names"),
+])
+def test_a_value_that_is_not_what_its_field_expects_is_one_line_and_nothing_is_written(tmp_path, key, value, problem):
+    content = tmp_path / "content"
+    shutil.copytree(SHIPPED_CONTENT, content)
+    page = content / "papers" / f"{REPETITION}.md"
+    _add(page, **{key: value})
+    line = page.read_text(encoding="utf-8").split("\n").index(f"{key}: {value}") + 1
+    result = run_cli("build", "--content", str(content), "--out", str(tmp_path / "site"))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.startswith(f"error: {page}:{line}: {problem}"), result.stderr
+    assert not (tmp_path / "site").exists()
+
+
+def test_every_bib_file_parses_with_bibtexparser_and_pybtex_and_keys_are_unique(site):
+    files = [site / "catalogue.bib", *site.glob("topics/*/papers.bib"), *site.glob("papers/*/cite.bib")]
+    pages = len(list((SHIPPED_CONTENT / "papers").glob("*.md")))
+    assert len(list(site.glob("papers/*/cite.bib"))) == pages
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        library = bibtexparser.parse_string(text)
+        assert library.failed_blocks == [], (path, library.failed_blocks[:1])
+        keys = [entry.key for entry in library.entries]
+        assert len(keys) == len(set(keys)) == len(pybtex_parse(text, "bibtex").entries) == text.count("\n@") + 1
+    whole = bibtexparser.parse_string((site / "catalogue.bib").read_text(encoding="utf-8"))
+    assert len(whole.entries) == pages
+
+
+def test_a_bibtex_entry_has_authors_eprint_and_escaped_text(site):
+    [entry] = bibtexparser.parse_string((site / "papers" / REPETITION / "cite.bib").read_text("utf-8")).entries
+    assert entry["author"] == "Jin Xu and Xiaojiang Liu and Jianhao Yan and Deng Cai"
+    assert entry["eprint"] == "2206.02369" and entry["archivePrefix"] == "arXiv" and entry["year"] == "2022"
+    assert r"0.02\% in Wikitext-103" in entry["abstract"]  # a LaTeX special character, escaped
+    pybtex = pybtex_parse((site / "papers" / REPETITION / "cite.bib").read_text("utf-8"), "bibtex")
+    assert [str(p) for p in next(iter(pybtex.entries.values())).persons["author"]][0] == "Xu, Jin"
+
+
+def test_an_organisation_is_a_corporate_author_and_a_count_never_an_author(site):
+    text = (site / "catalogue.bib").read_text(encoding="utf-8")
+    assert "author = {{NVIDIA}}" in text
+    assert not re.search(r"author = \{[^}\n]*\d+ authors", text)
+
+
+def test_non_ascii_survives_in_bibtex(site):
+    text = (site / "catalogue.bib").read_text(encoding="utf-8")
+    assert "Súmulas" in text  # captured as S\'umulas: shown, and cited, as a reader writes it
+
+
+def test_keys_do_not_change_when_a_paper_is_added(tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(SHIPPED_CONTENT, content)
+    build(load_settings(None, content), tmp_path / "before")
+    source = content / "papers" / f"{REPETITION}.md"
+    twin = content / "papers" / "learning-to-break-the-loop-again.md"
+    twin.write_text(source.read_text(encoding="utf-8").replace(f"slug: {REPETITION}", "slug: learning-to-break-the-loop-again"),
+                    encoding="utf-8")
+    build(load_settings(None, content), tmp_path / "after")
+    keys = lambda site: [e.key for e in bibtexparser.parse_string((site / "catalogue.bib").read_text("utf-8")).entries]  # noqa: E731
+    before, after = keys(tmp_path / "before"), keys(tmp_path / "after")
+    assert set(before) < set(after) and len(set(after)) == len(after)
+
+
+def test_the_page_head_has_json_ld_highwire_tags_open_graph_and_an_absolute_canonical(site):
+    page = _page(site, REPETITION)
+    ld = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S).group(1))
+    assert ld["@type"] == "ScholarlyArticle" and ld["datePublished"] == "2022-06-06"
+    assert [a["name"] for a in ld["author"]][:2] == ["Jin Xu", "Xiaojiang Liu"]
+    assert "https://arxiv.org/abs/2206.02369" in ld["sameAs"] and ld["url"] == f"{BASE}papers/{REPETITION}/"
+    meta = dict(re.findall(r'<meta name="(citation_(?:title|arxiv_id|doi|publication_date))" content="([^"]*)"', page))
+    assert meta == {"citation_title": "Learning to Break the Loop: Analyzing and Mitigating Repetitions for Neural "
+                                      "Text Generation", "citation_arxiv_id": "2206.02369",
+                    "citation_doi": "10.48550/arXiv.2206.02369", "citation_publication_date": "2022/06/06"}
+    assert page.count('<meta name="citation_author"') == 4
+    assert '<meta property="og:type" content="article">' in page and '<meta name="twitter:card"' in page
+    assert f'<link rel="canonical" href="{BASE}papers/{REPETITION}/">' in page
+
+
+def test_latex_isms_are_shown_as_a_reader_expects_and_searchable(site):
+    page = next(p.read_text(encoding="utf-8") for p in site.glob("papers/empirical-analysis*/index.html"))
+    assert "Súmulas Vinculantes" in page and "S\\&#39;umulas" not in page and "S\\'umulas" not in page
+    words = (site / "search" / "terms.json").read_text(encoding="utf-8")
+    assert '"súmula' in words  # the stemmed term lunr.js looks up for "súmulas"
+
+
+def test_a_bare_address_in_an_abstract_is_a_link_without_the_closing_full_stop(site):
+    page = next(p.read_text(encoding="utf-8") for p in site.glob("papers/a-multi-dimensional-constraint-framework*/index.html"))
+    assert '<a href="https://github.com/Junjie-Ye/MulDimIF">https://github.com/Junjie-Ye/MulDimIF</a>.' in page
+
+
+def test_the_cite_block_is_readable_without_javascript(site):
+    page = _page(site, REPETITION)
+    assert re.search(r'<pre id="bibtex"[^>]*>@misc\{xu2022learning_[0-9a-f]{4},', page)
+    assert '<a href="cite.bib" download>' in page
+    topic = (site / "topics" / "repetition" / "index.html").read_text(encoding="utf-8")
+    assert 'href="../../topics/repetition/papers.bib"' in topic
