@@ -125,6 +125,9 @@ def patch(plan: Plan, settings: Settings, taxonomy: Taxonomy, papers: list[Paper
     for _, old, new in pairs:  # also those read again that show the same (a page touched, not changed)
         old.take(new)
         cache.replace(old)  # the cache holds the papers the plan holds
+    if edited:  # a paper's words changed: its related list, and those of papers close to it, may too
+        for slug in catalogue.refresh_related():
+            paths.add(f"papers/{slug}/index.html")
     # Every page that held an edited paper's digest in its key changes, so no key is compared;
     # their new keys are left unknown, and a build that plans whole renders them again.
     plan.forget(paths)

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import functools
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from generator.catalogue.paper import Paper
+from generator.catalogue.related import related_papers
 from generator.catalogue.taxonomy import Taxonomy, Topic
 
 RELATED = 5
@@ -34,9 +35,21 @@ class Catalogue:
     years: dict[int, list[Paper]]
     months: dict[tuple[int, int], list[Paper]]
     undated: list[Paper]
+    related_lists: dict[str, list[Paper]] = field(default_factory=dict, repr=False)  # slug -> closest in content
 
-    def related(self, paper: Paper, limit: int = RELATED) -> list[Paper]:
-        """Papers of the paper's first topic nearest to it in date, so no page is a dead end."""
+    def related(self, paper: Paper) -> list[Paper]:
+        """The papers closest to this one in content (catalogue.related)."""
+        return self.related_lists.get(paper.slug, [])
+
+    def refresh_related(self) -> set[str]:
+        """Work the related lists out again (after an edit); the slugs whose list changed."""
+        old, self.related_lists = self.related_lists, related_papers(self.papers)
+        return {slug for slug, papers in self.related_lists.items()
+                if [p.slug for p in papers] != [p.slug for p in old.get(slug, [])]}
+
+    def related_by_date(self, paper: Paper, limit: int = RELATED) -> list[Paper]:
+        """Papers of the paper's first topic nearest to it in date (what "More in <topic>" showed
+        before related papers by content; kept to measure against, benchmarks/related_eval.py)."""
         if not paper.topics:
             return []
         entry = self._entries[paper.topics[0].slug]
@@ -88,7 +101,7 @@ def index_catalogue(papers: list[Paper], taxonomy: Taxonomy) -> Catalogue:
     if taxonomy.catch_all.slug in by_topic:
         entries.append(TopicEntry(taxonomy.catch_all, by_topic[taxonomy.catch_all.slug]))
     return Catalogue(papers, taxonomy, entries, dict(sorted(years.items(), reverse=True)),
-                     dict(sorted(months.items(), reverse=True)), undated)
+                     dict(sorted(months.items(), reverse=True)), undated, related_papers(papers))
 
 
 def link(papers: list[Paper]) -> None:

@@ -94,7 +94,7 @@ def test_every_paper_page_links_onward(shipped_site):
     for page in (shipped_site / "papers").glob("*/index.html"):
         html = page.read_text(encoding="utf-8")
         assert 'rel="prev"' in html or 'rel="next"' in html
-        assert "More in " in html
+        assert "All papers in " in html
 
 
 # --- topics ------------------------------------------------------------------------------------
@@ -331,3 +331,11 @@ def test_canonical_links_and_the_robots_sitemap_line_are_absolute_or_absent(ship
         else:
             assert sitemap_lines == [f"Sitemap: {expected}sitemap.xml"]
             assert all(m and m.group(1).startswith(expected) for m in canonicals)
+
+
+def test_every_paper_page_has_related_papers_by_content(shipped_site):
+    for page in (shipped_site / "papers").glob("*/index.html"):
+        text = page.read_text(encoding="utf-8")
+        section = text[text.index('<h2 id="related-heading">Related papers</h2>'):text.index("</section>", text.index("related-heading"))]
+        links = re.findall(r'href="\.\./\.\./papers/([a-z0-9-]+)/"', section)
+        assert 1 <= len(links) <= 5 and page.parent.name not in links, page

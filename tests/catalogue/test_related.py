@@ -1,0 +1,59 @@
+"""Related papers by content, held to relevance judgements made by reading the abstracts
+(benchmarks/relevance/: 40 papers, graded "same narrow problem" / "same sub-area")."""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+
+import pytest
+from conftest import PROJECT, SHIPPED_CONTENT
+
+from generator.catalogue import related
+from generator.catalogue.groups import index_catalogue
+from generator.catalogue.reader import read_papers
+
+JUDGEMENTS = PROJECT / "benchmarks" / "relevance" / "judgements.json"
+
+
+@pytest.fixture(scope="module")
+def papers():
+    taxonomy, papers, _ = read_papers(SHIPPED_CONTENT)
+    return taxonomy, papers
+
+
+def ndcg5(ranked, gains):
+    dcg = sum(gains.get(s, 0) / math.log2(i + 2) for i, s in enumerate(ranked[:5]))
+    ideal = sum(g / math.log2(i + 2) for i, g in enumerate(sorted(gains.values(), reverse=True)[:5]))
+    return dcg / ideal
+
+
+def test_related_papers_score_at_least_0_75_ndcg5_on_judgements_held_out_from_tuning(papers):
+    queries = [q for q in json.loads(JUDGEMENTS.read_text(encoding="utf-8"))["queries"] if q["split"] == "heldout"]
+    lists = related.related_papers(papers[1])
+    scores = [ndcg5([p.slug for p in lists[q["slug"]]], q["relevant"]) for q in queries]
+    assert len(scores) == 15 and sum(scores) / len(scores) >= 0.75
+
+
+def test_every_paper_gets_up_to_five_related_papers_never_itself(papers):
+    lists = related.related_papers(papers[1])
+    assert set(lists) == {p.slug for p in papers[1]}
+    for slug, found in lists.items():
+        assert 0 < len(found) <= 5 and slug not in [p.slug for p in found]
+
+
+def test_the_lists_do_not_depend_on_the_order_papers_are_read(papers):
+    taxonomy, read = papers
+    shuffled = list(read)
+    random.Random(3).shuffle(shuffled)
+    first = {s: [p.slug for p in ps] for s, ps in related.related_papers(read).items()}
+    again = {s: [p.slug for p in ps] for s, ps in related.related_papers(shuffled).items()}
+    assert first == again
+
+
+def test_papers_on_one_narrow_problem_find_each_other(papers):
+    lists = index_catalogue(papers[1], papers[0]).related_lists
+    loop = [p.slug for p in lists["learning-to-break-the-loop-analyzing-and-mitigating-repetitions-for-neural-text"]]
+    assert {"the-hyperfitting-phenomenon-sharpening-and-stabilizing-llms-for-open-ended-text",
+            "rethinking-repetition-problems-of-llms-in-code-generation"} <= set(loop[:3])
