@@ -65,6 +65,16 @@ def build(settings: Settings, out: Path, say: Callable[[str], None] = lambda _: 
             gc.enable()
 
 
+def _prepare(paper) -> None:
+    """Per-paper work for later steps, done where the paper is read (on every core): its words for
+    the search index, then its terms for related papers (in that order: analysis resets the memo)."""
+    from generator.catalogue.related import paper_terms
+    from generator.search.index import analysis
+
+    analysis(paper)
+    paper_terms(paper)
+
+
 def _build(settings: Settings, out: Path, say: Callable[[str], None], force: bool, state,
            allow_empty: bool) -> BuildResult:
     started = time.perf_counter()
@@ -80,7 +90,7 @@ def _build(settings: Settings, out: Path, say: Callable[[str], None], force: boo
     from generator.catalogue.groups import index_catalogue
     from generator.catalogue.reader import read_papers
     from generator.ingest.pages import PAPERS_DIR
-    from generator.search.index import analysis, build_search
+    from generator.search.index import build_search
 
     kept = state is None  # a long-lived caller (serve) keeps its own in memory
     state_file = freshness.private_cache_dir(out) / STATE_FILE
@@ -89,7 +99,7 @@ def _build(settings: Settings, out: Path, say: Callable[[str], None], force: boo
     in_place = not force and state.matches(made_with, freshness.output_signature(out))
     try:
         taxonomy, papers, fresh = read_papers(settings.content, settings.unsafe_html, state.papers,
-                                              prepare=analysis, stamps=stamps)
+                                              prepare=_prepare, stamps=stamps)
         if not papers and not allow_empty:
             raise CatalogueError("no papers in this content folder, so nothing was built and the site is as it "
                                  "was (a wrong --content? pass --allow-empty to build an empty site)",

@@ -9,8 +9,9 @@ benchmarks/related_eval.py):
 - title terms count TITLE_WEIGHT times: a title says what a paper is about;
 - sublinear term frequency, smoothed idf; terms in a single paper (no neighbour to find) or in
   more than MAX_DF of papers (no information) are dropped, which also keeps the work sparse;
-- each paper keeps its KEEP strongest terms; similarities are summed through an inverted index,
-  so no n x n matrix is ever made: the cost grows with the postings of those terms;
+- each paper keeps its KEEP strongest terms; similarities are summed through an inverted index
+  (numpy arrays), so no n x n matrix is ever made: the cost grows with the postings of the
+  QUERY strongest terms of each paper, and a term in more than MAX_DF of a large catalogue is dropped;
 - then the neighbours' own neighbours add a little (pseudo-relevance feedback), and so does the
   share of topics two papers have in common: papers on one problem, worded differently.
 
@@ -19,9 +20,9 @@ Deterministic: ties go to the earlier slug, and nothing depends on the order pap
 
 from __future__ import annotations
 
-import math
+import hashlib
 import re
-from collections import Counter, defaultdict
+from collections import Counter
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -30,8 +31,10 @@ if TYPE_CHECKING:
 
 TITLE_WEIGHT = 3
 BIGRAMS = True
-MAX_DF = 1.0            # measured best with KEEP doing the pruning (common words rarely make a top 100)
-KEEP = 100
+MAX_DF = 0.1            # a term in more than this share of papers says nothing ...
+MIN_DF_CAP = 100        # ... but in a small catalogue a topic's word can be in that many
+KEEP = 100              # strongest terms a paper keeps
+QUERY = 60              # of which the strongest are looked up to find its neighbours (cost ~ QUERY)
 NEAR = 30             # closest papers kept per paper, by cosine
 FEEDBACK = 3          # of which the closest few lend their own neighbours ...
 FEEDBACK_WEIGHT = 0.1   # ... at this weight
@@ -71,61 +74,112 @@ def terms(title: str, text: str) -> Counter:
 
 def related_papers(papers: list[Paper], limit: int = LIMIT) -> dict[str, list[Paper]]:
     """Slug -> the `limit` papers closest in content, closest first (fewer when few share terms)."""
-    bags = [paper_terms(p) for p in papers]
-    vectors = _vectors(bags, len(papers))
-    postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
-    for doc, vector in enumerate(vectors):
-        for term, weight in vector:
-            postings[term].append((doc, weight))
-    slugs = [p.slug for p in papers]
-    order = lambda item: (-round(item[1], 12), slugs[item[0]])  # noqa: E731 - ties: the earlier slug
-    near: list[list[tuple[int, float]]] = []  # each paper's NEAR closest, by cosine
-    for doc, vector in enumerate(vectors):
-        scores: dict[int, float] = defaultdict(float)
-        for term, weight in vector:
-            for other, other_weight in postings[term]:
-                scores[other] += weight * other_weight
-        scores.pop(doc, None)
-        near.append(sorted(scores.items(), key=order)[:NEAR])
+    import numpy as np  # here: only a build that works related lists out pays for it
+
+    n = len(papers)
+    if n < 2:
+        return {p.slug: [] for p in papers}
+    doc, term, weight, query = _vectors([paper_terms(p) for p in papers], n)
+    # postings by term: every paper holding a term in its vector, with its weight there
+    by_term = np.argsort(term, kind="stable")
+    post_doc, post_weight = doc[by_term], weight[by_term]
+    starts = np.searchsorted(term[by_term], np.arange(int(term.max(initial=-1)) + 2))
+    first = np.searchsorted(doc, np.arange(n + 1))  # each paper's slice of the (doc-sorted) vectors
+    rank = np.argsort(np.argsort(np.array([p.slug for p in papers]), kind="stable"))  # ties: the earlier slug
+    near: list[tuple[np.ndarray, np.ndarray]] = []  # each paper's NEAR closest by cosine, and the scores
+    for d in range(n):
+        mine = slice(first[d], first[d + 1])
+        terms_, weights_ = term[mine][query[mine]], weight[mine][query[mine]]
+        if not len(terms_):
+            near.append((np.empty(0, np.int64), np.empty(0)))
+            continue
+        spans = [(starts[t], starts[t + 1], w) for t, w in zip(terms_.tolist(), weights_.tolist())]
+        docs = np.concatenate([post_doc[a:b] for a, b, _ in spans])
+        gains = np.concatenate([post_weight[a:b] * w for a, b, w in spans])
+        scores = np.bincount(docs, gains, minlength=n)
+        scores[d] = 0.0
+        near.append(_top(scores, rank, NEAR))
     topics = [frozenset(t.slug for t in p.topics) for p in papers]
     found: dict[str, list[Paper]] = {}
-    for doc in range(len(papers)):
+    for d in range(n):
         # what the closest papers are close to counts too (pseudo-relevance feedback), and so
         # do shared topics: both pull in papers on the same problem that word it differently
-        scores = defaultdict(float, near[doc])
-        for other, _ in near[doc][:FEEDBACK]:
-            for third, score in near[other]:
-                scores[third] += FEEDBACK_WEIGHT * score
-        scores.pop(doc, None)
-        for other in scores:
-            union = topics[doc] | topics[other]
-            if union:
-                scores[other] += TOPIC_WEIGHT * len(topics[doc] & topics[other]) / len(union)
-        found[slugs[doc]] = [papers[other] for other, _ in sorted(scores.items(), key=order)[:limit]]
+        close, scores = near[d]
+        pool = [close] + [near[other][0] for other in close[:FEEDBACK].tolist()]
+        gains = [scores] + [near[other][1] * FEEDBACK_WEIGHT for other in close[:FEEDBACK].tolist()]
+        candidates, inverse = np.unique(np.concatenate(pool), return_inverse=True)
+        total = np.bincount(inverse, np.concatenate(gains), minlength=len(candidates))
+        mine = topics[d]
+        if mine and len(candidates):
+            total += TOPIC_WEIGHT * np.array([len(mine & topics[c]) / len(mine | topics[c]) for c in candidates.tolist()])
+        total[candidates == d] = -1.0
+        found[papers[d].slug] = [papers[c] for c in _top_of(candidates, total, rank, limit)]
     return found
 
 
-def paper_terms(paper: Paper) -> Counter:
-    """Memoised on the paper (kept between builds with it): reading its terms is most of the cost."""
+def _top(scores, rank, k):
+    """The k highest scores above zero (ties: the earlier slug) and the scores, best first."""
+    import numpy as np
+
+    positive = np.flatnonzero(scores > 1e-12)
+    if len(positive) > k:
+        cut = np.partition(scores[positive], len(positive) - k)[len(positive) - k]
+        positive = positive[scores[positive] >= cut]
+    order = np.lexsort((rank[positive], -np.round(scores[positive], 12)))[:k]
+    chosen = positive[order]
+    return chosen, scores[chosen]
+
+
+def _top_of(candidates, totals, rank, k):
+    import numpy as np
+
+    keep = totals > 1e-12
+    candidates, totals = candidates[keep], totals[keep]
+    order = np.lexsort((rank[candidates], -np.round(totals, 12)))[:k]
+    return candidates[order].tolist()
+
+
+def paper_terms(paper: Paper):
+    """(term keys, counts) as arrays, memoised on the paper (kept between builds with it): reading its
+    terms is most of the cost. A term's key is a stable 64-bit hash of it, the same in every process."""
+    import numpy as np
+
     key = ("related-terms",)
     derived = paper.derived
     if key not in derived:
-        derived[key] = terms(paper.title, paper.text)
+        bag = terms(paper.title, paper.text)
+        derived[key] = (np.fromiter(map(_term_key, bag), dtype=np.int64, count=len(bag)),
+                        np.fromiter(bag.values(), dtype=np.float64, count=len(bag)))
         paper.changed()
     return derived[key]
 
 
-def _vectors(bags: list[Counter], n: int) -> list[list[tuple[str, float]]]:
-    df: Counter = Counter()
-    for bag in bags:
-        df.update(bag.keys())
-    too_common = max(2, MAX_DF * n)
-    idf = {term: math.log((n + 1) / (count + 1)) + 1 for term, count in df.items() if 2 <= count <= too_common}
-    vectors = []
-    for bag in bags:
-        weights = [(term, (1 + math.log(tf)) * idf[term]) for term, tf in bag.items() if term in idf]
-        weights.sort(key=lambda item: (-item[1], item[0]))
-        weights = weights[:KEEP]
-        norm = math.sqrt(sum(w * w for _, w in weights)) or 1.0
-        vectors.append([(term, w / norm) for term, w in weights])
-    return vectors
+@lru_cache(maxsize=500_000)
+def _term_key(term: str) -> int:
+    return int.from_bytes(hashlib.blake2b(term.encode("utf-8"), digest_size=8).digest(), "little", signed=True)
+
+
+def _vectors(bags: list, n: int):
+    """Each paper's KEEP strongest terms, L2-normalised, as arrays sorted by paper then weight:
+    (paper, term id, weight, among its QUERY strongest). Sublinear tf, smoothed idf; terms in one
+    paper or in too many are dropped. Ties between equal weights go to the smaller term key."""
+    import numpy as np
+
+    keys = np.concatenate([bag[0] for bag in bags])
+    tf = np.concatenate([bag[1] for bag in bags])
+    doc = np.repeat(np.arange(n), [len(bag[0]) for bag in bags])
+    unique, term = np.unique(keys, return_inverse=True)  # term ids in key order
+    df = np.bincount(term, minlength=len(unique))
+    too_common = max(MIN_DF_CAP, MAX_DF * n)
+    idf = np.log((n + 1) / (df + 1)) + 1
+    kept = (df[term] >= 2) & (df[term] <= too_common)
+    term, tf, doc = term[kept], tf[kept], doc[kept]
+    weight = (1 + np.log(tf)) * idf[term]
+    order = np.lexsort((term, -weight, doc))
+    term, weight, doc = term[order], weight[order], doc[order]
+    place = np.arange(len(doc)) - np.searchsorted(doc, doc)  # a term's place among its paper's, strongest first
+    keep = place < KEEP
+    term, weight, doc, place = term[keep], weight[keep], doc[keep], place[keep]
+    norm = np.sqrt(np.bincount(doc, weight * weight, minlength=n))
+    weight = weight / np.where(norm > 0, norm, 1.0)[doc]
+    return doc, term, weight, place < QUERY
