@@ -28,6 +28,7 @@ from generator.build.render_keys import papers_shown, route_keys
 from generator.catalogue.groups import Catalogue, index_catalogue
 from generator.catalogue.paper import Paper
 from generator.catalogue.reader import PaperCache
+from generator.catalogue.related import same_terms
 from generator.catalogue.taxonomy import Taxonomy
 from generator.settings import Settings
 from generator.site.routes import Route, plan_site
@@ -116,6 +117,8 @@ def patch(plan: Plan, settings: Settings, taxonomy: Taxonomy, papers: list[Paper
         pairs.append((at, catalogue.papers[at], new))
     previous = list(catalogue.papers)
     edited = [(at, old, new, plan.shown.pop(old.digest, b"")) for at, old, new in pairs if old.digest != new.digest]
+    # related lists depend on the papers' words alone: an edit of upvotes or sources leaves them be
+    reworded = any(not same_terms(old, new) for _, old, new, _ in edited)
     paths: set[str] = set()
     for at, old, new, shown in edited:
         previous[at] = copy.copy(old)  # the paper as the search index last saw it
@@ -125,7 +128,7 @@ def patch(plan: Plan, settings: Settings, taxonomy: Taxonomy, papers: list[Paper
     for _, old, new in pairs:  # also those read again that show the same (a page touched, not changed)
         old.take(new)
         cache.replace(old)  # the cache holds the papers the plan holds
-    if edited:  # a paper's words changed: its related list, and those of papers close to it, may too
+    if reworded:  # a paper's words changed: its related list, and those of papers close to it, may too
         for slug in catalogue.refresh_related():
             paths.add(f"papers/{slug}/index.html")
     # Every page that held an edited paper's digest in its key changes, so no key is compared;

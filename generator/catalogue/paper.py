@@ -34,6 +34,7 @@ class Paper:
     topics: list[Topic] = field(default_factory=list)
     params: dict = field(default_factory=dict)
     scholarly: Scholarly = field(default_factory=Scholarly)  # authors, arXiv, DOI, links (when a person added them)
+    bibtex: str = field(default="", repr=False)  # its BibTeX entry (catalogue.bibtex), made when read
     newer: Paper | None = field(default=None, repr=False)
     older: Paper | None = field(default=None, repr=False)
     derived: dict = field(default_factory=dict, repr=False, compare=False)  # memo for data computed from it

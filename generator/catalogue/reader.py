@@ -10,6 +10,7 @@ from stat import S_ISREG
 from typing import Callable
 
 from generator.catalogue.groups import Catalogue, index_catalogue
+from generator.catalogue.bibtex import bibtex
 from generator.catalogue.markup import Renderer, html_to_text
 from generator.catalogue.paper import KNOWN_KEYS, Paper
 from generator.catalogue.readable import readable_fragment, readable_text
@@ -154,6 +155,7 @@ def read_paper(path: Path, renderer: Renderer, taxonomy: Taxonomy) -> Paper:
         params={k: v for k, v in meta.items() if k not in KNOWN_KEYS},
     )
     paper.topics = _topics_of(meta.get("topics"), paper, taxonomy, path)
+    paper.bibtex = bibtex(paper)
     paper.digest = _digest(paper)
     return paper
 

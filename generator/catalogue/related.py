@@ -154,6 +154,12 @@ def paper_terms(paper: Paper):
     return derived[key]
 
 
+def same_terms(a: Paper, b: Paper) -> bool:
+    """Do two readings of a paper have the same terms (so the same related lists)?"""
+    (keys_a, counts_a), (keys_b, counts_b) = paper_terms(a), paper_terms(b)
+    return len(keys_a) == len(keys_b) and bool((keys_a == keys_b).all()) and bool((counts_a == counts_b).all())
+
+
 @lru_cache(maxsize=500_000)
 def _term_key(term: str) -> int:
     return int.from_bytes(hashlib.blake2b(term.encode("utf-8"), digest_size=8).digest(), "little", signed=True)

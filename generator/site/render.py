@@ -54,7 +54,6 @@ def make_environment(settings: Settings, compiled: Path | None = None) -> jinja2
     env.filters["json_attr"] = lambda value: Markup(json.dumps(value))  # escaped again by the attribute
     from generator.site import cite  # the citation formats, for the templates to place
 
-    env.filters["bibtex"] = lambda paper: cite.bibtex(paper, settings.absolute_base)
     env.filters["bibliography"] = cite.bibliography
     env.filters["highwire"] = cite.highwire_tags
     env.filters["json_ld"] = lambda paper, url: Markup(cite.json_ld(paper, url))  # escaped for <script> by json_ld

@@ -10,7 +10,7 @@ import xml.etree.ElementTree as ET
 
 import bibtexparser
 import pytest
-from conftest import SHIPPED_CONTENT, run_cli
+from conftest import SHIPPED_CONTENT, run_cli, write_paper
 from pybtex.database import parse_string as pybtex_parse
 
 from generator.build.pipeline import build
@@ -40,6 +40,8 @@ def site(tmp_path_factory):
          arxiv="https://arxiv.org/abs/2206.02369v2", code="https://github.com/Jxu-Thu/DITTO",
          doi="10.48550/arXiv.2206.02369")
     _add(content / "papers" / f"{UNDATED}.md", arxiv="arXiv:2405.16444")
+    write_paper(content, "special", "50% of C# & the_loop: {braces}, $5 ~ ^x \\ back and Ünïcödé",
+                authors="[Zoë Çelik, 'O''Brien, Ann']", arxiv="cs/0112017")
     build(load_settings(None, content, base_url=BASE), root / "site")
     return root / "site"
 
@@ -108,7 +110,7 @@ def test_a_value_that_is_not_what_its_field_expects_is_one_line_and_nothing_is_w
 
 def test_every_bib_file_parses_with_bibtexparser_and_pybtex_and_keys_are_unique(site):
     files = [site / "catalogue.bib", *site.glob("topics/*/papers.bib"), *site.glob("papers/*/cite.bib")]
-    pages = len(list((SHIPPED_CONTENT / "papers").glob("*.md")))
+    pages = len(list((site.parent / "content" / "papers").glob("*.md")))
     assert len(list(site.glob("papers/*/cite.bib"))) == pages
     for path in files:
         text = path.read_text(encoding="utf-8")
@@ -124,7 +126,12 @@ def test_a_bibtex_entry_has_authors_eprint_and_escaped_text(site):
     [entry] = bibtexparser.parse_string((site / "papers" / REPETITION / "cite.bib").read_text("utf-8")).entries
     assert entry["author"] == "Jin Xu and Xiaojiang Liu and Jianhao Yan and Deng Cai"
     assert entry["eprint"] == "2206.02369" and entry["archivePrefix"] == "arXiv" and entry["year"] == "2022"
-    assert r"0.02\% in Wikitext-103" in entry["abstract"]  # a LaTeX special character, escaped
+    [special] = bibtexparser.parse_string((site / "papers" / "special" / "cite.bib").read_text("utf-8")).entries
+    assert special["title"] == ("{50\\% of C\\# \\& the\\_loop: \\{braces\\}, \\$5 \\textasciitilde{} "
+                                "\\textasciicircum{}x \\textbackslash{}\\textbackslash{} back and Ünïcödé}")
+    assert special["primaryClass"] == "cs" and special["eprint"] == "cs/0112017"
+    persons = pybtex_parse((site / "papers" / "special" / "cite.bib").read_text("utf-8"), "bibtex")
+    assert [str(p) for p in next(iter(persons.entries.values())).persons["author"]] == ["Çelik, Zoë", "O'Brien, Ann"]
     pybtex = pybtex_parse((site / "papers" / REPETITION / "cite.bib").read_text("utf-8"), "bibtex")
     assert [str(p) for p in next(iter(pybtex.entries.values())).persons["author"]][0] == "Xu, Jin"
 
@@ -137,7 +144,7 @@ def test_an_organisation_is_a_corporate_author_and_a_count_never_an_author(site)
 
 def test_non_ascii_survives_in_bibtex(site):
     text = (site / "catalogue.bib").read_text(encoding="utf-8")
-    assert "Súmulas" in text  # captured as S\'umulas: shown, and cited, as a reader writes it
+    assert "Ünïcödé" in text and "Zoë Çelik" in text
 
 
 def test_keys_do_not_change_when_a_paper_is_added(tmp_path):

@@ -1,0 +1,69 @@
+"""A paper's BibTeX entry, worked out once when the page is read (on every core) and kept with the
+paper: a .bib file of thousands of papers is then a join, even in an edit build.
+
+Real tools read it (bibtexparser, pybtex, Zotero): special characters escaped, non-ASCII kept,
+`@misc` with eprint/archivePrefix/primaryClass for arXiv papers, authors from `authors`, else
+the organisation as a corporate author, never a count. A key is stable: made from the paper
+alone (first author's or organisation's name, year, first title word, and a short hash of its
+slug, which never changes), so adding a paper never changes another's key, and no two papers
+share one. It names no address of the catalogue's own, so it does not depend on the settings."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from generator.catalogue.paper import Paper
+
+_SPECIAL = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&", "%": r"\%",
+            "#": r"\#", "_": r"\_", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
+_SPECIAL_RE = re.compile(r"[\\{}$&%#_~^]")
+_STOP = {"a", "an", "the", "on", "of", "in", "for", "to", "and", "with", "via", "towards", "is", "are", "do"}
+MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+
+
+def bibtex_escape(text: str) -> str:
+    """Text as BibTeX: its special characters escaped, everything else (non-ASCII too) as it is."""
+    return _SPECIAL_RE.sub(lambda m: _SPECIAL[m.group(0)], " ".join(text.split()))
+
+
+def _ascii_word(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower())
+
+
+def cite_key(paper: Paper) -> str:
+    """`lastname2022learning_3fa9` (or the organisation's first word): stable and unique."""
+    who = paper.scholarly.authors[0].split()[-1] if paper.scholarly.authors else (paper.organisation or "anon")
+    who = _ascii_word(who.split()[0] if not paper.scholarly.authors else who) or "anon"
+    year = str(paper.month[0]) if paper.month else "nd"
+    words = [w for w in (_ascii_word(w) for w in paper.title.split()) if w and w not in _STOP]
+    tag = hashlib.blake2b(paper.slug.encode(), digest_size=2).hexdigest()
+    return f"{who}{year}{words[0] if words else 'paper'}_{tag}"
+
+
+def bibtex(paper: Paper) -> str:
+    """One entry: @misc, with eprint/archivePrefix/primaryClass for an arXiv paper."""
+    s = paper.scholarly
+    fields: list[tuple[str, str]] = [("title", "{" + bibtex_escape(paper.title) + "}")]
+    if s.authors:
+        fields.append(("author", " and ".join(bibtex_escape(a) for a in s.authors)))
+    elif paper.organisation:
+        fields.append(("author", "{" + bibtex_escape(paper.organisation) + "}"))  # a corporate author
+    if paper.month:
+        fields += [("year", str(paper.month[0])), ("month", MONTHS[paper.month[1] - 1])]
+    if s.arxiv:
+        fields += [("eprint", s.arxiv), ("archivePrefix", "arXiv")]
+        if s.arxiv_class:
+            fields.append(("primaryClass", s.arxiv_class))
+    if s.doi:
+        fields.append(("doi", bibtex_escape(s.doi)))
+    url = f"https://arxiv.org/abs/{s.arxiv}" if s.arxiv else s.project or s.pdf
+    if url:
+        fields.append(("url", url.replace("%", r"\%").replace("#", r"\#")))
+    body = ",\n".join(f"  {name} = {value if name == 'month' else '{' + value + '}'}" for name, value in fields)
+    return f"@misc{{{cite_key(paper)},\n{body}\n}}\n"
+
+
