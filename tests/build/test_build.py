@@ -11,45 +11,13 @@ import sys
 import time
 from pathlib import Path
 
-import frontmatter
 import pytest
 from conftest import PROJECT, SHIPPED_CONTENT, run_cli, write_paper
-from sitecheck import parse
 
 from generator.build import freshness
 from generator.build.pipeline import build
 from generator.settings import load_settings
 
-ATOM = "{http://www.w3.org/2005/Atom}"
-
-
-def shipped_pages() -> dict[str, frontmatter.Post]:
-    return {p.stem: frontmatter.load(p) for p in (SHIPPED_CONTENT / "papers").glob("*.md")}
-
-
-def list_items(page: Path) -> list[str]:
-    """Paper links of a list page, in order."""
-    tags = parse(page.read_text(encoding="utf-8")).tags
-    return [a["href"] for tag, a in tags if tag == "a" and "href" in a and "papers/" in a["href"]
-            and a.get("rel") is None]
-
-
-def pages_of(site: Path, url: str) -> list[Path]:
-    """A paginated list: <url>index.html, <url>page/2/index.html, ..."""
-    first = site / url / "index.html"
-    more = sorted((site / url / "page").glob("*/index.html"), key=lambda p: int(p.parent.name)) \
-        if (site / url / "page").is_dir() else []
-    return [first, *more]
-
-
-def paper_links_on(site: Path, url: str) -> list[str]:
-    links = []
-    for page in pages_of(site, url):
-        links += [h for h in list_items(page) if re.search(r"papers/[a-z0-9-]+/$", h)]
-    return [re.search(r"papers/([a-z0-9-]+)/$", h).group(1) for h in links]
-
-
-# --- pages -------------------------------------------------------------------------------------
 
 def snapshot(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
