@@ -80,41 +80,82 @@ def related_papers(papers: list[Paper], limit: int = LIMIT) -> dict[str, list[Pa
     if n < 2:
         return {p.slug: [] for p in papers}
     doc, term, weight, query = _vectors([paper_terms(p) for p in papers], n)
-    # postings by term: every paper holding a term in its vector, with its weight there
+    rank = np.argsort(np.argsort(np.array([p.slug for p in papers]), kind="stable"))  # ties: the earlier slug
+    near, near_score = _nearest(doc, term, weight, query, n, rank)
+    # What the closest papers are close to counts too (pseudo-relevance feedback), and so do
+    # shared topics: both pull in papers on the same problem that word it differently.
+    feedback = near[:, :FEEDBACK]  # -1 where a paper has fewer neighbours
+    lent = np.where(feedback[:, :, None] >= 0, near[np.maximum(feedback, 0)], -1)
+    lent_score = np.where(feedback[:, :, None] >= 0, near_score[np.maximum(feedback, 0)], 0.0) * FEEDBACK_WEIGHT
+    owner = np.repeat(np.arange(n), NEAR * (1 + FEEDBACK))
+    candidate = np.concatenate([near, lent.reshape(n, -1)], axis=1).ravel()
+    gain = np.concatenate([near_score, lent_score.reshape(n, -1)], axis=1).ravel()
+    real = (candidate >= 0) & (candidate != owner)
+    pairs, where = np.unique(owner[real] * n + candidate[real], return_inverse=True)
+    total = np.bincount(where, gain[real], minlength=len(pairs)).astype(np.float64)  # (int64 when empty)
+    owner, candidate = pairs // n, pairs % n
+    total += TOPIC_WEIGHT * _shared_topics(papers, owner, candidate)
+    keep = total > 1e-12
+    owner, candidate, total = owner[keep], candidate[keep], total[keep]
+    order = np.lexsort((rank[candidate], -np.round(total, 12), owner))
+    owner, candidate = owner[order], candidate[order]
+    place = np.arange(len(owner)) - np.searchsorted(owner, owner)
+    chosen = place < limit
+    found: dict[str, list[Paper]] = {p.slug: [] for p in papers}
+    for d, c in zip(owner[chosen].tolist(), candidate[chosen].tolist()):
+        found[papers[d].slug].append(papers[c])
+    return found
+
+
+def _nearest(doc, term, weight, query, n, rank, block=256):
+    """Each paper's NEAR closest papers by cosine over its QUERY strongest terms (-1 where fewer
+    share a term), and their scores: postings summed in blocks of papers, all in numpy."""
+    import numpy as np
+
     by_term = np.argsort(term, kind="stable")
     post_doc, post_weight = doc[by_term], weight[by_term]
     starts = np.searchsorted(term[by_term], np.arange(int(term.max(initial=-1)) + 2))
-    first = np.searchsorted(doc, np.arange(n + 1))  # each paper's slice of the (doc-sorted) vectors
-    rank = np.argsort(np.argsort(np.array([p.slug for p in papers]), kind="stable"))  # ties: the earlier slug
-    near: list[tuple[np.ndarray, np.ndarray]] = []  # each paper's NEAR closest by cosine, and the scores
-    for d in range(n):
-        mine = slice(first[d], first[d + 1])
-        terms_, weights_ = term[mine][query[mine]], weight[mine][query[mine]]
-        if not len(terms_):
-            near.append((np.empty(0, np.int64), np.empty(0)))
+    q_doc, q_term, q_weight = doc[query], term[query], weight[query]
+    q_first = np.searchsorted(q_doc, np.arange(n + 1))
+    near = np.full((n, NEAR), -1, dtype=np.int64)
+    near_score = np.zeros((n, NEAR))
+    for low in range(0, n, block):
+        high = min(n, low + block)
+        span = slice(q_first[low], q_first[high])
+        begin, length = starts[q_term[span]], starts[q_term[span] + 1] - starts[q_term[span]]
+        total = int(length.sum())
+        if not total:
             continue
-        spans = [(starts[t], starts[t + 1], w) for t, w in zip(terms_.tolist(), weights_.tolist())]
-        docs = np.concatenate([post_doc[a:b] for a, b, _ in spans])
-        gains = np.concatenate([post_weight[a:b] * w for a, b, w in spans])
-        scores = np.bincount(docs, gains, minlength=n)
-        scores[d] = 0.0
-        near.append(_top(scores, rank, NEAR))
-    topics = [frozenset(t.slug for t in p.topics) for p in papers]
-    found: dict[str, list[Paper]] = {}
-    for d in range(n):
-        # what the closest papers are close to counts too (pseudo-relevance feedback), and so
-        # do shared topics: both pull in papers on the same problem that word it differently
-        close, scores = near[d]
-        pool = [close] + [near[other][0] for other in close[:FEEDBACK].tolist()]
-        gains = [scores] + [near[other][1] * FEEDBACK_WEIGHT for other in close[:FEEDBACK].tolist()]
-        candidates, inverse = np.unique(np.concatenate(pool), return_inverse=True)
-        total = np.bincount(inverse, np.concatenate(gains), minlength=len(candidates))
-        mine = topics[d]
-        if mine and len(candidates):
-            total += TOPIC_WEIGHT * np.array([len(mine & topics[c]) / len(mine | topics[c]) for c in candidates.tolist()])
-        total[candidates == d] = -1.0
-        found[papers[d].slug] = [papers[c] for c in _top_of(candidates, total, rank, limit)]
-    return found
+        offsets = np.repeat(np.cumsum(length) - length, length)
+        index = np.arange(total) - offsets + np.repeat(begin, length)
+        rows = np.repeat(q_doc[span] - low, length)
+        scores = np.bincount(rows * n + post_doc[index], post_weight[index] * np.repeat(q_weight[span], length),
+                             minlength=(high - low) * n).reshape(high - low, n)
+        scores[np.arange(high - low), np.arange(low, high)] = 0.0
+        for row in range(high - low):
+            chosen, score = _top(scores[row], rank, NEAR)
+            near[low + row, :len(chosen)] = chosen
+            near_score[low + row, :len(chosen)] = score
+    return near, near_score
+
+
+def _shared_topics(papers: list[Paper], owner, candidate):
+    """The share of topics two papers have in common (Jaccard), for many pairs at once."""
+    import numpy as np
+
+    slugs = sorted({t.slug for p in papers for t in p.topics})
+    if not slugs or not len(owner):
+        return np.zeros(len(owner))
+    bit = {slug: i for i, slug in enumerate(slugs)}
+    words = (len(slugs) + 63) // 64  # topic sets as bit masks, 64 topics a word
+    masks = np.zeros((len(papers), words), dtype=np.uint64)
+    for i, p in enumerate(papers):
+        for t in p.topics:
+            masks[i, bit[t.slug] // 64] |= np.uint64(1 << (bit[t.slug] % 64))
+    a, b = masks[owner], masks[candidate]
+    both = np.bitwise_count(a & b).sum(axis=1)
+    either = np.bitwise_count(a | b).sum(axis=1)
+    return np.where(either > 0, both / np.maximum(either, 1), 0.0)
 
 
 def _top(scores, rank, k):
@@ -128,15 +169,6 @@ def _top(scores, rank, k):
     order = np.lexsort((rank[positive], -np.round(scores[positive], 12)))[:k]
     chosen = positive[order]
     return chosen, scores[chosen]
-
-
-def _top_of(candidates, totals, rank, k):
-    import numpy as np
-
-    keep = totals > 1e-12
-    candidates, totals = candidates[keep], totals[keep]
-    order = np.lexsort((rank[candidates], -np.round(totals, 12)))[:k]
-    return candidates[order].tolist()
 
 
 def paper_terms(paper: Paper):
