@@ -9,17 +9,16 @@ from __future__ import annotations
 
 import argparse
 import re
-import shutil
-import socket
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 import urllib.request
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT))
+
+from benchmarks.preview import serving  # noqa: E402
 
 
 def main() -> None:
@@ -28,20 +27,8 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=200)
     parser.add_argument("--requests", type=int, default=5000)
     args = parser.parse_args()
-    work = Path(tempfile.mkdtemp(prefix="serve-load-"))
-    content = work / "content"
-    shutil.copytree(args.content, content)
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "-m", "generator", "serve", "--content", str(content), "--port", str(port)],
-                            cwd=PROJECT, stderr=subprocess.PIPE, text=True)
-    try:
-        for line in proc.stderr:
-            if "serving on" in line:
-                break
-        threading.Thread(target=lambda: [None for _ in proc.stderr], daemon=True).start()
-        base = f"http://127.0.0.1:{port}/"
+    with serving(args.content, prefix="serve-load-") as preview:
+        base, content = preview.base, preview.content
         papers = sorted((content / "papers").glob("*.md"))
         paths = ["", "static/style.css", "search/manifest.json", "topics/", "feed.xml"] + \
             [f"papers/{p.stem}/" for p in papers[:20]]
@@ -78,10 +65,6 @@ def main() -> None:
             print(f"latency ms: p50 {pick(0.5):.1f}  p90 {pick(0.9):.1f}  p99 {pick(0.99):.1f}  max {latencies[-1] * 1000:.1f}")
         for error in sorted(set(errors))[:5]:
             print("  error:", error)
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
-        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

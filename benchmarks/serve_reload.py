@@ -12,24 +12,16 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import shutil
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
-import threading
 import time
 import urllib.request
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT))
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from benchmarks.preview import serving  # noqa: E402
 
 
 def get(url: str, timeout: float = 600) -> str:
@@ -42,23 +34,8 @@ def main() -> None:
     parser.add_argument("content", nargs="?", type=Path, default=PROJECT / "content")
     parser.add_argument("--edits", type=int, default=3)
     args = parser.parse_args()
-    work = Path(tempfile.mkdtemp(prefix="catalogue-serve-bench-"))
-    content = work / "content"
-    shutil.copytree(args.content, content)
-    port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "generator", "serve", "--content", str(content),
-                               "--port", str(port), "--config", os.devnull], cwd=PROJECT,
-                              stderr=subprocess.PIPE, text=True)
-    lines: list[str] = []
-    threading.Thread(target=lambda: [lines.append(ln) for ln in server.stderr], daemon=True).start()
-    try:
-        started = time.perf_counter()
-        while not any("serving on" in ln for ln in lines):
-            if server.poll() is not None:
-                raise SystemExit("".join(lines))
-            time.sleep(0.05)
-        first_build = time.perf_counter() - started
-        base = f"http://127.0.0.1:{port}/"
+    with serving(args.content, "--config", os.devnull) as preview:
+        first_build, base, content, lines = preview.started_in, preview.base, preview.content, preview.lines
         papers = sorted((content / "papers").glob("*.md"))
         page = papers[len(papers) // 2]
         slug = page.stem
@@ -77,10 +54,6 @@ def main() -> None:
         print(f"{len(papers):,} papers: first build and serve {first_build:.2f} s; save -> reloaded page "
               f"median {statistics.median(times):.2f} s (of {', '.join(f'{t:.2f}' for t in times)}); "
               f"rebuilds {', '.join(f'{t:.2f}' for t in rebuilds)} s")
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":
