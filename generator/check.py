@@ -23,7 +23,7 @@ from generator.catalogue.paper import KNOWN_KEYS, Paper
 from generator.catalogue.reader import page_stamps, read_paper
 from generator.catalogue.taxonomy import DEFAULT_TAXONOMY, load_taxonomy
 from generator.errors import CatalogueError
-from generator.ingest.pages import PAPERS_DIR, line_of, load_page
+from generator.ingest.pages import PAPERS_DIR, line_of
 from generator.ingest.slugs import title_key
 from generator.settings import Settings
 from generator.site.routes import plan_site
@@ -63,7 +63,7 @@ def check(settings: Settings) -> list[Finding]:
             findings.append(Finding("error", exc.path, exc.line, exc.message))
             continue
         papers.append(paper)
-        findings += _unknown_keys(path)
+        findings += _unknown_keys(paper)
     findings += _duplicates(papers)
     if papers and not any(f.level == "error" for f in findings):
         findings += _dead_links(papers, index_catalogue(papers, taxonomy), settings)
@@ -71,14 +71,15 @@ def check(settings: Settings) -> list[Finding]:
     return sorted(findings, key=lambda f: (f.level != "error", str(f.path), f.line or 0))
 
 
-def _unknown_keys(path: Path) -> list[Finding]:
+def _unknown_keys(paper: Paper) -> list[Finding]:
+    """The page's keys no template uses: the reader kept them in `params` (as Hugo does)."""
     found = []
-    for key in load_page(path).metadata:
-        if key not in KNOWN_KEYS:
-            close = difflib.get_close_matches(key, sorted(KNOWN_KEYS), n=1, cutoff=0.75)
-            hint = f"did you mean {close[0]!r}? " if close else ""
-            found.append(Finding("warning", path, line_of(path, key),
-                                 f"unknown key {key!r}: {hint}kept in the page, shown nowhere"))
+    path = Path(paper.source)
+    for key in paper.params:
+        close = difflib.get_close_matches(key, sorted(KNOWN_KEYS), n=1, cutoff=0.75)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        found.append(Finding("warning", path, line_of(path, key),
+                             f"unknown key {key!r}: {hint}kept in the page, shown nowhere"))
     return found
 
 

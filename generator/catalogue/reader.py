@@ -9,15 +9,15 @@ from pathlib import Path
 from stat import S_ISREG
 from typing import Callable
 
-from generator.catalogue.groups import Catalogue, index_catalogue
 from generator.catalogue.bibtex import bibtex
+from generator.catalogue.groups import Catalogue, index_catalogue
 from generator.catalogue.markup import Renderer, html_to_text
 from generator.catalogue.paper import KNOWN_KEYS, Paper
 from generator.catalogue.readable import readable_fragment, readable_text
 from generator.catalogue.scholarly import read_scholarly
 from generator.catalogue.taxonomy import Taxonomy, Topic, load_taxonomy
 from generator.errors import CatalogueError
-from generator.ingest.pages import PAPERS_DIR, as_date, line_of, load_page
+from generator.ingest.pages import PAPERS_DIR, as_date, line_of, load_page, page_title
 from generator.ingest.slugs import slugify
 from generator.utils.parallel import Chunked
 
@@ -135,9 +135,7 @@ def _read_papers(paths: list[str], state: tuple) -> list[Paper]:
 def read_paper(path: Path, renderer: Renderer, taxonomy: Taxonomy) -> Paper:
     post = load_page(path)
     meta = post.metadata
-    title = meta.get("title")
-    if not isinstance(title, str) or not title.strip():
-        raise CatalogueError("frontmatter has no title", path, line_of(path, "title") or 2)
+    title = page_title(meta, path)
     slug = str(meta.get("slug") or path.stem)
     if slugify(slug) != slug:
         raise CatalogueError(f"slug {slug!r} may hold only a-z, 0-9 and single hyphens", path, line_of(path, "slug"))

@@ -84,6 +84,9 @@ class Capture:
     captured_on: tuple[int, int] | None = None  # (month, day) of the lone date under the chrome
     header_lines: int = 0  # lines of the listing's chrome at the top
 
+    def warn(self, line: int | None, message: str) -> None:
+        self.warnings.append(CaptureWarning(self.path, line, message))
+
     def explicit_years(self) -> list[int]:
         return [e.year for e in self.entries if e.year is not None]
 
@@ -141,9 +144,9 @@ def parse_capture(text: str, path: Path, today: dt.date | None = None) -> Captur
             capture.entries.append(entry)
         elif pending:
             n, title = pending[0]
-            capture.warnings.append(CaptureWarning(path, n, f"entry {title[:60]!r} has no abstract, skipped"))
+            capture.warn(n, f"entry {title[:60]!r} has no abstract, skipped")
         else:
-            capture.warnings.append(CaptureWarning(path, lines[i][0], "metadata block without a paper above it, skipped"))
+            capture.warn(lines[i][0], "metadata block without a paper above it, skipped")
         pending = []
         i = _skip_meta(lines, i)
     _pairs(pending, capture, at_end=True)
@@ -163,20 +166,20 @@ def _pairs(lines: list[tuple[int, str]], capture: Capture, at_end: bool = False)
     while i < len(lines):
         n, title = lines[i]
         if len(title) > MAX_TITLE_CHARS:
-            capture.warnings.append(CaptureWarning(capture.path, n, "paragraph where a title was expected, skipped"))
+            capture.warn(n, "paragraph where a title was expected, skipped")
             i += 1
             continue
         if i + 1 >= len(lines):
             why = f"entry {title[:60]!r} has no abstract (truncated capture?)" if at_end else \
                 f"line {title[:60]!r} is not part of a paper"
-            capture.warnings.append(CaptureWarning(capture.path, n, f"{why}, skipped"))
+            capture.warn(n, f"{why}, skipped")
             break
         abstract = lines[i + 1][1]
         after = len(lines[i + 2][1]) if i + 2 < len(lines) else 0
         if after > max(2 * len(abstract), MIN_PARAGRAPH_CHARS):
             # the line after the "abstract" is a paragraph, far longer than it: that line is the
             # abstract, the "abstract" its title, and this line a title without its abstract
-            capture.warnings.append(CaptureWarning(capture.path, n, f"line {title[:60]!r} has no abstract after it, skipped"))
+            capture.warn(n, f"line {title[:60]!r} has no abstract after it, skipped")
             i += 1
             continue
         capture.entries.append(Entry(title=title, abstract=abstract, line=n))
@@ -192,19 +195,17 @@ def _skip_chrome(lines: list[tuple[int, str]], capture: Capture) -> int:
             last = i
         elif _is_meta_start(lines, i):
             break
-    for n, line in lines[:last + 1]:
-        if line.casefold() not in CHROME:
-            capture.warnings.append(CaptureWarning(capture.path, n, f"unknown line {line[:60]!r} in the page header, skipped"))
-    i = last + 1
-    capture.header_lines = i
-    for at in (i, i + 1) if i else ():  # the capture date, maybe after one stray line
+    end = capture.header_lines = last + 1
+    for at in (end, end + 1) if end else ():  # the capture date, maybe after one stray line
         m = DATE_LINE.match(lines[at][1]) if at < len(lines) else None
         if m and m["month"].lower() in MONTHS and not m["upvotes"] and not _is_meta_start(lines, at + 1):
-            if at > i:
-                capture.warnings.append(CaptureWarning(capture.path, lines[i][0], f"unknown line {lines[i][1][:60]!r} in the page header, skipped"))
             capture.captured_on = (MONTHS[m["month"].lower()], int(m["day"]))
-            return at + 1
-    return i
+            end = at + 1
+            break
+    for n, line in lines[:end - 1 if capture.captured_on else end]:
+        if line.casefold() not in CHROME:
+            capture.warn(n, f"unknown line {line[:60]!r} in the page header, skipped")
+    return end
 
 
 def _is_meta_start(lines: list[tuple[int, str]], i: int) -> bool:
@@ -247,7 +248,7 @@ def _read_meta(lines: list[tuple[int, str]], i: int, entry: Entry, capture: Capt
         if authors and len(authors["count"]) <= MAX_COUNT_DIGITS:
             entry.author_count = int(authors["count"])
         elif authors:
-            capture.warnings.append(CaptureWarning(capture.path, n, "implausible author count; left empty"))
+            capture.warn(n, "implausible author count; left empty")
         else:
             entry.organisation = _organisation(who)
         i += 1
@@ -256,20 +257,20 @@ def _read_meta(lines: list[tuple[int, str]], i: int, entry: Entry, capture: Capt
     n, date_text = lines[i + 1]
     m = DATE_LINE.match(date_text)
     if not m:
-        capture.warnings.append(CaptureWarning(capture.path, n, f"unreadable date {date_text[:40]!r}; date left empty"))
+        capture.warn(n, f"unreadable date {date_text[:40]!r}; date left empty")
         return
     if m["upvotes"] and len(m["upvotes"]) <= MAX_COUNT_DIGITS:
         entry.upvotes = int(m["upvotes"])
     elif m["upvotes"]:
-        capture.warnings.append(CaptureWarning(capture.path, n, "implausible upvote count; upvotes left empty"))
+        capture.warn(n, "implausible upvote count; upvotes left empty")
     month = MONTHS.get(m["month"].lower())
     day = int(m["day"])
     year = int(m["year"]) if m["year"] and len(m["year"]) <= 4 else None
     if m["year"] and (year is None or not FIRST_YEAR <= year <= latest_year):
-        capture.warnings.append(CaptureWarning(capture.path, n, f"implausible year in {date_text[:40]!r}; date left empty"))
+        capture.warn(n, f"implausible year in {date_text[:40]!r}; date left empty")
         return
     if month is None or not _valid_day(year or 2000, month, day):  # 2000 is a leap year: Feb 29 stays valid
-        capture.warnings.append(CaptureWarning(capture.path, n, f"impossible date {date_text[:40]!r}; date left empty"))
+        capture.warn(n, f"impossible date {date_text[:40]!r}; date left empty")
         return
     entry.month, entry.day, entry.year, entry.date_line = month, day, year, n
 

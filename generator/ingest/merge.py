@@ -29,6 +29,7 @@ from generator.ingest.pages import (
     PAPERS_DIR,
     dump_page,
     load_page,
+    page_title,
     update_page,
     write_text_atomic,
 )
@@ -203,8 +204,7 @@ def _existing_pages(folder: Path, report: IngestReport,
     for path in sorted(folder.glob("*.md")):
         try:
             meta = load_page(path).metadata
-            if not isinstance(meta.get("title"), str) or not meta["title"].strip():
-                raise CatalogueError("frontmatter has no title", path, 2)
+            title = page_title(meta, path)
         except CatalogueError as exc:
             report.errors.append(str(exc))
             say(f"error: {exc} (page left as it is)")
@@ -215,7 +215,7 @@ def _existing_pages(folder: Path, report: IngestReport,
             continue
         if meta.get("paper_id"):
             index.setdefault(str(meta["paper_id"]), path)
-        index.setdefault(title_key(meta["title"]), path)
+        index.setdefault(title_key(title), path)
     return index, broken
 
 

@@ -17,13 +17,13 @@ import frontmatter
 import yaml
 
 from generator.errors import CatalogueError
+from generator.utils.xml_text import NOT_XML
 
 PAPERS_DIR = "papers"
 # libyaml's parser where it is built in (5x faster)
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _CLOSING = re.compile(r"^---[ \t]*$", re.M)
 _DATE_VALUE = re.compile(r"^\s*[^:#]+:\s*(?P<value>(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})\S*)\s*(#.*)?$")
 
@@ -79,6 +79,14 @@ def load_page(path: Path) -> frontmatter.Post:
         raise CatalogueError("frontmatter is not a mapping of keys to values", path, 2)
     body = rest.split("\n", 1)[1] if "\n" in rest else ""
     return frontmatter.Post(body.strip("\n") if body.strip() else "", **{str(k): v for k, v in metadata.items()})
+
+
+def page_title(meta: dict, path: Path) -> str:
+    """A page's title; a page without one cannot be told apart from others (ingest) or shown (build)."""
+    title = meta.get("title")
+    if not isinstance(title, str) or not title.strip():
+        raise CatalogueError("frontmatter has no title", path, line_of(path, "title") or 2)
+    return title
 
 
 def _bad_date(yaml_text: str) -> tuple[int | None, str | None]:

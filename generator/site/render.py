@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 from pathlib import Path
 
 import jinja2
@@ -12,8 +11,8 @@ from markupsafe import Markup
 
 from generator.errors import CatalogueError
 from generator.settings import Settings
+from generator.utils.xml_text import NOT_XML
 
-NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",
                "September", "October", "November", "December")
 
