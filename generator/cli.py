@@ -1,4 +1,4 @@
-"""The `catalogue` command: ingest, build, serve.
+"""The `catalogue` command: ingest, build, serve, and check, topics, init.
 
 Every failure a user can cause prints one line naming the file and exits
 non-zero; a traceback is shown only with --debug.
@@ -72,6 +72,10 @@ def make_parser() -> argparse.ArgumentParser:
     check.add_argument("--config", type=Path, default=None,
                        help="settings file (default: catalogue.toml beside the content folder or here)")
     check.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
+
+    topics = commands.add_parser("topics", help="report on the taxonomy: each topic's papers and how they got "
+                                                "there, the papers in the catch-all, suggested new topics")
+    topics.add_argument("--content", type=Path, default=Path("content"), help="content folder (default: content/)")
 
     init = commands.add_parser("init", help="start a new catalogue in a folder, ready to publish on GitHub Pages")
     init.add_argument("folder", type=Path, metavar="DIR", help="the new catalogue's folder (made if missing)")
@@ -161,6 +165,11 @@ def _run(args: argparse.Namespace, exiting: bool = False) -> int:
         from generator.settings import load_settings
 
         return _check(load_settings(args.config, args.content), args.strict)
+    if args.command == "topics":
+        from generator.topics_report import topics_report
+
+        print(topics_report(args.content).text(), end="")
+        return 0
     if args.command == "build":
         from generator.build.pipeline import build
         from generator.settings import load_settings

@@ -11,7 +11,7 @@ PACKAGE = PROJECT / "generator"
 # Each part may import only parts of a lower rank (or itself): a stage uses the stages before it.
 RANK = {
     "errors": 0, "resources": 0, "utils": 0, "settings": 1,
-    "ingest": 2, "catalogue": 3, "search": 4, "site": 4, "build": 5, "serve": 6, "check": 6, "init": 6, "cli": 7,
+    "ingest": 2, "catalogue": 3, "search": 4, "site": 4, "build": 5, "serve": 6, "check": 6, "init": 6, "topics_report": 6, "cli": 7,
     "__main__": 8, "__init__": 8, "vendor": 0, "scaffold": 0,
 }
 

@@ -114,12 +114,21 @@ def patch(plan: Plan, settings: Settings, taxonomy: Taxonomy, papers: list[Paper
         at = where.get(new.source)
         if at is None or catalogue.papers[at].shape() != new.shape():
             return None
+        catalogue.place(new)  # the topics its neighbours gave it, if no term placed it
         pairs.append((at, catalogue.papers[at], new))
+    # related lists (and topics given by neighbours) depend on the papers' words alone: an edit
+    # of upvotes or sources leaves them be
+    refreshed: set[str] = set()
+    if any(not same_terms(old, new) for _, old, new in pairs if old.digest != new.digest):
+        trial = list(catalogue.papers)
+        for at, _, new in pairs:
+            trial[at] = new
+        refreshed = catalogue.refresh_related(trial)
+        if refreshed is None:  # a paper changes topic: plan whole
+            return None
     previous = list(catalogue.papers)
     edited = [(at, old, new, plan.shown.pop(old.digest, b"")) for at, old, new in pairs if old.digest != new.digest]
-    # related lists depend on the papers' words alone: an edit of upvotes or sources leaves them be
-    reworded = any(not same_terms(old, new) for _, old, new, _ in edited)
-    paths: set[str] = set()
+    paths: set[str] = {f"papers/{slug}/index.html" for slug in refreshed}
     for at, old, new, shown in edited:
         previous[at] = copy.copy(old)  # the paper as the search index last saw it
         # the same pages hold the paper (or it as their papers' neighbour) under its new digest
@@ -128,9 +137,6 @@ def patch(plan: Plan, settings: Settings, taxonomy: Taxonomy, papers: list[Paper
     for _, old, new in pairs:  # also those read again that show the same (a page touched, not changed)
         old.take(new)
         cache.replace(old)  # the cache holds the papers the plan holds
-    if reworded:  # a paper's words changed: its related list, and those of papers close to it, may too
-        for slug in catalogue.refresh_related():
-            paths.add(f"papers/{slug}/index.html")
     # Every page that held an edited paper's digest in its key changes, so no key is compared;
     # their new keys are left unknown, and a build that plans whole renders them again.
     plan.forget(paths)
@@ -149,7 +155,7 @@ class Update:
     plan: Plan
     changed: list[Route]
     removed: list[str]
-    previous: list[Paper]
+    previous: list[Paper] | None  # None: the search index is built whole
     routes: list[Route] | None = None
 
     @property
@@ -164,10 +170,14 @@ def update(state, settings: Settings, taxonomy: Taxonomy, papers: list[Paper], f
     edit = patch(state.plan, settings, taxonomy, papers, fresh, state.papers)
     if edit is not None:
         return Update(state.plan, edit.changed, [], edit.previous)
-    routes, plan = plan_whole(index_catalogue(papers, taxonomy), settings)
+    catalogue = index_catalogue(papers, taxonomy)
+    routes, plan = plan_whole(catalogue, settings)
     last = state.plan.keys
     changed = [r for r in routes if last.get(r.path) != plan.keys[r.path]]
-    return Update(plan, changed, sorted(set(last) - set(plan.keys)), state.order, routes)
+    # a paper whose neighbours place it elsewhere changes topics without being read again, and the
+    # search index's update only looks at papers read again: then it is built whole
+    previous = state.order if catalogue.placed == state.plan.catalogue.placed else None
+    return Update(plan, changed, sorted(set(last) - set(plan.keys)), previous, routes)
 
 
 def plan_whole(catalogue: Catalogue, settings: Settings) -> tuple[list[Route], Plan]:

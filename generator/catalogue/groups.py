@@ -11,7 +11,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from generator.catalogue.paper import Paper
-from generator.catalogue.related import related_papers
+from generator.catalogue.placement import placements
+from generator.catalogue.related import nearest, related_papers
 from generator.catalogue.taxonomy import Taxonomy, Topic
 
 RELATED = 5
@@ -36,16 +37,29 @@ class Catalogue:
     months: dict[tuple[int, int], list[Paper]]
     undated: list[Paper]
     related_lists: dict[str, list[Paper]] = field(default_factory=dict, repr=False)  # slug -> closest in content
+    placed: dict[str, list[Topic]] = field(default_factory=dict, repr=False)  # slug -> topics its neighbours gave
 
     def related(self, paper: Paper) -> list[Paper]:
         """The papers closest to this one in content (catalogue.related)."""
         return self.related_lists.get(paper.slug, [])
 
-    def refresh_related(self) -> set[str]:
-        """Work the related lists out again (after an edit); the slugs whose list changed."""
-        old, self.related_lists = self.related_lists, related_papers(self.papers)
-        return {slug for slug, papers in self.related_lists.items()
-                if [p.slug for p in papers] != [p.slug for p in old.get(slug, [])]}
+    def place(self, paper: Paper) -> None:
+        """Give a paper read again the topics its neighbours gave it in this catalogue."""
+        if paper.topics_by == "none":
+            paper.place(self.placed.get(paper.slug, [self.taxonomy.catch_all]))
+
+    def refresh_related(self, papers: list[Paper]) -> set[str] | None:
+        """Work the related lists out again for an edit: `papers` are this catalogue's papers,
+        some read again (in the same places). The slugs whose list changed; or None, changing
+        nothing, when a paper's neighbours now place it elsewhere (the catalogue is made again)."""
+        nearness = nearest(papers)
+        if placements(papers, nearness, self.taxonomy) != self.placed:
+            return None
+        ours = {id(new): mine for new, mine in zip(papers, self.papers)}
+        old, self.related_lists = self.related_lists, {
+            slug: [ours[id(p)] for p in found] for slug, found in related_papers(papers, nearness=nearness).items()}
+        return {slug for slug, found in self.related_lists.items()
+                if [p.slug for p in found] != [p.slug for p in old.get(slug, [])]}
 
     def related_by_date(self, paper: Paper, limit: int = RELATED) -> list[Paper]:
         """Papers of the paper's first topic nearest to it in date (what "More in <topic>" showed
@@ -78,9 +92,15 @@ class Catalogue:
 
 
 def index_catalogue(papers: list[Paper], taxonomy: Taxonomy) -> Catalogue:
-    """Group once: by topic, year, month; link each paper to its neighbours in time."""
+    """Place the papers no term placed by their closest papers, then group once: by topic, year,
+    month; link each paper to its neighbours in time; and find each one's related papers."""
     papers = sorted(papers, key=Paper.sort_key)
     link(papers)
+    nearness = nearest(papers)
+    placed = placements(papers, nearness, taxonomy)
+    for paper in papers:
+        if paper.topics_by == "none":
+            paper.place(placed.get(paper.slug, [taxonomy.catch_all]))
     by_topic: dict[str, list[Paper]] = defaultdict(list)
     topics: dict[str, Topic] = {}
     years: dict[int, list[Paper]] = defaultdict(list)
@@ -101,7 +121,8 @@ def index_catalogue(papers: list[Paper], taxonomy: Taxonomy) -> Catalogue:
     if taxonomy.catch_all.slug in by_topic:
         entries.append(TopicEntry(taxonomy.catch_all, by_topic[taxonomy.catch_all.slug]))
     return Catalogue(papers, taxonomy, entries, dict(sorted(years.items(), reverse=True)),
-                     dict(sorted(months.items(), reverse=True)), undated, related_papers(papers))
+                     dict(sorted(months.items(), reverse=True)), undated,
+                     related_papers(papers, nearness=nearness), placed)
 
 
 def link(papers: list[Paper]) -> None:

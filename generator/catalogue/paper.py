@@ -33,6 +33,7 @@ class Paper:
     sources: list[str] = field(default_factory=list)
     topics: list[Topic] = field(default_factory=list)
     params: dict = field(default_factory=dict)
+    topics_by: str = "terms"  # "hand" (its frontmatter), "terms" (the taxonomy's) or "none" (see catalogue.placement)
     scholarly: Scholarly = field(default_factory=Scholarly)  # authors, arXiv, DOI, links (when a person added them)
     bibtex: str = field(default="", repr=False)  # its BibTeX entry (catalogue.bibtex), made when read
     newer: Paper | None = field(default=None, repr=False)
@@ -97,7 +98,15 @@ class Paper:
     def shape(self) -> tuple:
         """What places the paper in the catalogue (its URL, order, topic and date lists) and what
         the plan copies of it by value (its title): an edit that keeps it moves nothing."""
-        return self.slug, self.title, self.date, self.month, [(t.slug, t.name) for t in self.topics]
+        placed = None if self.topics_by == "none" else [(t.slug, t.name) for t in self.topics]  # see place()
+        return self.slug, self.title, self.date, self.month, placed
+
+    def place(self, topics: list[Topic]) -> None:
+        """Give a paper that neither a person nor a term placed the topics its closest papers
+        share (catalogue.placement): they depend on other papers, so they are set when the
+        catalogue is made, and its digest (made when read) says which."""
+        self.topics = topics
+        self.digest = self.digest.partition("+")[0] + "+" + ",".join(t.slug for t in topics)
 
     def take(self, other: Paper) -> None:
         """Become `other` (the same page read again), keeping this paper's place among its

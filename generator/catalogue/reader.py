@@ -152,7 +152,7 @@ def read_paper(path: Path, renderer: Renderer, taxonomy: Taxonomy) -> Paper:
         upvotes=_int(meta, "upvotes", path), sources=_strings(meta, "sources", path),
         params={k: v for k, v in meta.items() if k not in KNOWN_KEYS},
     )
-    paper.topics = _topics_of(meta.get("topics"), paper, taxonomy, path)
+    paper.topics, paper.topics_by = _topics_of(meta.get("topics"), paper, taxonomy, path)
     paper.bibtex = bibtex(paper)
     paper.digest = _digest(paper)
     return paper
@@ -164,8 +164,9 @@ def _digest(paper: Paper) -> str:
     return hashlib.blake2b(repr(shown).encode("utf-8", "surrogateescape"), digest_size=12).hexdigest()
 
 
-def _topics_of(chosen: object, paper: Paper, taxonomy: Taxonomy, path: Path) -> list[Topic]:
-    """A person's `topics:` wins; names or slugs, known or new."""
+def _topics_of(chosen: object, paper: Paper, taxonomy: Taxonomy, path: Path) -> tuple[list[Topic], str]:
+    """A person's `topics:` wins (names or slugs, known or new), then the taxonomy's terms; and
+    which of them placed the paper ("none": its closest papers may, catalogue.placement)."""
     known, by_name = taxonomy.by_slug, taxonomy.by_name
     if chosen:
         if isinstance(chosen, str):
@@ -181,9 +182,9 @@ def _topics_of(chosen: object, paper: Paper, taxonomy: Taxonomy, path: Path) -> 
             if topic is not None and topic not in topics:
                 topics.append(topic)
         if topics:
-            return topics
+            return topics, "hand"
     slugs = taxonomy.classify(paper.title, paper.text)
-    return [known[s] for s in slugs] or [taxonomy.catch_all]
+    return ([known[s] for s in slugs], "terms") if slugs else ([taxonomy.catch_all], "none")
 
 def _int(meta: dict, key: str, path: Path) -> int | None:
     value = meta.get(key)

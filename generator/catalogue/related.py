@@ -72,16 +72,41 @@ def terms(title: str, text: str) -> Counter:
     return found
 
 
-def related_papers(papers: list[Paper], limit: int = LIMIT) -> dict[str, list[Paper]]:
-    """Slug -> the `limit` papers closest in content, closest first (fewer when few share terms)."""
+class Nearness:
+    """Each paper's NEAR closest papers by cosine alone (`near`, -1 where fewer share a term) and
+    their scores (`score`), papers numbered as given: what related lists and placing a paper
+    in its neighbours' topic (catalogue.placement) both start from."""
+
+    def __init__(self, near, score):
+        self.near, self.score = near, score
+
+    def closest(self, i: int, k: int) -> list[tuple[int, float]]:
+        """Paper i's k closest papers by cosine, and their scores, closest first."""
+        return [(j, s) for j, s in zip(self.near[i, :k].tolist(), self.score[i, :k].tolist()) if j >= 0]
+
+
+def nearest(papers: list[Paper]) -> Nearness:
+    """Each paper's closest papers by cosine over its strongest terms (no n x n matrix)."""
     import numpy as np  # here: only a build that works related lists out pays for it
 
     n = len(papers)
     if n < 2:
-        return {p.slug: [] for p in papers}
+        return Nearness(np.full((n, NEAR), -1, dtype=np.int64), np.zeros((n, NEAR)))
     doc, term, weight, query = _vectors([paper_terms(p) for p in papers], n)
-    rank = np.argsort(np.argsort(np.array([p.slug for p in papers]), kind="stable"))  # ties: the earlier slug
-    near, near_score = _nearest(doc, term, weight, query, n, rank)
+    return Nearness(*_nearest(doc, term, weight, query, n, _slug_rank(papers)))
+
+
+def related_papers(papers: list[Paper], limit: int = LIMIT, nearness: Nearness | None = None) -> dict[str, list[Paper]]:
+    """Slug -> the `limit` papers closest in content, closest first (fewer when few share terms).
+    Their topics count, so give the papers their final topics first (catalogue.placement)."""
+    import numpy as np
+
+    n = len(papers)
+    if n < 2:
+        return {p.slug: [] for p in papers}
+    nearness = nearness if nearness is not None else nearest(papers)
+    near, near_score = nearness.near, nearness.score
+    rank = _slug_rank(papers)
     # What the closest papers are close to counts too (pseudo-relevance feedback), and so do
     # shared topics: both pull in papers on the same problem that word it differently.
     feedback = near[:, :FEEDBACK]  # -1 where a paper has fewer neighbours
@@ -105,6 +130,13 @@ def related_papers(papers: list[Paper], limit: int = LIMIT) -> dict[str, list[Pa
     for d, c in zip(owner[chosen].tolist(), candidate[chosen].tolist()):
         found[papers[d].slug].append(papers[c])
     return found
+
+
+def _slug_rank(papers: list[Paper]):
+    """Each paper's place in slug order: ties go to the earlier slug."""
+    import numpy as np
+
+    return np.argsort(np.argsort(np.array([p.slug for p in papers]), kind="stable"))
 
 
 def _nearest(doc, term, weight, query, n, rank, block=256):

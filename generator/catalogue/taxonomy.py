@@ -73,6 +73,11 @@ class Taxonomy:
         return [t.slug for t in self.topics if t.slug in in_title or hits[t.slug] >= self.min_abstract_hits]
 
 
+    def in_title(self, title: str, slug: str) -> bool:
+        """Does one of the topic's terms start a word of the title (else its abstract placed it)?"""
+        return any(slug in self._topics_of[term] for term in self.terms_in(title))
+
+
 def _trie_pattern(terms: list[str]) -> str:
     """One regex for terms that start a word, shared prefixes factored out, the longest match first.
 

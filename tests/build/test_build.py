@@ -261,6 +261,19 @@ def _papers(content: Path) -> list[Path]:
     return sorted((content / "papers").glob("*.md"))
 
 
+def _place(content: Path) -> None:
+    """Give a paper in the catch-all the words of one its neighbours placed (no term's words, then):
+    its own neighbours now place it too."""
+    from generator.catalogue.groups import index_catalogue
+    from generator.catalogue.reader import read_papers
+
+    taxonomy, papers, _ = read_papers(content)
+    catalogue = index_catalogue(papers, taxonomy)
+    placed = next(p for p in catalogue.papers if p.slug in catalogue.placed)
+    far = next(p for p in catalogue.papers if p.topics_by == "none" and p.slug not in catalogue.placed)
+    Path(far.source).write_text(Path(far.source).read_text(encoding="utf-8") + f"\n{placed.text}\n", encoding="utf-8")
+
+
 EDITS = {
     "abstract: new words, words gone": lambda c: _edit(_papers(c)[40], "\n\n", "\n\nZyxwvut quasiparticles abound. "),
     "title": lambda c: _edit(_papers(c)[3], "Token Pruning in", "Token Trimming in"),
@@ -275,6 +288,7 @@ EDITS = {
     "a paper removed": lambda c: _papers(c)[11].unlink(),
     "a paper added": lambda c: write_paper(c, "a-new-paper", "A New Paper on Loops", "Loops and more loops, newly.",
                                            date="2025-11-01"),
+    "words that give a paper its neighbours' topic": _place,
 }
 
 
@@ -313,7 +327,8 @@ def test_edits_one_after_another_in_one_process_give_what_a_fresh_build_gives(tm
 
 
 PLANNED_WHOLE = {"abstract: new words, words gone": False, "upvotes only": False, "title": True,
-                 "date (the paper moves)": True, "topics chosen by hand": True, "a paper added": True}
+                 "date (the paper moves)": True, "topics chosen by hand": True, "a paper added": True,
+                 "words that give a paper its neighbours' topic": True}
 
 
 @pytest.mark.parametrize("edit", list(PLANNED_WHOLE))
