@@ -2,7 +2,7 @@
 
 For each topic, how many papers it lists and how they got there (a term in the title, terms in
 the abstract, their closest papers, or a person's `topics:`); the papers in the catch-all, each
-with the topic nearest to it; and suggested topics: groups of papers no term places (in the
+with the topic nearest to it; the terms that match no paper yet, with their lines; and suggested topics: groups of papers no term places (in the
 catch-all, or placed only by their neighbours) that are close to one another, each with the
 distinctive terms that would claim them, written as a `[[topic]]` block to paste into
 `topics.toml`, and what those terms would claim if pasted (checked with the taxonomy's own
@@ -60,6 +60,7 @@ class Report:
     topics: list[TopicCount]
     other: list[tuple[Paper, Topic | None, float]]  # a paper in the catch-all, the nearest topic, its vote
     suggestions: list[Suggestion]
+    idle: dict[str, list[str]]  # topic slug -> its terms that match no paper yet
 
     def text(self) -> str:
         where = self.taxonomy.path or "the default taxonomy"
@@ -74,6 +75,10 @@ class Report:
             near = f"nearest topic: {topic.name} (vote {weight:.2f} of {placement.MIN_VOTE} needed)" if topic \
                 else "no close paper has a topic"
             out.append(f"- {paper.title} [{paper.slug}]; {near}")
+        out += ["", f"## Terms that match no paper yet (misspelt, or waiting for papers): {sum(map(len, self.idle.values()))}"]
+        for slug, terms in self.idle.items():
+            line = self.taxonomy.line_of_term(terms[0])
+            out.append(f"{where}:{line}: {self.taxonomy.by_slug[slug].name}: " + ", ".join(map(repr, terms)))
         out += ["", f"## Suggested topics: {len(self.suggestions)}"]
         if self.suggestions:
             out.append("# Paste any of these into topics.toml, then edit the name and terms to taste.")
@@ -102,7 +107,8 @@ def topics_report(content: Path) -> Report:
             topic, weight, _ = placement.vote(i, papers, nearness, taxonomy)
             other.append((paper, topic, weight))
     loose = [i for i, p in enumerate(papers) if p.topics_by == "none"]
-    return Report(content, taxonomy, len(papers), counts, other, _suggest(papers, loose, nearness, taxonomy))
+    return Report(content, taxonomy, len(papers), counts, other, _suggest(papers, loose, nearness, taxonomy),
+                  taxonomy.idle_terms([text for p in papers for text in (p.title, p.text)]))
 
 
 def _how(paper: Paper, topic: Topic, taxonomy: Taxonomy) -> str:

@@ -99,16 +99,6 @@ def test_links_in_a_page_to_pages_the_site_lacks_are_named(content):
     assert all(row.startswith(f"warning: {page}:{line}:") for row in dead)
 
 
-def test_a_taxonomy_term_that_places_no_paper_is_named_with_its_line(content):
-    taxonomy = content / "topics.toml"
-    text = taxonomy.read_text(encoding="utf-8").replace('"hyperfitting",', '"hyperfitting", "zyzzyva",')
-    taxonomy.write_text(text, encoding="utf-8")
-    line = next(n for n, row in enumerate(text.split("\n"), 1) if "zyzzyva" in row)
-    result = run_cli("check", "--content", str(content))
-    assert f"warning: {taxonomy}:{line}: term 'zyzzyva' of topic 'Repetition in generation' matches no paper" \
-        in findings(result)
-
-
 def test_strict_fails_on_warnings_and_a_strict_build_writes_nothing(content, tmp_path):
     write_paper(content, "typo", "A Paper With A Typo", topic="[Repetition]")
     assert run_cli("check", "--content", str(content), "--strict").returncode == 1

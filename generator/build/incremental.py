@@ -4,7 +4,7 @@ The plain pipeline (build/pipeline.py) renders every page. When the last build's
 matches the output folder, `update` works out what changed instead, in one of two ways:
 
 - An edit that moves no paper: the last plan, patched (`patch`). Most edits change what a
-  paper says (its abstract, upvotes, sources), not where it stands. When every paper read
+  paper says (its abstract, organisation, sources), not where it stands. When every paper read
   again keeps its shape (Paper.shape: slug, title, date, topics) and no page was added or
   removed, every list, pager, feed and neighbour of the last build still holds, and the
   pages that change are exactly those whose key held an edited paper's digest
@@ -117,7 +117,7 @@ def patch(plan: Plan, settings: Settings, taxonomy: Taxonomy, papers: list[Paper
         catalogue.place(new)  # the topics its neighbours gave it, if no term placed it
         pairs.append((at, catalogue.papers[at], new))
     # related lists (and topics given by neighbours) depend on the papers' words alone: an edit
-    # of upvotes or sources leaves them be
+    # of organisation or sources leaves them be
     refreshed: set[str] = set()
     if any(not same_terms(old, new) for _, old, new in pairs if old.digest != new.digest):
         trial = list(catalogue.papers)

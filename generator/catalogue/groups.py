@@ -10,6 +10,7 @@ import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from generator.catalogue.organisations import Organisation, group_organisations
 from generator.catalogue.paper import Paper
 from generator.catalogue.placement import placements
 from generator.catalogue.related import nearest, related_papers
@@ -38,6 +39,7 @@ class Catalogue:
     undated: list[Paper]
     related_lists: dict[str, list[Paper]] = field(default_factory=dict, repr=False)  # slug -> closest in content
     placed: dict[str, list[Topic]] = field(default_factory=dict, repr=False)  # slug -> topics its neighbours gave
+    organisations: list[Organisation] = field(default_factory=list, repr=False)  # most papers first
 
     def related(self, paper: Paper) -> list[Paper]:
         """The papers closest to this one in content (catalogue.related)."""
@@ -93,7 +95,7 @@ class Catalogue:
 
 def index_catalogue(papers: list[Paper], taxonomy: Taxonomy) -> Catalogue:
     """Place the papers no term placed by their closest papers, then group once: by topic, year,
-    month; link each paper to its neighbours in time; and find each one's related papers."""
+    month, organisation; link each paper to its neighbours in time; find each one's related papers."""
     papers = sorted(papers, key=Paper.sort_key)
     link(papers)
     nearness = nearest(papers)
@@ -122,7 +124,14 @@ def index_catalogue(papers: list[Paper], taxonomy: Taxonomy) -> Catalogue:
         entries.append(TopicEntry(taxonomy.catch_all, by_topic[taxonomy.catch_all.slug]))
     return Catalogue(papers, taxonomy, entries, dict(sorted(years.items(), reverse=True)),
                      dict(sorted(months.items(), reverse=True)), undated,
-                     related_papers(papers, nearness=nearness), placed)
+                     related_papers(papers, nearness=nearness), placed,
+                     group_organisations(papers, taxonomy.aliases))
+
+
+def most_upvoted(papers: list[Paper]) -> list[Paper]:
+    """The papers with upvotes, most first; ties by date (newest first), then title. Papers
+    without upvotes are not ranked (as on Daily Papers, no count is not a count of zero)."""
+    return sorted((p for p in papers if p.upvotes), key=lambda p: (-p.upvotes, *Paper.sort_key(p)))
 
 
 def link(papers: list[Paper]) -> None:

@@ -29,6 +29,7 @@ class Paper:
     source: str  # the page's path; a str, not a Path: thousands are kept between builds
     author_count: int | None = None
     organisation: str | None = None
+    organisation_slug: str | None = None  # its page's address (catalogue.organisations)
     upvotes: int | None = None
     sources: list[str] = field(default_factory=list)
     topics: list[Topic] = field(default_factory=list)
@@ -96,10 +97,10 @@ class Paper:
         self.__dict__.pop("_packed", None)
 
     def shape(self) -> tuple:
-        """What places the paper in the catalogue (its URL, order, topic and date lists) and what
-        the plan copies of it by value (its title): an edit that keeps it moves nothing."""
+        """What places the paper in the catalogue (its URL, order, topic, date, upvote and organisation
+        lists) and what the plan copies of it by value (its title): an edit that keeps it moves nothing."""
         placed = None if self.topics_by == "none" else [(t.slug, t.name) for t in self.topics]  # see place()
-        return self.slug, self.title, self.date, self.month, placed
+        return self.slug, self.title, self.date, self.month, placed, self.upvotes, self.organisation_slug
 
     def place(self, topics: list[Topic]) -> None:
         """Give a paper that neither a person nor a term placed the topics its closest papers

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from generator.catalogue.taxonomy import Taxonomy, Topic
 
 VOTERS = 5        # closest papers that vote
-MIN_VOTE = 0.3    # the cosine similarity, summed over those in the winning topic, it needs
+MIN_VOTE = 0.25   # the cosine similarity, summed over those in the winning topic, it needs
 MIN_SHARE = 0.5   # and more than this share of all their votes
 
 

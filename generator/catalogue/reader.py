@@ -24,7 +24,8 @@ from generator.utils.parallel import Chunked
 
 class PaperCache:
     """Papers read by an earlier build (kept in build.state): a page is read again only
-    when its size or modification time changed, or the taxonomy or the HTML setting did."""
+    when its size or modification time changed, or the taxonomy (topics, organisation aliases) or
+    the HTML setting did."""
 
     def __init__(self) -> None:
         self.key: tuple | None = None
@@ -153,6 +154,7 @@ def read_paper(path: Path, renderer: Renderer, taxonomy: Taxonomy) -> Paper:
         params={k: v for k, v in meta.items() if k not in KNOWN_KEYS},
     )
     paper.topics, paper.topics_by = _topics_of(meta.get("topics"), paper, taxonomy, path)
+    paper.organisation_slug = taxonomy.aliases.slug_of(paper.organisation) if paper.organisation else None
     paper.bibtex = bibtex(paper)
     paper.digest = _digest(paper)
     return paper
@@ -160,6 +162,7 @@ def read_paper(path: Path, renderer: Renderer, taxonomy: Taxonomy) -> Paper:
 
 def _digest(paper: Paper) -> str:
     shown = (paper.slug, paper.title, paper.date, paper.body_html, paper.author_count, paper.organisation,
+             paper.organisation_slug,
              paper.upvotes, paper.sources, [(t.slug, t.name) for t in paper.topics], paper.params, paper.scholarly)
     return hashlib.blake2b(repr(shown).encode("utf-8", "surrogateescape"), digest_size=12).hexdigest()
 

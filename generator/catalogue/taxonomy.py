@@ -1,4 +1,5 @@
-"""Topics: a taxonomy a person can read and edit (`content/topics.toml`).
+"""Topics: a taxonomy a person can read and edit (`content/topics.toml`), with the organisations'
+aliases (`content/organisations.toml`, catalogue.organisations): Hugo's taxonomies, two of them.
 
 A content folder without one uses the taxonomy shipped in the package. A
 paper's topics come from its frontmatter when a person set them, otherwise
@@ -14,6 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from generator.catalogue.organisations import Aliases, load_aliases
 from generator.errors import CatalogueError
 from generator.ingest.slugs import slugify
 from generator.resources import DEFAULTS
@@ -36,6 +38,7 @@ class Taxonomy:
     catch_all: Topic
     min_abstract_hits: int = 2
     path: Path | None = None
+    aliases: Aliases = field(default_factory=Aliases)  # organisations' spellings (organisations.toml)
     _pattern: re.Pattern | None = field(default=None, repr=False)
     _topics_of: dict[str, list[str]] = field(default_factory=dict, repr=False)
 
@@ -72,6 +75,22 @@ class Taxonomy:
         hits = Counter(slug for term in self._pattern.findall(abstract.lower()) for slug in self._topics_of[term])
         return [t.slug for t in self.topics if t.slug in in_title or hits[t.slug] >= self.min_abstract_hits]
 
+
+    def idle_terms(self, texts: list[str]) -> dict[str, list[str]]:
+        """Topic slug -> its terms that start no word of these texts: misspelt, or waiting for papers."""
+        used = {term for text in texts for term in self.terms_in(text)}
+        idle = {topic.slug: [t for t in topic.terms if not any(word.startswith(t.lower()) for word in used)]
+                for topic in self.topics}
+        return {slug: terms for slug, terms in idle.items() if terms}
+
+    def line_of_term(self, term: str) -> int | None:
+        """The line of topics.toml that lists the term (comments skipped), for a report to name."""
+        try:
+            lines = self.path.read_text(encoding="utf-8-sig").split("\n") if self.path else []
+        except (OSError, UnicodeDecodeError):
+            return None
+        quoted = f'"{term}"'
+        return next((n for n, line in enumerate(lines, 1) if quoted in line and not line.lstrip().startswith("#")), None)
 
     def in_title(self, title: str, slug: str) -> bool:
         """Does one of the topic's terms start a word of the title (else its abstract placed it)?"""
@@ -124,7 +143,7 @@ def load_taxonomy(content: Path) -> Taxonomy:
     hits = data.get("min_abstract_hits", 2)
     if not isinstance(hits, int) or hits < 1:
         raise CatalogueError("min_abstract_hits must be a whole number of at least 1", path)
-    return Taxonomy(topics, catch_all, hits, path)
+    return Taxonomy(topics, catch_all, hits, path, load_aliases(content))
 
 
 def _topic(raw: object, path: Path, where: str) -> Topic:

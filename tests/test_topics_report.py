@@ -1,0 +1,89 @@
+"""`catalogue topics`: what the person keeping the taxonomy reads, on the shipped catalogue and on
+one whose taxonomy lost a topic (its papers then need one, and the report says which)."""
+
+from __future__ import annotations
+
+import shutil
+import tomllib
+
+import pytest
+from conftest import SHIPPED_CONTENT, run_cli
+
+from generator.catalogue.groups import index_catalogue
+from generator.catalogue.reader import read_papers
+from generator.catalogue.taxonomy import Taxonomy, _topic
+
+
+@pytest.fixture(scope="module")
+def without_recommenders(tmp_path_factory):
+    """The shipped catalogue, its taxonomy without the recommender-systems topic."""
+    content = tmp_path_factory.mktemp("report") / "content"
+    shutil.copytree(SHIPPED_CONTENT, content)
+    blocks = (content / "topics.toml").read_text(encoding="utf-8").split("[[topic]]")
+    kept = [b for b in blocks if 'slug = "recommendation"' not in b]
+    assert len(kept) == len(blocks) - 1
+    (content / "topics.toml").write_text("[[topic]]".join(kept), encoding="utf-8")
+    return content
+
+
+def test_each_topic_has_its_count_and_how_its_papers_got_there():
+    result = run_cli("topics", "--content", str(SHIPPED_CONTENT))
+    assert result.returncode == 0, result.stderr
+    taxonomy, papers, _ = read_papers(SHIPPED_CONTENT)
+    catalogue = index_catalogue(papers, taxonomy)
+    lines = result.stdout.splitlines()
+    for entry in catalogue.topics:
+        line = next(line for line in lines if line.startswith(entry.topic.name + "  "))
+        assert f"  {len(entry.papers)}  (" in line
+        ways = [int(part.split()[0]) for part in line.split("(", 1)[1].rstrip(")").split(", ")]
+        assert sum(ways) == len(entry.papers)  # every paper got there one way
+
+
+def test_the_papers_in_the_catch_all_are_listed_with_their_nearest_topic():
+    taxonomy, papers, _ = read_papers(SHIPPED_CONTENT)
+    catalogue = index_catalogue(papers, taxonomy)
+    other = [p for p in catalogue.papers if p.topics == [taxonomy.catch_all]]
+    result = run_cli("topics", "--content", str(SHIPPED_CONTENT)).stdout
+    assert f"## {taxonomy.catch_all.name}: {len(other)} paper(s)" in result
+    for paper in other:
+        assert f"- {paper.title} [{paper.slug}]; nearest topic: " in result
+
+
+def test_a_lost_topic_comes_back_as_a_suggestion_that_pastes_into_topics_toml(without_recommenders):
+    """The recommender papers no term places any more are grouped, and the suggested terms,
+    pasted into topics.toml, claim them (by the taxonomy's own matching)."""
+    result = run_cli("topics", "--content", str(without_recommenders))
+    assert result.returncode == 0, result.stderr
+    suggestions = result.stdout.split("## Suggested topics:", 1)[1]
+    pasted = tomllib.loads("\n".join(line for line in suggestions.splitlines()[1:] if not line.startswith("#")))
+    assert pasted["topic"], suggestions
+    taxonomy, papers, _ = read_papers(without_recommenders)
+    catalogue = index_catalogue(papers, taxonomy)
+    loose = [p for p in catalogue.papers if p.topics_by == "none" and "recommend" in p.title.lower()]
+    assert len(loose) >= 3
+    suggested = Taxonomy([_topic(raw, without_recommenders / "topics.toml", "suggestion") for raw in pasted["topic"]],
+                         taxonomy.catch_all, taxonomy.min_abstract_hits)
+    claimed = [p for p in loose if suggested.classify(p.title, p.text)]
+    assert len(claimed) >= len(loose) - 1
+
+
+def test_the_report_writes_nothing(without_recommenders):
+    before = {p: p.stat().st_mtime_ns for p in without_recommenders.rglob("*")}
+    run_cli("topics", "--content", str(without_recommenders))
+    assert {p: p.stat().st_mtime_ns for p in without_recommenders.rglob("*")} == before
+
+
+def test_a_term_that_matches_no_paper_is_named_with_its_line(tmp_path):
+    """A misspelt term places nothing: the report names it (check does not: a taxonomy written for
+    a growing catalogue has terms waiting for papers on purpose)."""
+    content = tmp_path / "content"
+    shutil.copytree(SHIPPED_CONTENT, content)
+    taxonomy = content / "topics.toml"
+    text = taxonomy.read_text(encoding="utf-8").replace('"hyperfitting",', '"hyperfitting", "zyzzyva",')
+    taxonomy.write_text(text, encoding="utf-8")
+    line = next(n for n, row in enumerate(text.split("\n"), 1) if "zyzzyva" in row)
+    report = run_cli("topics", "--content", str(content)).stdout
+    named = next(row for row in report.splitlines() if "'zyzzyva'" in row)
+    assert named.startswith(f"{taxonomy}:{line}: Repetition in generation: ")
+    assert "'hyperfitting'" not in named  # it places a paper
+    assert run_cli("check", "--content", str(content), "--strict").returncode == 0
