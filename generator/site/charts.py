@@ -25,7 +25,7 @@ WIDTH, HEIGHT, TOP, BOTTOM = 480, 150, 18, 24  # the drawing's box; bars sit bet
 class Bar:
     label: str      # "Mar 2024" or "2024"
     count: int
-    url: str        # the date page it links to, relative to the site root
+    url: str        # the date page the table links it to, relative to the site root
     x: float
     y: float
     width: float

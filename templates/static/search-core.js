@@ -220,27 +220,55 @@ ShardedSearch.prototype.run = function (queryString) {
   });
 };
 
-/* The page's search: the query as typed, then without lunr's syntax if that does not parse. */
+/* Does lunr's parser read this query? */
+ShardedSearch.prototype.parses = function (queryString) {
+  try {
+    new lunr.QueryParser(queryString, new lunr.Query(this.manifest.fields)).parse();
+    return true;
+  } catch (error) {
+    if (error instanceof lunr.QueryParseError) return false;
+    throw error;
+  }
+};
+
+/* Plain words (no lunr syntax) as lunr's "every word": each word that is not a stop word marked
+ * required (+), as a web search engine reads them; null for one word, or for lunr syntax. */
+function everyWord(query) {
+  if (/[:^~*+\-]/.test(query)) return null;
+  var words = query.split(lunr.tokenizer.separator).map(function (w) {
+    return w.replace(LEADING, '').replace(TRAILING, '');
+  }).filter(function (w) { return w && lunr.stopWordFilter(new lunr.Token(w.toLowerCase())) !== undefined; });
+  return words.length > 1 ? words.map(function (w) { return '+' + w; }).join(' ') : null;
+}
+
+/* The page's search. The query as typed; if lunr cannot read it, its plain words (and it says so).
+ * Plain words must all match; when no paper holds every one, papers with any (and it says so).
+ * lunr's own syntax (+, -, field:, *, ~) keeps its meaning, and the ranking is lunr's. */
 ShardedSearch.prototype.search = function (query) {
   var self = this;
   query = (query || '').normalize('NFC').trim();
   if (!query) return Promise.resolve({ hits: [], message: '' });
-  var attempts = [prepare(query, this.manifest.fields), query.replace(SYNTAX, ' ').trim()].filter(Boolean);
-  function attempt(i) {
-    if (i >= attempts.length) return Promise.resolve({ hits: [], message: 'That query has nothing to search for: try some words.' });
-    var running;
-    try {
-      running = self.run(attempts[i]);
-    } catch (error) {
-      if (error instanceof lunr.QueryParseError) return attempt(i + 1);
-      throw error;
-    }
-    return running.then(function (hits) {
-      if (hits === null) return { hits: [], message: 'That query reaches too many words (a short wildcard or a large ~ allowance): add a few letters.' };
-      return { hits: hits, message: '' };
+  query = query.replace(/\s+/g, ' ');
+  var read = [prepare(query, this.manifest.fields), query.replace(SYNTAX, ' ')].map(function (q) {
+    return q.replace(/\s+/g, ' ').trim();
+  }).filter(function (q) { return q && self.parses(q); })[0];
+  if (!read) return Promise.resolve({ hits: [], message: 'That query has nothing to search for: try some words.' });
+  var note = read === query ? '' : 'Searched for the words “' + read + '”: lunr cannot read the query as typed.';
+  var tooFar = 'That query reaches too many words (a short wildcard or a large ~ allowance): add a few letters.';
+  function any() {
+    return self.run(read).then(function (hits) {
+      return hits === null ? { hits: [], message: tooFar } : { hits: hits, message: note };
     });
   }
-  return attempt(0);
+  var every = everyWord(read);
+  if (!every) return any();
+  return this.run(every).then(function (hits) {
+    if (hits && hits.length) return { hits: hits, message: note, every: true };
+    return any().then(function (outcome) {
+      if (!outcome.hits.length) return outcome;
+      return { hits: outcome.hits, message: (note ? note + ' ' : '') + 'No paper has every word; these have some of them.' };
+    });
+  });
 };
 
 /* What the results show for some document ordinals: [title, url, date, topic slugs, snippet] each. */
@@ -277,5 +305,5 @@ function marks(text, terms) {
 
 if (typeof module !== 'undefined') {
   module.exports = { ShardedSearch: ShardedSearch, marks: marks, prepare: prepare, weight: weight, round3: round3,
-                     shardName: shardName };
+                     shardName: shardName, everyWord: everyWord };
 }

@@ -111,9 +111,9 @@
     list.textContent = '';
     message.results.forEach(function (r) { list.appendChild(item(r)); });
     more.hidden = message.total <= message.results.length;
-    if (message.message) say(message.message);
-    else if (!message.total) say('No papers match “' + query + '”' + (filtered ? ' with these filters.' : '.'));
-    else say(message.total + ' paper' + (message.total === 1 ? '' : 's') + ' match “' + query + '”' +
+    var note = message.message ? message.message + ' ' : '';
+    if (!message.total) say(message.message || 'No papers match “' + query + '”' + (filtered ? ' with these filters.' : '.'));
+    else say(note + message.total + ' paper' + (message.total === 1 ? '' : 's') + ' match “' + query + '”' +
              (message.total > message.results.length ? '; showing the best ' + message.results.length + '.' : '.'));
   }
 

@@ -282,7 +282,7 @@ EDITS = {
                         "\n\n", "\n\nQwertyuiop frobnication. "),
     "upvotes only": lambda c: _edit(c / "papers" / "dler-doing-length-penalty-right-incentivizing-more-intelligence-per-token-via.md",
                                     "upvotes: 3", "upvotes: 300"),
-    "topics chosen by hand": lambda c: _edit(_papers(c)[7], "title: ", "topics: [Bandits and online learning]\ntitle: "),
+    "topics chosen by hand": lambda c: _edit(_papers(c)[7], "title: ", "topics: [bandits]\ntitle: "),
     "date (the paper moves)": lambda c: _edit(c / "papers" / "miromind-m1-an-open-source-advancement-in-mathematical-reasoning-via-context.md",
                                               "date: 2025-07-19", "date: 2019-03-01"),
     "a paper removed": lambda c: _papers(c)[11].unlink(),

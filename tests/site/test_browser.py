@@ -95,7 +95,7 @@ def test_filters_narrow_results_by_topic_and_year(page, site_url):
     assert 0 < by_topic < everything
     assert "topic=bandits" in page.url
     for item in page.locator("#search-results > li").all():
-        assert "Bandits and online learning" in item.inner_text()
+        assert "Bandits, online learning and learning theory" in item.inner_text()
     year = page.locator("#year-filter option").nth(1).get_attribute("value")
     page.select_option("#year-filter", year)
     dates = page.locator("#search-results .meta time").evaluate_all("nodes => nodes.map(n => n.dateTime)")
