@@ -55,10 +55,20 @@ def analysis(paper: Paper) -> list:
 
 
 def result_data(paper: Paper) -> list:
-    """What a result shows: title, URL, date, topics and a snippet."""
+    """What a result shows: title, URL, date, topics, the abstract (the page cuts a snippet around
+    the words that matched), who wrote it (organisation, else authors, else how many) and upvotes."""
     when = paper.date.isoformat() if paper.date else ("%04d-%02d" % paper.month if paper.month else "")
-    return [paper.title, paper.url, when,
-            [t.slug for t in paper.topics], paper.summary]
+    return [paper.title, paper.url, when, [t.slug for t in paper.topics], paper.text, _who(paper), paper.upvotes or 0]
+
+
+def _who(paper: Paper) -> str:
+    authors = paper.scholarly.authors
+    if paper.organisation:
+        return paper.organisation
+    if authors:
+        return ", ".join(authors[:3]) + (" et al." if len(authors) > 3 else "")
+    count = paper.author_count
+    return f"{count} author{'s' if count != 1 else ''}" if count else ""
 
 
 def facets(catalogue: Catalogue) -> dict:

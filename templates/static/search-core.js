@@ -271,7 +271,8 @@ ShardedSearch.prototype.search = function (query) {
   });
 };
 
-/* What the results show for some document ordinals: [title, url, date, topic slugs, snippet] each. */
+/* What the results show for some document ordinals: [title, url, date, topic slugs, abstract, who,
+ * upvotes] each (generator/search/index.py result_data). */
 ShardedSearch.prototype.documents = function (refs) {
   var self = this, size = this.manifest.chunk;
   return Promise.all(refs.map(function (ref) {
@@ -286,6 +287,20 @@ ShardedSearch.prototype.facetData = function () {
   if (!this.facets) this.facets = this.file('search/facets.json');
   return this.facets;
 };
+
+/* About `length` characters of `text` around the first matched term (its start when none matched),
+ * cut at spaces, with … where it was cut, and where the matched terms stand in it. */
+function snippet(text, terms, length) {
+  var found = marks(text, terms);
+  var start = 0;
+  if (found.length && found[0][0] > length / 3) {
+    start = text.lastIndexOf(' ', found[0][0] - Math.floor(length / 4)) + 1;
+  }
+  var end = start + length >= text.length ? text.length : text.lastIndexOf(' ', start + length);
+  if (end <= start) end = Math.min(text.length, start + length);
+  var cut = (start > 0 ? '…' : '') + text.slice(start, end) + (end < text.length ? '…' : '');
+  return { text: cut, marks: marks(cut, terms) };
+}
 
 /* Where the matched terms stand in a text, as [start, length] pairs, for <mark>. */
 function marks(text, terms) {
@@ -305,5 +320,5 @@ function marks(text, terms) {
 
 if (typeof module !== 'undefined') {
   module.exports = { ShardedSearch: ShardedSearch, marks: marks, prepare: prepare, weight: weight, round3: round3,
-                     shardName: shardName, everyWord: everyWord };
+                     shardName: shardName, everyWord: everyWord, snippet: snippet };
 }

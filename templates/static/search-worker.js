@@ -9,6 +9,7 @@ var earlyManifest = fetch(new URL('../search/manifest.json', self.location.href)
 }, function () { return null; });
 importScripts('lunr/lunr.min.js', 'search-core.js');
 
+var SNIPPET = 240;  // characters of the abstract a result shows, around the words that matched
 var search = null;
 var last = null;  // { query, hits, message }
 
@@ -60,9 +61,10 @@ function answer(message) {
           type: 'results', id: message.id, query: message.query, message: found.message,
           total: chosen.hits.length, counts: chosen.counts,
           results: shown.map(function (hit, i) {
-            var doc = docs[i], terms = hit.matchData.metadata;
+            var doc = docs[i], terms = hit.matchData.metadata, around = snippet(doc[4], terms, SNIPPET);
             return { ref: hit.ref, score: hit.score, title: doc[0], url: doc[1], date: doc[2], topics: doc[3],
-                     snippet: doc[4], titleMarks: marks(doc[0], terms), snippetMarks: marks(doc[4], terms) };
+                     who: doc[5], upvotes: doc[6], snippet: around.text, titleMarks: marks(doc[0], terms),
+                     snippetMarks: around.marks };
           })
         };
       });

@@ -145,6 +145,12 @@
     if (r.date) when.setAttribute('datetime', r.date);
     when.textContent = longDate(r.date);
     meta.appendChild(when);
+    [r.who, r.upvotes ? r.upvotes + ' upvote' + (r.upvotes === 1 ? '' : 's') : ''].forEach(function (text) {
+      if (!text) return;
+      var span = document.createElement('span');
+      span.textContent = text;
+      meta.appendChild(span);
+    });
     li.appendChild(meta);
     var p = document.createElement('p');
     p.className = 'summary';

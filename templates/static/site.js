@@ -1,4 +1,10 @@
-/* "/" focuses the search box, as on most documentation and paper sites. */
+/* "/" focuses the search box, as on most documentation and paper sites; the box says so only
+ * where there is a keyboard to press it on (a fine pointer that hovers: not a touch screen). */
+if (window.matchMedia && window.matchMedia('(hover: hover) and (pointer: fine)').matches) {
+  document.querySelectorAll('input[data-key-hint]').forEach(function (box) {
+    box.placeholder += box.getAttribute('data-key-hint');
+  });
+}
 document.addEventListener('keydown', function (event) {
   if (event.key !== '/' || event.ctrlKey || event.metaKey || event.altKey) return;
   var target = event.target;

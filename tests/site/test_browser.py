@@ -73,6 +73,29 @@ def test_typing_a_query_shows_the_expected_paper_first_and_puts_it_in_the_url(pa
     assert page.errors == []
 
 
+def test_each_result_shows_a_snippet_around_the_words_that_matched(page, site_url, shipped_site):
+    """"llama" is rarely in an abstract's first lines: the snippet is cut around it instead."""
+    page.goto(site_url + "search/?q=llama")
+    expect(page.locator("#search-results > li").first).to_be_visible()
+    items = page.locator("#search-results > li").all()[:6]
+    assert len(items) == 6
+    for item in items:
+        href = item.locator(".paper-title a").get_attribute("href")
+        abstract = (shipped_site / "papers" / href.rstrip("/").split("/")[-1] / "index.html").read_text(encoding="utf-8")
+        in_abstract = "llama" in abstract.split('class="abstract"', 1)[-1].lower()
+        snippet_marks = item.locator(".summary mark").all_inner_texts()
+        assert bool(snippet_marks) == in_abstract or item.locator(".paper-title mark").count()
+        assert all(m.lower().startswith("llama") for m in snippet_marks)
+
+
+def test_a_result_shows_its_organisation_and_upvotes(page, site_url):
+    page.goto(site_url + "search/?q=DLER+length+penalty")
+    first = page.locator("#search-results > li").first
+    expect(first.locator(".paper-title")).to_contain_text("DLER")
+    meta = first.locator(".meta").inner_text()
+    assert "NVIDIA" in meta and "3 upvotes" in meta  # the page's frontmatter: organisation NVIDIA, upvotes 3
+
+
 def test_a_shared_search_url_shows_its_results(page, site_url):
     page.goto(site_url + "search/?q=continual+learning&topic=continual-learning")
     expect(page.locator("#search-input")).to_have_value("continual learning")
@@ -240,3 +263,47 @@ def test_a_non_ascii_and_emoji_catalogue_loads_and_finds_its_papers(browser, tmp
         expect(page.locator("#search-results .paper-title").first).to_have_text(expected)
     context.close()
     assert errors == []
+
+
+LAYOUT_SHIFT = """() => new Promise(done => {
+  let total = 0;
+  new PerformanceObserver(list => { for (const e of list.getEntries()) if (!e.hadRecentInput) total += e.value; })
+    .observe({type: 'layout-shift', buffered: true});
+  setTimeout(() => done(total), 300);
+})"""
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_search_results_arriving_shift_nothing_on_screen(browser, site_url, width):
+    """Lighthouse's CLS, measured the way it measures it (layout-shift entries), below 0.1."""
+    context = browser.new_context(viewport={"width": width, "height": 800})
+    page = context.new_page()
+    page.goto(site_url + "search/?q=llama")
+    expect(page.locator("#search-results > li").first).to_be_visible()
+    shift = page.evaluate(LAYOUT_SHIFT)
+    context.close()
+    assert shift < 0.1
+
+
+@pytest.mark.parametrize("path", ["search/?q=reinforcement+learning", "", "top/", "dates/", "organisations/nvidia/",
+                                  "topics/continual-learning/"])
+def test_nothing_scrolls_sideways_on_a_phone(browser, site_url, path):
+    context = browser.new_context(viewport={"width": 375, "height": 800}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.goto(site_url + path)
+    if path.startswith("search"):
+        expect(page.locator("#search-results > li").first).to_be_visible()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    context.close()
+    assert width <= 375
+
+
+def test_the_press_slash_hint_shows_only_where_there_is_a_keyboard(browser, site_url):
+    hints = {}
+    for name, options in {"touch": {"is_mobile": True, "has_touch": True}, "desktop": {}}.items():
+        context = browser.new_context(**options)
+        page = context.new_page()
+        page.goto(site_url)
+        hints[name] = page.get_attribute("#site-search-input", "placeholder")
+        context.close()
+    assert hints == {"touch": "Search papers", "desktop": "Search papers (press /)"}
