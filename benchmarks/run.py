@@ -6,9 +6,10 @@
 
 Every step runs as the command a user runs (a new process), with its
 peak memory from the kernel: ingest of a synthetic capture, a full build, a
-no-op rebuild, then EDIT_RUNS rebuilds each after editing one paper (min and
-median; each starts once the previous build's state is saved, as when a
-person edits a page after the last build finished); then the site's size, the
+no-op rebuild, then EDIT_RUNS rebuilds each after editing one paper's abstract (min
+and median; each starts once the previous build's state is saved, as when a
+person edits a page after the last build finished), FIELD_RUNS after retitling a paper
+and FIELD_RUNS after changing its upvotes (edits that move it in lists); then the site's size, the
 search files' bytes (raw and gzip, per paper) and, for cold queries of every
 kind run by the page's own search code in Node, the gzip bytes they fetch
 (scripts included) and their time. Results go to benchmarks/results/<stamp>.json.
@@ -82,6 +83,25 @@ def edit_one(content: Path, run: int) -> None:
     page.write_text(page.read_text(encoding="utf-8") + "\nEdited for the benchmark.\n", encoding="utf-8")
 
 
+FIELD_EDITS = ("title", "upvotes")  # edits that move a paper in lists (plans whole), FIELD_RUNS each
+FIELD_RUNS = 3
+
+
+def edit_field(content: Path, kind: str, run: int) -> None:
+    """Retitle a paper (it moves in every list sorted by title) or change its upvotes (it moves in the
+    rankings); each run another paper, not one the abstract edits touched."""
+    import frontmatter
+
+    pages = sorted((content / "papers").glob("*.md"))
+    page = pages[len(pages) * (2 * run + 1) // (2 * FIELD_RUNS + 2) + 1]
+    post = frontmatter.load(page)
+    if kind == "title":
+        post["title"] = f"{post['title']} Revised"
+    else:
+        post["upvotes"] = int(post.get("upvotes") or 0) + 10
+    page.write_text(frontmatter.dumps(post) + "\n", encoding="utf-8")
+
+
 def state_saved(site: Path) -> float:
     """Wait until the last build's state is saved (it is written in the background); seconds waited."""
     from generator.build.freshness import private_cache_dir
@@ -120,6 +140,14 @@ def measure_ours(n: int, capture: Path, work: Path) -> dict:
         state_saved(site)
     ordered = sorted(runs, key=lambda r: r["s"])
     row["edit_rebuild"], row["edit_rebuild_min"], row["edit_runs"] = ordered[len(ordered) // 2], ordered[0], runs
+    row["field_edits"] = {}
+    for kind in FIELD_EDITS:
+        runs = []
+        for run in range(FIELD_RUNS):
+            edit_field(content, kind, run)
+            runs.append(timed(build))
+            state_saved(site)
+        row["field_edits"][kind] = {"median": sorted(runs, key=lambda r: r["s"])[FIELD_RUNS // 2], "runs": runs}
     row["site_bytes"], row["site_files"] = folder_size(site)
     row["search"] = search_files(site, n)
     row["cold_queries"] = cold_queries(site)
@@ -211,6 +239,17 @@ def table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def edit_table(rows: list[dict]) -> str:
+    """Edit rebuilds by kind: the abstract edits above, and edits that move a paper (median of FIELD_RUNS)."""
+    lines = ["| N | abstract edit (median) | " + " | ".join(f"{k} edit (median of {FIELD_RUNS})" for k in FIELD_EDITS)
+             + " |", "|---|---|" + "---|" * len(FIELD_EDITS)]
+    for r in rows:
+        cells = [f"{r['field_edits'][k]['median']['s']:.2f} s" if k in r.get("field_edits", {}) else "?"
+                 for k in FIELD_EDITS]
+        lines.append(f"| {r['n']:,} | {r['edit_rebuild']['s']:.2f} s | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def query_table(rows: list[dict]) -> str:
     """Cold query gzip KB (scripts included), median and max, and median ms in Node, by kind and N."""
     header = "| kind of query | " + " | ".join(f"N={r['n']:,}: KB median (max), ms" for r in rows) + " |"
@@ -252,6 +291,8 @@ def main() -> None:
     print(table(rows))
     print(f"calibration (a fixed Python loop; lower is a faster machine): {calibrations[0]} ms before, "
           f"{calibrations[-1]} ms after")
+    print()
+    print(edit_table(rows))
     print()
     print(query_table(rows))
     for a in anchors:

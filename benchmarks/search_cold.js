@@ -29,7 +29,7 @@ async function cold(query) {
   await search.documents(outcome.hits.slice(0, 10).map((h) => Number(h.ref)));
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   const bytes = Object.values(files).reduce((a, b) => a + b, 0);
-  return { query, hits: outcome.hits.length, refused: Boolean(outcome.message), files: Object.keys(files).length,
+  return { query, hits: outcome.hits.length, refused: !outcome.hits.length && Boolean(outcome.message), files: Object.keys(files).length,
            dataGzip: bytes, totalGzip: bytes + scripts, ms };
 }
 

@@ -170,7 +170,7 @@ def update(state, settings: Settings, taxonomy: Taxonomy, papers: list[Paper], f
     edit = patch(state.plan, settings, taxonomy, papers, fresh, state.papers)
     if edit is not None:
         return Update(state.plan, edit.changed, [], edit.previous)
-    catalogue = index_catalogue(papers, taxonomy)
+    catalogue = index_catalogue(papers, taxonomy, last=state.plan.catalogue)
     routes, plan = plan_whole(catalogue, settings)
     last = state.plan.keys
     changed = [r for r in routes if last.get(r.path) != plan.keys[r.path]]

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from generator.catalogue.organisations import Organisation, group_organisations
 from generator.catalogue.paper import Paper
 from generator.catalogue.placement import placements
-from generator.catalogue.related import nearest, related_papers
+from generator.catalogue.related import Nearness, nearest, related_papers, same_terms
 from generator.catalogue.taxonomy import Taxonomy, Topic
 
 RELATED = 5
@@ -40,6 +40,7 @@ class Catalogue:
     related_lists: dict[str, list[Paper]] = field(default_factory=dict, repr=False)  # slug -> closest in content
     placed: dict[str, list[Topic]] = field(default_factory=dict, repr=False)  # slug -> topics its neighbours gave
     organisations: list[Organisation] = field(default_factory=list, repr=False)  # most papers first
+    nearness: Nearness | None = field(default=None, repr=False)  # each paper's closest (related.nearest)
 
     def related(self, paper: Paper) -> list[Paper]:
         """The papers closest to this one in content (catalogue.related)."""
@@ -57,6 +58,7 @@ class Catalogue:
         nearness = nearest(papers)
         if placements(papers, nearness, self.taxonomy) != self.placed:
             return None
+        self.nearness = nearness
         ours = {id(new): mine for new, mine in zip(papers, self.papers)}
         old, self.related_lists = self.related_lists, {
             slug: [ours[id(p)] for p in found] for slug, found in related_papers(papers, nearness=nearness).items()}
@@ -93,12 +95,13 @@ class Catalogue:
         return positions[entry.topic.slug]
 
 
-def index_catalogue(papers: list[Paper], taxonomy: Taxonomy) -> Catalogue:
+def index_catalogue(papers: list[Paper], taxonomy: Taxonomy, last: Catalogue | None = None) -> Catalogue:
     """Place the papers no term placed by their closest papers, then group once: by topic, year,
-    month, organisation; link each paper to its neighbours in time; find each one's related papers."""
+    month, organisation; link each paper to its neighbours in time; find each one's related papers.
+    Given the `last` catalogue, its nearness is reused when every paper has the words it had then."""
     papers = sorted(papers, key=Paper.sort_key)
     link(papers)
-    nearness = nearest(papers)
+    nearness = _same_words(papers, last) or nearest(papers)
     placed = placements(papers, nearness, taxonomy)
     for paper in papers:
         if paper.topics_by == "none":
@@ -125,7 +128,19 @@ def index_catalogue(papers: list[Paper], taxonomy: Taxonomy) -> Catalogue:
     return Catalogue(papers, taxonomy, entries, dict(sorted(years.items(), reverse=True)),
                      dict(sorted(months.items(), reverse=True)), undated,
                      related_papers(papers, nearness=nearness), placed,
-                     group_organisations(papers, taxonomy.aliases))
+                     group_organisations(papers, taxonomy.aliases), nearness)
+
+
+def _same_words(papers: list[Paper], last: Catalogue | None) -> Nearness | None:
+    """The last catalogue's nearness, for these papers in their order, if they are the same papers
+    with the same words (an edit of a date, upvotes or an organisation); else None."""
+    if last is None or last.nearness is None or len(last.papers) != len(papers):
+        return None
+    before = {p.slug: p for p in last.papers}
+    if any(before.get(p.slug) is not p and (p.slug not in before or not same_terms(before[p.slug], p))
+           for p in papers):  # a paper not read again is the same object
+        return None
+    return last.nearness.renumbered([p.slug for p in last.papers], [p.slug for p in papers])
 
 
 def most_upvoted(papers: list[Paper]) -> list[Paper]:

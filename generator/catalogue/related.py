@@ -84,6 +84,17 @@ class Nearness:
         """Paper i's k closest papers by cosine, and their scores, closest first."""
         return [(j, s) for j, s in zip(self.near[i, :k].tolist(), self.score[i, :k].tolist()) if j >= 0]
 
+    def renumbered(self, before: list[str], after: list[str]) -> Nearness:
+        """The same nearness for the same papers in another order (given by slug, before and after):
+        it depends only on each paper's terms and slug, never on the order they come in."""
+        import numpy as np
+
+        at = {slug: i for i, slug in enumerate(after)}
+        new_of_old = np.array([at[slug] for slug in before] + [-1], dtype=np.int64)  # [-1]: -1 stays -1
+        rows = np.empty(len(before), dtype=np.int64)
+        rows[new_of_old[:-1]] = np.arange(len(before))
+        return Nearness(new_of_old[self.near[rows]], self.score[rows])
+
 
 def nearest(papers: list[Paper]) -> Nearness:
     """Each paper's closest papers by cosine over its strongest terms (no n x n matrix)."""
