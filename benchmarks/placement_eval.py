@@ -26,13 +26,13 @@ sys.path.insert(0, str(PROJECT))
 from generator.catalogue import placement  # noqa: E402
 from generator.catalogue.groups import index_catalogue  # noqa: E402
 from generator.catalogue.reader import read_papers  # noqa: E402
-from generator.catalogue.related import nearest  # noqa: E402
+from generator.catalogue.nearness import Nearness  # noqa: E402
 from generator.catalogue.taxonomy import Taxonomy  # noqa: E402
 
 
 def leave_one_out(papers, taxonomy) -> list[tuple[bool, float, float]]:
     """(right, vote, share) for each paper terms placed, voted on as if nothing had."""
-    nearness = nearest(papers)
+    nearness = Nearness.build(papers)
     found = []
     for i, paper in enumerate(papers):
         if paper.topics_by != "terms":

@@ -18,7 +18,7 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
 
-from generator.catalogue import related  # noqa: E402
+from generator.catalogue import nearness, related  # noqa: E402
 from generator.catalogue.groups import index_catalogue  # noqa: E402
 from generator.catalogue.reader import read_papers  # noqa: E402
 
@@ -31,15 +31,16 @@ def ndcg(ranked: list[str], gains: dict[str, int], k: int = 5) -> float:
 
 @contextmanager
 def settings(**values):
-    old = {k: getattr(related, k) for k in values}
+    """Set the module constants named (in catalogue.related or catalogue.nearness) for a while."""
+    where = {k: related if hasattr(related, k) else nearness for k in values}
+    old = {k: getattr(where[k], k) for k in values}
     for k, v in values.items():
-        setattr(related, k, v)
-    related.terms.cache_clear() if hasattr(related.terms, "cache_clear") else None
+        setattr(where[k], k, v)
     try:
         yield
     finally:
         for k, v in old.items():
-            setattr(related, k, v)
+            setattr(where[k], k, v)
 
 
 def fresh(papers):

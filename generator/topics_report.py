@@ -21,7 +21,7 @@ from generator.catalogue import placement
 from generator.catalogue.groups import index_catalogue
 from generator.catalogue.paper import Paper
 from generator.catalogue.reader import read_papers
-from generator.catalogue.related import NEAR, Nearness, nearest
+from generator.catalogue.nearness import NEAR, Nearness
 from generator.catalogue.taxonomy import Taxonomy, Topic
 from generator.ingest.slugs import slugify
 
@@ -100,7 +100,7 @@ def topics_report(content: Path) -> Report:
         for paper in entry.papers:
             count.by[_how(paper, entry.topic, taxonomy)] += 1
         counts.append(count)
-    nearness = nearest(papers)
+    nearness = Nearness.build(papers)
     other = []
     for i, paper in enumerate(papers):
         if paper.topics_by == "none" and paper.slug not in catalogue.placed:

@@ -119,11 +119,12 @@ def patch(plan: Plan, settings: Settings, taxonomy: Taxonomy, papers: list[Paper
     # related lists (and topics given by neighbours) depend on the papers' words alone: an edit
     # of organisation or sources leaves them be
     refreshed: set[str] = set()
-    if any(not same_terms(old, new) for _, old, new in pairs if old.digest != new.digest):
+    reworded = [at for at, old, new in pairs if old.digest != new.digest and not same_terms(old, new)]
+    if reworded:
         trial = list(catalogue.papers)
         for at, _, new in pairs:
             trial[at] = new
-        refreshed = catalogue.refresh_related(trial)
+        refreshed = catalogue.refresh_related(trial, reworded)
         if refreshed is None:  # a paper changes topic: plan whole
             return None
     previous = list(catalogue.papers)

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from generator.catalogue.organisations import Organisation, group_organisations
 from generator.catalogue.paper import Paper
 from generator.catalogue.placement import placements
-from generator.catalogue.related import Nearness, nearest, related_papers, same_terms
+from generator.catalogue.nearness import Nearness
+from generator.catalogue.related import related_papers, same_terms
 from generator.catalogue.taxonomy import Taxonomy, Topic
 
 RELATED = 5
@@ -40,7 +41,7 @@ class Catalogue:
     related_lists: dict[str, list[Paper]] = field(default_factory=dict, repr=False)  # slug -> closest in content
     placed: dict[str, list[Topic]] = field(default_factory=dict, repr=False)  # slug -> topics its neighbours gave
     organisations: list[Organisation] = field(default_factory=list, repr=False)  # most papers first
-    nearness: Nearness | None = field(default=None, repr=False)  # each paper's closest (related.nearest)
+    nearness: Nearness | None = field(default=None, repr=False)  # each paper's closest (catalogue.nearness)
 
     def related(self, paper: Paper) -> list[Paper]:
         """The papers closest to this one in content (catalogue.related)."""
@@ -51,11 +52,11 @@ class Catalogue:
         if paper.topics_by == "none":
             paper.place(self.placed.get(paper.slug, [self.taxonomy.catch_all]))
 
-    def refresh_related(self, papers: list[Paper]) -> set[str] | None:
+    def refresh_related(self, papers: list[Paper], changed: list[int]) -> set[str] | None:
         """Work the related lists out again for an edit: `papers` are this catalogue's papers,
-        some read again (in the same places). The slugs whose list changed; or None, changing
-        nothing, when a paper's neighbours now place it elsewhere (the catalogue is made again)."""
-        nearness = nearest(papers)
+        those at `changed` read again with new words. The slugs whose list changed; or None,
+        changing nothing, when a paper's neighbours now place it elsewhere (made again, then)."""
+        nearness = self.nearness.edited(papers, changed) if self.nearness is not None else Nearness.build(papers)
         if placements(papers, nearness, self.taxonomy) != self.placed:
             return None
         self.nearness = nearness
@@ -101,7 +102,7 @@ def index_catalogue(papers: list[Paper], taxonomy: Taxonomy, last: Catalogue | N
     Given the `last` catalogue, its nearness is reused when every paper has the words it had then."""
     papers = sorted(papers, key=Paper.sort_key)
     link(papers)
-    nearness = _same_words(papers, last) or nearest(papers)
+    nearness = _from_last(papers, last) or Nearness.build(papers)
     placed = placements(papers, nearness, taxonomy)
     for paper in papers:
         if paper.topics_by == "none":
@@ -131,16 +132,18 @@ def index_catalogue(papers: list[Paper], taxonomy: Taxonomy, last: Catalogue | N
                      group_organisations(papers, taxonomy.aliases), nearness)
 
 
-def _same_words(papers: list[Paper], last: Catalogue | None) -> Nearness | None:
-    """The last catalogue's nearness, for these papers in their order, if they are the same papers
-    with the same words (an edit of a date, upvotes or an organisation); else None."""
+def _from_last(papers: list[Paper], last: Catalogue | None) -> Nearness | None:
+    """The last catalogue's nearness for these papers in their order, with the words of those that
+    changed worked in (an edit), if they are the same papers; else None (build it whole)."""
     if last is None or last.nearness is None or len(last.papers) != len(papers):
         return None
     before = {p.slug: p for p in last.papers}
-    if any(before.get(p.slug) is not p and (p.slug not in before or not same_terms(before[p.slug], p))
-           for p in papers):  # a paper not read again is the same object
+    if any(p.slug not in before for p in papers):
         return None
-    return last.nearness.renumbered([p.slug for p in last.papers], [p.slug for p in papers])
+    changed = [i for i, p in enumerate(papers)
+               if before[p.slug] is not p and not same_terms(before[p.slug], p)]  # not read again: the same object
+    nearness = last.nearness.renumbered([p.slug for p in papers])
+    return nearness.edited(papers, changed) if changed else nearness
 
 
 def most_upvoted(papers: list[Paper]) -> list[Paper]:

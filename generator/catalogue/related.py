@@ -11,7 +11,8 @@ benchmarks/related_eval.py):
   more than MAX_DF of papers (no information) are dropped, which also keeps the work sparse;
 - each paper keeps its KEEP strongest terms; similarities are summed through an inverted index
   (numpy arrays), so no n x n matrix is ever made: the cost grows with the postings of the
-  QUERY strongest terms of each paper, and a term in more than MAX_DF of a large catalogue is dropped;
+  QUERY strongest terms of each paper (catalogue.nearness, which also redoes only what an edit
+  changes);
 - then the neighbours' own neighbours add a little (pseudo-relevance feedback), and so does the
   share of topics two papers have in common: papers on one problem, worded differently.
 
@@ -26,16 +27,13 @@ from collections import Counter
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from generator.catalogue.nearness import Nearness, _slug_rank
+
 if TYPE_CHECKING:
     from generator.catalogue.paper import Paper
 
 TITLE_WEIGHT = 3
 BIGRAMS = True
-MAX_DF = 0.1            # a term in more than this share of papers says nothing ...
-MIN_DF_CAP = 100        # ... but in a small catalogue a topic's word can be in that many
-KEEP = 100              # strongest terms a paper keeps
-QUERY = 60              # of which the strongest are looked up to find its neighbours (cost ~ QUERY)
-NEAR = 30             # closest papers kept per paper, by cosine
 FEEDBACK = 3          # of which the closest few lend their own neighbours ...
 FEEDBACK_WEIGHT = 0.1   # ... at this weight
 TOPIC_WEIGHT = 0.05   # and the share of topics in common adds this much at most
@@ -72,41 +70,6 @@ def terms(title: str, text: str) -> Counter:
     return found
 
 
-class Nearness:
-    """Each paper's NEAR closest papers by cosine alone (`near`, -1 where fewer share a term) and
-    their scores (`score`), papers numbered as given: what related lists and placing a paper
-    in its neighbours' topic (catalogue.placement) both start from."""
-
-    def __init__(self, near, score):
-        self.near, self.score = near, score
-
-    def closest(self, i: int, k: int) -> list[tuple[int, float]]:
-        """Paper i's k closest papers by cosine, and their scores, closest first."""
-        return [(j, s) for j, s in zip(self.near[i, :k].tolist(), self.score[i, :k].tolist()) if j >= 0]
-
-    def renumbered(self, before: list[str], after: list[str]) -> Nearness:
-        """The same nearness for the same papers in another order (given by slug, before and after):
-        it depends only on each paper's terms and slug, never on the order they come in."""
-        import numpy as np
-
-        at = {slug: i for i, slug in enumerate(after)}
-        new_of_old = np.array([at[slug] for slug in before] + [-1], dtype=np.int64)  # [-1]: -1 stays -1
-        rows = np.empty(len(before), dtype=np.int64)
-        rows[new_of_old[:-1]] = np.arange(len(before))
-        return Nearness(new_of_old[self.near[rows]], self.score[rows])
-
-
-def nearest(papers: list[Paper]) -> Nearness:
-    """Each paper's closest papers by cosine over its strongest terms (no n x n matrix)."""
-    import numpy as np  # here: only a build that works related lists out pays for it
-
-    n = len(papers)
-    if n < 2:
-        return Nearness(np.full((n, NEAR), -1, dtype=np.int64), np.zeros((n, NEAR)))
-    doc, term, weight, query = _vectors([paper_terms(p) for p in papers], n)
-    return Nearness(*_nearest(doc, term, weight, query, n, _slug_rank(papers)))
-
-
 def related_papers(papers: list[Paper], limit: int = LIMIT, nearness: Nearness | None = None) -> dict[str, list[Paper]]:
     """Slug -> the `limit` papers closest in content, closest first (fewer when few share terms).
     Their topics count, so give the papers their final topics first (catalogue.placement)."""
@@ -115,15 +78,15 @@ def related_papers(papers: list[Paper], limit: int = LIMIT, nearness: Nearness |
     n = len(papers)
     if n < 2:
         return {p.slug: [] for p in papers}
-    nearness = nearness if nearness is not None else nearest(papers)
+    nearness = nearness if nearness is not None else Nearness.build(papers)
     near, near_score = nearness.near, nearness.score
-    rank = _slug_rank(papers)
+    rank = _slug_rank([p.slug for p in papers])
     # What the closest papers are close to counts too (pseudo-relevance feedback), and so do
     # shared topics: both pull in papers on the same problem that word it differently.
     feedback = near[:, :FEEDBACK]  # -1 where a paper has fewer neighbours
     lent = np.where(feedback[:, :, None] >= 0, near[np.maximum(feedback, 0)], -1)
     lent_score = np.where(feedback[:, :, None] >= 0, near_score[np.maximum(feedback, 0)], 0.0) * FEEDBACK_WEIGHT
-    owner = np.repeat(np.arange(n), NEAR * (1 + FEEDBACK))
+    owner = np.repeat(np.arange(n), near.shape[1] * (1 + FEEDBACK))
     candidate = np.concatenate([near, lent.reshape(n, -1)], axis=1).ravel()
     gain = np.concatenate([near_score, lent_score.reshape(n, -1)], axis=1).ravel()
     real = (candidate >= 0) & (candidate != owner)
@@ -143,45 +106,6 @@ def related_papers(papers: list[Paper], limit: int = LIMIT, nearness: Nearness |
     return found
 
 
-def _slug_rank(papers: list[Paper]):
-    """Each paper's place in slug order: ties go to the earlier slug."""
-    import numpy as np
-
-    return np.argsort(np.argsort(np.array([p.slug for p in papers]), kind="stable"))
-
-
-def _nearest(doc, term, weight, query, n, rank, block=256):
-    """Each paper's NEAR closest papers by cosine over its QUERY strongest terms (-1 where fewer
-    share a term), and their scores: postings summed in blocks of papers, all in numpy."""
-    import numpy as np
-
-    by_term = np.argsort(term, kind="stable")
-    post_doc, post_weight = doc[by_term], weight[by_term]
-    starts = np.searchsorted(term[by_term], np.arange(int(term.max(initial=-1)) + 2))
-    q_doc, q_term, q_weight = doc[query], term[query], weight[query]
-    q_first = np.searchsorted(q_doc, np.arange(n + 1))
-    near = np.full((n, NEAR), -1, dtype=np.int64)
-    near_score = np.zeros((n, NEAR))
-    for low in range(0, n, block):
-        high = min(n, low + block)
-        span = slice(q_first[low], q_first[high])
-        begin, length = starts[q_term[span]], starts[q_term[span] + 1] - starts[q_term[span]]
-        total = int(length.sum())
-        if not total:
-            continue
-        offsets = np.repeat(np.cumsum(length) - length, length)
-        index = np.arange(total) - offsets + np.repeat(begin, length)
-        rows = np.repeat(q_doc[span] - low, length)
-        scores = np.bincount(rows * n + post_doc[index], post_weight[index] * np.repeat(q_weight[span], length),
-                             minlength=(high - low) * n).reshape(high - low, n)
-        scores[np.arange(high - low), np.arange(low, high)] = 0.0
-        for row in range(high - low):
-            chosen, score = _top(scores[row], rank, NEAR)
-            near[low + row, :len(chosen)] = chosen
-            near_score[low + row, :len(chosen)] = score
-    return near, near_score
-
-
 def _shared_topics(papers: list[Paper], owner, candidate):
     """The share of topics two papers have in common (Jaccard), for many pairs at once."""
     import numpy as np
@@ -199,19 +123,6 @@ def _shared_topics(papers: list[Paper], owner, candidate):
     both = np.bitwise_count(a & b).sum(axis=1)
     either = np.bitwise_count(a | b).sum(axis=1)
     return np.where(either > 0, both / np.maximum(either, 1), 0.0)
-
-
-def _top(scores, rank, k):
-    """The k highest scores above zero (ties: the earlier slug) and the scores, best first."""
-    import numpy as np
-
-    positive = np.flatnonzero(scores > 1e-12)
-    if len(positive) > k:
-        cut = np.partition(scores[positive], len(positive) - k)[len(positive) - k]
-        positive = positive[scores[positive] >= cut]
-    order = np.lexsort((rank[positive], -np.round(scores[positive], 12)))[:k]
-    chosen = positive[order]
-    return chosen, scores[chosen]
 
 
 def paper_terms(paper: Paper):
@@ -238,29 +149,3 @@ def same_terms(a: Paper, b: Paper) -> bool:
 @lru_cache(maxsize=500_000)
 def _term_key(term: str) -> int:
     return int.from_bytes(hashlib.blake2b(term.encode("utf-8"), digest_size=8).digest(), "little", signed=True)
-
-
-def _vectors(bags: list, n: int):
-    """Each paper's KEEP strongest terms, L2-normalised, as arrays sorted by paper then weight:
-    (paper, term id, weight, among its QUERY strongest). Sublinear tf, smoothed idf; terms in one
-    paper or in too many are dropped. Ties between equal weights go to the smaller term key."""
-    import numpy as np
-
-    keys = np.concatenate([bag[0] for bag in bags])
-    tf = np.concatenate([bag[1] for bag in bags])
-    doc = np.repeat(np.arange(n), [len(bag[0]) for bag in bags])
-    unique, term = np.unique(keys, return_inverse=True)  # term ids in key order
-    df = np.bincount(term, minlength=len(unique))
-    too_common = max(MIN_DF_CAP, MAX_DF * n)
-    idf = np.log((n + 1) / (df + 1)) + 1
-    kept = (df[term] >= 2) & (df[term] <= too_common)
-    term, tf, doc = term[kept], tf[kept], doc[kept]
-    weight = (1 + np.log(tf)) * idf[term]
-    order = np.lexsort((term, -weight, doc))
-    term, weight, doc = term[order], weight[order], doc[order]
-    place = np.arange(len(doc)) - np.searchsorted(doc, doc)  # a term's place among its paper's, strongest first
-    keep = place < KEEP
-    term, weight, doc, place = term[keep], weight[keep], doc[keep], place[keep]
-    norm = np.sqrt(np.bincount(doc, weight * weight, minlength=n))
-    weight = weight / np.where(norm > 0, norm, 1.0)[doc]
-    return doc, term, weight, place < QUERY

@@ -12,7 +12,7 @@ from conftest import SHIPPED_CONTENT, write_paper
 from generator.catalogue import placement
 from generator.catalogue.groups import index_catalogue
 from generator.catalogue.reader import read_papers
-from generator.catalogue.related import nearest
+from generator.catalogue.nearness import Nearness
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +25,7 @@ def test_neighbours_give_a_paper_placed_by_terms_one_of_its_own_topics_nine_time
     """Each paper the terms placed, taken out of the taxonomy's view: the topic its neighbours vote
     for (when they are close enough to vote) is one its terms gave it. The reference is the terms."""
     papers, taxonomy = catalogue.papers, catalogue.taxonomy
-    nearness = nearest(papers)
+    nearness = Nearness.build(papers)
     given, right = 0, 0
     by_terms = [i for i, p in enumerate(papers) if p.topics_by == "terms"]
     for i in by_terms:
@@ -82,7 +82,7 @@ def test_papers_placed_by_neighbours_do_not_vote(catalogue):
     """Else a placement could feed the next one, and voting again would change the result: every
     vote is the same whether the papers placed by neighbours hold their topics or not yet."""
     papers, taxonomy = catalogue.papers, catalogue.taxonomy
-    nearness = nearest(papers)
+    nearness = Nearness.build(papers)
     placed = [p for p in papers if p.slug in catalogue.placed]
     voted_on = [i for i in range(len(papers)) if {j for j, _ in nearness.closest(i, placement.VOTERS)}
                 & {papers.index(p) for p in placed}]

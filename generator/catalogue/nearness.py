@@ -1,0 +1,342 @@
+"""Each paper's closest papers by cosine over tf-idf vectors (what related papers and placement
+start from), worked out whole, or after an edit of a few papers' words by redoing only what the
+edit can change, with the very same arithmetic, so both ways give identical arrays.
+
+Vectors (see `Nearness.build`): a paper's terms (catalogue.related.paper_terms) weighted by
+sublinear tf times smoothed idf, terms in a single paper or in more than MAX_DF of them dropped,
+the KEEP strongest kept (ties: the smaller term key), L2-normalised. A paper's score for another
+is the dot product of its QUERY strongest terms with the other's kept ones, summed through an
+inverted index in blocks of papers (no n x n matrix); each keeps its NEAR best (ties: the
+earlier slug).
+
+After an edit (`Nearness.edited`): the terms whose document frequency changed are known, so are
+the papers holding them (their vectors change: A); rows of A, and rows whose closest papers
+include one of A, are worked out again in full; every other row only gains the scores it now
+has for A, merged into its list (no paper outside A changed for it, and its list held none of A).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from generator.catalogue.paper import Paper
+
+MAX_DF = 0.1            # a term in more than this share of papers says nothing ...
+MIN_DF_CAP = 100        # ... but in a small catalogue a topic's word can be in that many
+KEEP = 100              # strongest terms a paper keeps
+QUERY = 60              # of which the strongest are looked up to find its neighbours (cost ~ QUERY)
+NEAR = 30               # closest papers kept per paper, by cosine
+BLOCK = 256             # papers whose scores are summed at once (BLOCK x n floats)
+EDIT_SHARE = 0.25       # an edit touching more than this share of the papers is worked out whole
+
+
+class Nearness:
+    """`near[i]`: paper i's NEAR closest papers (-1 where fewer share a term); `score[i]`: their
+    cosine. Papers are numbered as given. Also what an edit needs: each paper's terms (bag), the
+    document frequencies and the vectors, as flat arrays (CSR: one start offset per paper)."""
+
+    def __init__(self, slugs, near, score, bags, df, vectors):
+        self.slugs = slugs                  # the papers' slugs, in the order numbered
+        self.near, self.score = near, score
+        self.bags = bags                    # (start, key, tf): every paper's terms
+        self.df = df                        # (key, count): distinct terms, sorted, and how many papers hold each
+        self.vectors = vectors              # (start, key, weight): kept terms, strongest first
+
+    def closest(self, i: int, k: int) -> list[tuple[int, float]]:
+        """Paper i's k closest papers by cosine, and their scores, closest first."""
+        return [(j, s) for j, s in zip(self.near[i, :k].tolist(), self.score[i, :k].tolist()) if j >= 0]
+
+    @classmethod
+    def build(cls, papers: list[Paper]) -> Nearness:
+        import numpy as np
+
+        from generator.catalogue.related import paper_terms
+
+        n = len(papers)
+        found = [paper_terms(p) for p in papers]
+        start = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum([len(keys) for keys, _ in found], out=start[1:])
+        key = np.concatenate([keys for keys, _ in found]) if found else np.zeros(0, dtype=np.int64)
+        tf = np.concatenate([tf for _, tf in found]) if found else np.zeros(0)
+        unique, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
+        bags, df = (start, key, tf), (unique, counts)
+        slugs = [p.slug for p in papers]
+        vectors = _vectors(bags, np.arange(n), df, n, freq=counts[inverse])
+        near, score = _rows(np.arange(n), vectors, n, _slug_rank(slugs))
+        return cls(slugs, near, score, bags, df, vectors)
+
+    def renumbered(self, slugs: list[str]) -> Nearness:
+        """The same nearness for the same papers in another order: it depends only on each paper's
+        terms and slug, never on the order they come in."""
+        import numpy as np
+
+        at = {slug: i for i, slug in enumerate(slugs)}
+        new_of_old = np.array([at[slug] for slug in self.slugs] + [-1], dtype=np.int64)  # [-1]: -1 stays -1
+        old_of_new = np.empty(len(slugs), dtype=np.int64)
+        old_of_new[new_of_old[:-1]] = np.arange(len(slugs))
+        return Nearness(list(slugs), new_of_old[self.near[old_of_new]], self.score[old_of_new],
+                        _reorder(self.bags, old_of_new), self.df, _reorder(self.vectors, old_of_new))
+
+    def edited(self, papers: list[Paper], changed: list[int]) -> Nearness:
+        """The nearness after the papers at `changed` (same papers, same order) took new words:
+        equal, array for array, to building it again, at a fraction of the cost."""
+        import numpy as np
+
+        from generator.catalogue.related import paper_terms
+
+        n = len(papers)
+        if len(changed) > EDIT_SHARE * n:
+            return Nearness.build(papers)
+        start, key, tf = self.bags
+        changed = np.unique(np.asarray(changed, dtype=np.int64))
+        old_keys = np.concatenate([key[start[i]:start[i + 1]] for i in changed])
+        new_bags = {int(i): paper_terms(papers[i]) for i in changed}
+        bags = _replace(self.bags, new_bags, n)
+        new_keys = np.concatenate([new_bags[int(i)][0] for i in changed])
+        # the terms whose document frequency moved: their idf, so their weight in every paper holding them
+        df, moved = _moved(self.df, old_keys, new_keys, n)
+        holders = np.searchsorted(bags[0], np.flatnonzero(np.isin(bags[1], moved)), side="right") - 1
+        touched = np.union1d(changed, holders)
+        if len(touched) > EDIT_SHARE * n:
+            return Nearness.build(papers)
+        vectors = _replace_vectors(self.vectors, _vectors(bags, touched, df, n), touched, n)
+        rank = _slug_rank(self.slugs)
+        near, score = self.near.copy(), self.score.copy()
+        # every other row takes its new scores for the touched papers; the touched rows, and rows
+        # that lost a touched paper with nothing sure to take its place, are worked out whole
+        unsure = _merge_columns(near, score, touched, vectors, n, rank)
+        whole = np.union1d(touched, unsure)
+        near[whole], score[whole] = _rows(whole, vectors, n, rank)
+        return Nearness(self.slugs, near, score, bags, df, vectors)
+
+
+def _slug_rank(slugs: list[str]):
+    """Each paper's place in slug order: ties go to the earlier slug."""
+    import numpy as np
+
+    return np.argsort(np.argsort(np.array(slugs), kind="stable"))
+
+
+def _moved(df, old_keys, new_keys, n):
+    """The document frequencies after some papers' terms went from `old_keys` to `new_keys`, and
+    the terms whose weight that moves: their frequency moved, and they are kept before or after
+    (a term dropped both times, in one paper or in too many, weighs nothing either way)."""
+    import numpy as np
+
+    keys, where = np.unique(np.concatenate([old_keys, new_keys]), return_inverse=True)
+    delta = np.bincount(where, np.concatenate([-np.ones(len(old_keys)), np.ones(len(new_keys))]),
+                        minlength=len(keys)).astype(np.int64)
+    moved, delta = keys[delta != 0], delta[delta != 0]
+    unique, counts = df
+    at = np.searchsorted(unique, moved)
+    known = (at < len(unique)) & (unique[np.minimum(at, len(unique) - 1)] == moved) if len(unique) else \
+        np.zeros(len(moved), dtype=bool)
+    before = np.zeros(len(moved), dtype=np.int64)
+    before[known] = counts[at[known]]
+    counts = counts.copy()
+    counts[at[known]] += delta[known]
+    unique = np.insert(unique, at[~known], moved[~known])
+    counts = np.insert(counts, at[~known], delta[~known])
+    alive = counts > 0
+    too_common = max(MIN_DF_CAP, MAX_DF * n)
+    kept = lambda df: (df >= 2) & (df <= too_common)  # noqa: E731  (as _vectors keeps them)
+    return (unique[alive], counts[alive]), moved[kept(before) | kept(before + delta)]
+
+
+def _vectors(bags, docs, df, n, freq=None):
+    """The vectors of the papers `docs` (sorted), as CSR over those papers: (start, key, weight).
+    `freq`: each bag entry's document frequency, when every paper is asked for and it is known."""
+    import numpy as np
+
+    start, key, tf = bags
+    lengths = start[docs + 1] - start[docs]
+    index = np.repeat(start[docs] - np.cumsum(lengths) + lengths, lengths) + np.arange(int(lengths.sum()))
+    keys, tfs, doc = key[index], tf[index], np.repeat(np.arange(len(docs)), lengths)
+    if freq is None:
+        unique, counts = df
+        freq = counts[np.searchsorted(unique, keys)]
+    too_common = max(MIN_DF_CAP, MAX_DF * n)
+    kept = (freq >= 2) & (freq <= too_common)
+    keys, tfs, doc, freq = keys[kept], tfs[kept], doc[kept], freq[kept]
+    weight = (1 + np.log(tfs)) * (np.log((n + 1) / (freq + 1)) + 1)
+    order = np.lexsort((keys, -weight, doc))
+    keys, weight, doc = keys[order], weight[order], doc[order]
+    place = np.arange(len(doc)) - np.searchsorted(doc, doc)  # a term's place among its paper's, strongest first
+    keep = place < KEEP
+    keys, weight, doc = keys[keep], weight[keep], doc[keep]
+    norm = np.sqrt(np.bincount(doc, weight * weight, minlength=len(docs)))
+    weight = weight / np.where(norm > 0, norm, 1.0)[doc]
+    out = np.zeros(len(docs) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(doc, minlength=len(docs)), out=out[1:])
+    return out, keys, weight
+
+
+def _rows(rows, vectors, n, rank):
+    """The closest papers of the papers `rows` (sorted): postings summed in blocks, all in numpy.
+    The additions into each score happen in the order of the row's query terms, whatever the rows."""
+    import numpy as np
+
+    start, key, weight = vectors
+    lengths = np.diff(start)
+    doc = np.repeat(np.arange(n), lengths)
+    place = np.arange(len(doc)) - np.repeat(start[:-1], lengths)
+    unique, term = np.unique(key, return_inverse=True)
+    by_term = np.argsort(term, kind="stable")
+    post_doc, post_weight = doc[by_term], weight[by_term]
+    starts = np.searchsorted(term[by_term], np.arange(len(unique) + 1))
+    query = place < QUERY
+    q_doc, q_term, q_weight = doc[query], term[query], weight[query]
+    q_first = np.searchsorted(q_doc, np.arange(n + 1))
+    near = np.full((len(rows), NEAR), -1, dtype=np.int64)
+    score = np.zeros((len(rows), NEAR))
+    for low in range(0, len(rows), BLOCK):
+        block = rows[low:low + BLOCK]
+        spans = [np.arange(q_first[r], q_first[r + 1]) for r in block]
+        span = np.concatenate(spans) if spans else np.zeros(0, dtype=np.int64)
+        local = np.repeat(np.arange(len(block)), [len(s) for s in spans])
+        begin, length = starts[q_term[span]], starts[q_term[span] + 1] - starts[q_term[span]]
+        total = int(length.sum())
+        if not total:
+            continue
+        index = np.arange(total) - np.repeat(np.cumsum(length) - length, length) + np.repeat(begin, length)
+        cells = np.repeat(local, length) * n + post_doc[index]
+        scores = np.bincount(cells, post_weight[index] * np.repeat(q_weight[span], length),
+                             minlength=len(block) * n).reshape(len(block), n)
+        scores[np.arange(len(block)), block] = 0.0
+        for i in range(len(block)):
+            chosen, best = _top(scores[i], rank, NEAR)
+            near[low + i, :len(chosen)] = chosen
+            score[low + i, :len(chosen)] = best
+    return near, score
+
+
+def _merge_columns(near, score, touched, vectors, n, rank):
+    """Rows other than the touched papers' take their new scores for the touched papers, in place
+    (summed in the row's query-term order, as `_rows` sums them). A row's list is sure only if its
+    last entry still ranks at or above the last one it had: a paper outside the list scored no more
+    than that, and did not change. Returns the rows that are not sure (to work out whole)."""
+    import numpy as np
+
+    start, key, weight = vectors
+    lengths = np.diff(start)
+    doc = np.repeat(np.arange(n), lengths)
+    place = np.arange(len(doc)) - np.repeat(start[:-1], lengths)
+    query = (place < QUERY) & ~np.isin(doc, touched)
+    q_doc, q_key, q_weight, q_place = doc[query], key[query], weight[query], place[query]
+    by_key = np.argsort(q_key, kind="stable")
+    q_doc, q_key, q_weight, q_place = q_doc[by_key], q_key[by_key], q_weight[by_key], q_place[by_key]
+    t_doc = np.repeat(np.arange(len(touched)), lengths[touched])
+    t_index = np.repeat(start[touched] - np.cumsum(lengths[touched]) + lengths[touched], lengths[touched]) \
+        + np.arange(int(lengths[touched].sum()))
+    t_key, t_weight = key[t_index], weight[t_index]
+    first = np.searchsorted(q_key, t_key, side="left")
+    count = np.searchsorted(q_key, t_key, side="right") - first
+    total = int(count.sum())
+    index = np.arange(total) - np.repeat(np.cumsum(count) - count, count) + np.repeat(first, count)
+    # per (row, column), in the row's query order: one sort of cell * QUERY + place (place < QUERY)
+    cell = q_doc[index] * len(touched) + np.repeat(t_doc, count)
+    order = np.argsort(cell * QUERY + q_place[index], kind="stable")
+    cell = cell[order]
+    value = (np.repeat(t_weight, count) * q_weight[index])[order]
+    bounds = np.flatnonzero(np.diff(cell)) + 1 if len(cell) else np.zeros(0, dtype=np.int64)
+    where = np.zeros(len(cell), dtype=np.int64)
+    where[bounds] = 1
+    where = np.cumsum(where)
+    cells = cell[np.concatenate([[0], bounds])] if len(cell) else cell
+    sums = np.bincount(where, value, minlength=len(cells))
+    rows, columns = cells // len(touched), touched[cells % len(touched)]
+    # a new score below a full row's last entry cannot enter it unless a slot opened, and then the
+    # row is unsure anyway (its last entry ranks lower): leave such scores out
+    full_rows = (near >= 0).all(axis=1)
+    floor = np.where(full_rows, np.round(score[:, -1], 12), -np.inf)
+    enough = np.round(sums, 12) >= floor[rows]
+    rows, columns, sums = rows[enough], columns[enough], sums[enough]
+    held = np.isin(near, touched)
+    held[touched] = False
+    affected = np.setdiff1d(np.union1d(rows, np.flatnonzero(held.any(axis=1))), touched)
+    # candidates of each affected row: its old entries but the touched papers, and its new scores for those
+    old = near[affected]
+    keep = (old >= 0) & ~held[affected]
+    c_row = np.concatenate([np.repeat(affected, keep.sum(axis=1)), rows])
+    c_doc = np.concatenate([old[keep], columns])
+    c_score = np.concatenate([score[affected][keep], sums])
+    positive = c_score > 1e-12
+    c_row, c_doc, c_score = c_row[positive], c_doc[positive], c_score[positive]
+    order = np.lexsort((rank[c_doc], -np.round(c_score, 12), c_row))
+    c_row, c_doc, c_score = c_row[order], c_doc[order], c_score[order]
+    place = np.arange(len(c_row)) - np.searchsorted(c_row, c_row)
+    chosen = place < NEAR
+    c_row, c_doc, c_score, place = c_row[chosen], c_doc[chosen], c_score[chosen], place[chosen]
+    # sure: a row whose list was short (no other paper scored), or whose new last ranks no lower
+    count = np.bincount(np.searchsorted(affected, c_row), minlength=len(affected))
+    was_full = full_rows[affected]
+    last = np.searchsorted(c_row, affected, side="right") - 1
+    last_score = np.where(count > 0, c_score[np.maximum(last, 0)], 0.0)
+    last_rank = np.where(count > 0, rank[c_doc[np.maximum(last, 0)]], 0)
+    new_key, old_key = -np.round(last_score, 12), -np.round(score[affected, -1], 12)
+    lower = (new_key > old_key) | ((new_key == old_key) & (last_rank > rank[np.maximum(old[:, -1], 0)]))
+    unsure = affected[was_full & ((count < NEAR) | lower)]
+    near[affected], score[affected] = -1, 0.0
+    near[c_row, place], score[c_row, place] = c_doc, c_score
+    return unsure
+
+
+def _top(scores, rank, k):
+    """The k highest scores above zero (ties: the earlier slug) and the scores, best first."""
+    import numpy as np
+
+    positive = np.flatnonzero(scores > 1e-12)
+    if len(positive) > k:
+        cut = np.partition(scores[positive], len(positive) - k)[len(positive) - k]
+        positive = positive[scores[positive] >= cut]
+    order = np.lexsort((rank[positive], -np.round(scores[positive], 12)))[:k]
+    chosen = positive[order]
+    return chosen, scores[chosen]
+
+
+def _reorder(csr, old_of_new):
+    """CSR rows put in a new order: row i of the result is row old_of_new[i]."""
+    import numpy as np
+
+    start, *values = csr
+    lengths = np.diff(start)[old_of_new]
+    out = np.zeros(len(old_of_new) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=out[1:])
+    index = np.repeat(start[old_of_new] - out[:-1], lengths) + np.arange(int(lengths.sum()))
+    return (out, *(v[index] for v in values))
+
+
+def _replace(bags, new, n):
+    """The bags with the rows in `new` (row -> (keys, tfs)) replaced."""
+    import numpy as np
+
+    start, key, tf = bags
+    rows = [(key[start[i]:start[i + 1]], tf[start[i]:start[i + 1]]) if i not in new else new[i] for i in range(n)] \
+        if len(new) > 64 else None
+    if rows is None:  # a few rows: splice them in
+        parts_k, parts_t, lengths, at = [], [], np.diff(start).copy(), 0
+        for i in sorted(new):
+            parts_k += [key[start[at]:start[i]], new[i][0]]
+            parts_t += [tf[start[at]:start[i]], new[i][1]]
+            lengths[i] = len(new[i][0])
+            at = i + 1
+        parts_k.append(key[start[at]:])
+        parts_t.append(tf[start[at]:])
+        out = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(lengths, out=out[1:])
+        return out, np.concatenate(parts_k), np.concatenate(parts_t)
+    out = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum([len(k) for k, _ in rows], out=out[1:])
+    return out, np.concatenate([k for k, _ in rows]), np.concatenate([t for _, t in rows])
+
+
+def _replace_vectors(vectors, fresh, rows, n):
+    """The vectors with those of the papers `rows` (sorted) replaced by `fresh` (CSR over them)."""
+    import numpy as np
+
+    start, key, weight = vectors
+    f_start, f_key, f_weight = fresh
+    new = {int(r): (f_key[f_start[i]:f_start[i + 1]], f_weight[f_start[i]:f_start[i + 1]])
+           for i, r in enumerate(rows)}
+    return _replace((start, key, weight), new, n)

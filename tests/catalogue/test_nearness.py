@@ -1,0 +1,134 @@
+"""An edit redoes only what it can change, and gives the very arrays a whole build gives: checked
+on the shipped catalogue and a synthetic one of 1,000 papers, for edits of words, titles and
+several papers at once, the reference being Nearness.build on the edited papers."""
+
+from __future__ import annotations
+
+import copy
+import random
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from conftest import PROJECT, SHIPPED_CONTENT, run_cli
+
+from generator.catalogue import nearness as nearness_module
+from generator.catalogue.nearness import Nearness
+from generator.catalogue.reader import read_papers
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    return read_papers(SHIPPED_CONTENT)[1]
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("nearness")
+    capture = folder / "capture.txt"
+    subprocess.run([sys.executable, str(PROJECT / "benchmarks" / "make_catalogue.py"), "1000", str(capture)],
+                   check=True, capture_output=True)
+    assert run_cli("ingest", "--content", str(folder / "content"), "--quiet", str(capture)).returncode == 0
+    return read_papers(folder / "content")[1]
+
+
+def reworded(paper, text: str, title: str | None = None):
+    """The paper read again after a person changed its words."""
+    new = copy.copy(paper)
+    new.__dict__["derived"] = {}
+    new.text, new.title = text, title if title is not None else paper.title
+    return new
+
+
+def assert_same(a: Nearness, b: Nearness) -> None:
+    assert a.slugs == b.slugs
+    assert np.array_equal(a.near, b.near) and np.array_equal(a.score, b.score)  # exact, not close
+    for x, y in zip((*a.bags, *a.df, *a.vectors), (*b.bags, *b.df, *b.vectors)):
+        assert np.array_equal(x, y)
+
+
+def edits(papers, seed: int):
+    """1 to 3 papers reworded: sentences of another paper added, some of their own dropped, a title changed."""
+    rng = random.Random(seed)
+    after = list(papers)
+    changed = rng.sample(range(len(papers)), rng.randint(1, 3))
+    for i in changed:
+        own = papers[i].text.split(". ")
+        other = papers[rng.randrange(len(papers))].text.split(". ")
+        text = ". ".join(own[: max(1, len(own) // 2)] + other[: rng.randint(0, 3)])
+        after[i] = reworded(papers[i], text, papers[i].title + " Revisited" if rng.random() < 0.3 else None)
+    return after, changed
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_an_edit_gives_what_building_again_gives_on_the_shipped_catalogue(shipped, monkeypatch, seed):
+    monkeypatch.setattr(nearness_module, "EDIT_SHARE", 1.0)  # never fall back to building whole
+    before = Nearness.build(shipped)
+    after, changed = edits(shipped, seed)
+    assert_same(before.edited(after, changed), Nearness.build(after))
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_an_edit_gives_what_building_again_gives_on_a_thousand_papers(synthetic, seed):
+    before = Nearness.build(synthetic)
+    after, changed = edits(synthetic, seed)
+    edited = before.edited(after, changed)
+    assert_same(edited, Nearness.build(after))
+
+
+@pytest.fixture(scope="module")
+def zipf_papers():
+    """800 papers of words drawn as in real text (Zipf's law over 6,000 words): most terms are
+    rare, so an edit moves few of them and most rows are merged rather than worked out again."""
+    from generator.catalogue.paper import Paper
+
+    rng = random.Random(11)
+    words = [f"w{r:04d}x" for r in range(6000)]
+    weights = [1 / (r + 1) ** 1.1 for r in range(6000)]
+    text = lambda k, common=0: " ".join(rng.choices(words[common:], weights[common:], k=k))  # noqa: E731
+    return [Paper(slug=f"p{i:04d}", title=text(6, 50), date=None, body_html="", text=text(90), source=f"p{i}.md")
+            for i in range(800)]
+
+
+def test_an_edit_merges_most_rows_and_still_gives_what_building_again_gives(zipf_papers, monkeypatch):
+    """New rare title words, a few words added, most of an abstract cut: 1 to 3 papers at a time.
+    Rows whose list loses an edited paper with nothing sure to replace it are worked out whole."""
+    merged = []
+    real = nearness_module._merge_columns
+    monkeypatch.setattr(nearness_module, "_merge_columns",
+                        lambda near, score, touched, *a: merged.append(len(r := real(near, score, touched, *a))) or r)
+    before = Nearness.build(zipf_papers)
+    for seed in range(10):
+        rng = random.Random(seed)
+        after, changed = list(zipf_papers), rng.sample(range(len(zipf_papers)), rng.randint(1, 3))
+        for i in changed:
+            paper, kind = zipf_papers[i], rng.choice(["title", "append", "cut"])
+            if kind == "title":
+                after[i] = reworded(paper, paper.text, " ".join(f"z{rng.randrange(10**6)}q" for _ in range(6)))
+            elif kind == "append":
+                after[i] = reworded(paper, paper.text + " w0300x w0700x w1200x w1900x")
+            else:
+                after[i] = reworded(paper, " ".join(paper.text.split()[:30]))
+        assert_same(before.edited(after, changed), Nearness.build(after))
+    assert len(merged) >= 5, "most edits are merged, not built again"
+    assert any(merged), "some rows were unsure and worked out whole"
+
+
+def test_an_edit_of_a_thousand_papers_redoes_a_part_of_them(synthetic, monkeypatch):
+    """The point of it: most rows are merged, not worked out again."""
+    worked = []
+    real = nearness_module._rows
+    monkeypatch.setattr(nearness_module, "_rows", lambda rows, *a: worked.append(len(rows)) or real(rows, *a))
+    before = Nearness.build(synthetic)
+    worked.clear()
+    after = list(synthetic)
+    after[500] = reworded(synthetic[500], synthetic[500].text + " A further sentence on quantised kernels.")
+    assert_same(before.edited(after, [500]), Nearness.build(after))
+    assert worked[0] < len(synthetic) / 4
+
+
+def test_papers_in_another_order_have_the_same_nearness(shipped):
+    shuffled = list(shipped)
+    random.Random(2).shuffle(shuffled)
+    assert_same(Nearness.build(shipped).renumbered([p.slug for p in shuffled]), Nearness.build(shuffled))
