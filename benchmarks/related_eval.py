@@ -72,7 +72,13 @@ def main() -> None:
         "+ neighbours' neighbours": lambda: _with(dict(TOPIC_WEIGHT=0), papers),
         "+ shared topics (shipped)": lambda: _with({}, papers),
     }
-    print(f"{'method':40} {'tune':>6} {'heldout':>8} {'all':>6}")
+    try:
+        import sklearn  # noqa: F401  (only for the arxiv-sanity-lite baseline: not a project dependency)
+
+        methods["arxiv-sanity-lite (tf-idf 1-2 grams, exemplar SVM)"] = lambda: arxiv_sanity_lite(catalogue.papers)
+    except ImportError:
+        print("(arxiv-sanity-lite baseline skipped: pip install scikit-learn to run it)")
+    print(f"{'method':52} {'tune':>6} {'heldout':>8} {'all':>6}")
     for name, method in methods.items():
         lists = method()
         scores = {"tune": [], "heldout": []}
@@ -80,9 +86,35 @@ def main() -> None:
             ranked = [p.slug for p in lists[q["slug"]]]
             scores[q["split"]].append(ndcg(ranked, q["relevant"]))
         mean = lambda xs: sum(xs) / len(xs)  # noqa: E731
-        print(f"{name:40} {mean(scores['tune']):6.3f} {mean(scores['heldout']):8.3f} "
+        print(f"{name:52} {mean(scores['tune']):6.3f} {mean(scores['heldout']):8.3f} "
               f"{mean(scores['tune'] + scores['heldout']):6.3f}")
     del by_slug
+
+
+def arxiv_sanity_lite(papers, limit: int = 5):
+    """arxiv-sanity-lite's own recipe (compute.py and serve.py's svm_rank, defaults as shipped):
+    tf-idf over title, abstract and authors (1-2 grams, English stop words, sublinear tf, min_df 5,
+    max_df 0.1, 20,000 features), then per paper a linear SVM with that paper as the only positive
+    (class_weight balanced, C 0.01), the others ranked by its decision function."""
+    import numpy as np
+    from sklearn import svm
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    vectorizer = TfidfVectorizer(input="content", encoding="utf-8", decode_error="replace", strip_accents="unicode",
+                                 lowercase=True, analyzer="word", stop_words="english",
+                                 token_pattern=r"(?u)\b[a-zA-Z_][a-zA-Z0-9_]+\b", ngram_range=(1, 2),
+                                 max_features=20000, norm="l2", use_idf=True, smooth_idf=True, sublinear_tf=True,
+                                 max_df=0.1, min_df=5)
+    x = vectorizer.fit_transform([" ".join([p.title, p.text, *p.scholarly.authors]) for p in papers])
+    found = {}
+    for i, paper in enumerate(papers):
+        y = np.zeros(len(papers), dtype=np.float32)
+        y[i] = 1.0
+        clf = svm.LinearSVC(class_weight="balanced", verbose=False, max_iter=10000, tol=1e-6, C=0.01)
+        clf.fit(x, y)
+        order = [j for j in np.argsort(-clf.decision_function(x)) if j != i]
+        found[paper.slug] = [papers[j] for j in order[:limit]]
+    return found
 
 
 def _with(values, papers):
