@@ -25,8 +25,8 @@ sys.path.insert(0, str(PROJECT))
 
 from generator.catalogue import placement  # noqa: E402
 from generator.catalogue.groups import index_catalogue  # noqa: E402
-from generator.catalogue.reader import read_papers  # noqa: E402
 from generator.catalogue.nearness import Nearness  # noqa: E402
+from generator.catalogue.reader import read_papers  # noqa: E402
 from generator.catalogue.taxonomy import Taxonomy  # noqa: E402
 
 

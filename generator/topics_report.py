@@ -19,9 +19,9 @@ from pathlib import Path
 
 from generator.catalogue import placement
 from generator.catalogue.groups import index_catalogue
+from generator.catalogue.nearness import NEAR, Nearness
 from generator.catalogue.paper import Paper
 from generator.catalogue.reader import read_papers
-from generator.catalogue.nearness import NEAR, Nearness
 from generator.catalogue.taxonomy import Taxonomy, Topic
 from generator.ingest.slugs import slugify
 

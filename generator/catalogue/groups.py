@@ -10,10 +10,10 @@ import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from generator.catalogue.nearness import Nearness
 from generator.catalogue.organisations import Organisation, group_organisations
 from generator.catalogue.paper import Paper
 from generator.catalogue.placement import placements
-from generator.catalogue.nearness import Nearness
 from generator.catalogue.related import related_papers, same_terms
 from generator.catalogue.taxonomy import Taxonomy, Topic
 

@@ -333,8 +333,6 @@ def _replace(bags, new, n):
 
 def _replace_vectors(vectors, fresh, rows, n):
     """The vectors with those of the papers `rows` (sorted) replaced by `fresh` (CSR over them)."""
-    import numpy as np
-
     start, key, weight = vectors
     f_start, f_key, f_weight = fresh
     new = {int(r): (f_key[f_start[i]:f_start[i + 1]], f_weight[f_start[i]:f_start[i + 1]])

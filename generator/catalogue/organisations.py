@@ -20,8 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from generator.errors import CatalogueError
-from generator.ingest.slugs import paper_id, slugify
-from generator.ingest.slugs import title_key as plain  # lower case, letters and digits only
+from generator.ingest.slugs import paper_id, slugify, title_key
 
 if TYPE_CHECKING:
     from generator.catalogue.paper import Paper
@@ -37,7 +36,7 @@ class Aliases:
     path: Path | None = None
 
     def name_for(self, spelling: str) -> str | None:
-        return dict(self.names).get(plain(spelling))
+        return dict(self.names).get(title_key(spelling))
 
     def slug_of(self, spelling: str) -> str:
         """The organisation's address: from its chosen name if a person merged it, else its spelling."""
@@ -63,7 +62,7 @@ def load_aliases(content: Path) -> Aliases:
         if not isinstance(spellings, list) or not all(isinstance(s, str) for s in spellings):
             raise CatalogueError(f"aliases of {name!r} must be a list of spellings", path)
         for spelling in [name, *spellings]:
-            key = plain(spelling)
+            key = title_key(spelling)
             if key in names and names[key] != name:
                 raise CatalogueError(f"{spelling!r} is an alias of both {names[key]!r} and {name!r}", path)
             names[key] = name

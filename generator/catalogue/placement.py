@@ -19,8 +19,8 @@ from collections import defaultdict
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from generator.catalogue.paper import Paper
     from generator.catalogue.nearness import Nearness
+    from generator.catalogue.paper import Paper
     from generator.catalogue.taxonomy import Taxonomy, Topic
 
 VOTERS = 5        # closest papers that vote

@@ -11,8 +11,8 @@ from conftest import SHIPPED_CONTENT, write_paper
 
 from generator.catalogue import placement
 from generator.catalogue.groups import index_catalogue
-from generator.catalogue.reader import read_papers
 from generator.catalogue.nearness import Nearness
+from generator.catalogue.reader import read_papers
 
 
 @pytest.fixture(scope="module")
