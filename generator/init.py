@@ -26,6 +26,7 @@ def init(folder: Path, title: str = "Paper catalogue", base_url: str = "/") -> l
     files = {
         Path("catalogue.toml"): Template(_scaffold("catalogue.toml")).substitute(values),
         Path("content") / "topics.toml": (DEFAULTS / "topics.toml").read_text(encoding="utf-8"),
+        Path("content") / "organisations.toml": _scaffold("organisations.toml"),
         Path("content") / "papers" / ".gitkeep": "",
         Path(".gitignore"): _scaffold("gitignore"),
         Path("README.md"): Template(_scaffold("README.md")).safe_substitute(readme_values),

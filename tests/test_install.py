@@ -88,8 +88,11 @@ def test_init_writes_every_file_a_catalogue_needs(tmp_path):
     from generator.init import init
 
     written = {p.relative_to(tmp_path / "new").as_posix() for p in init(tmp_path / "new", title='A "quoted" title')}
-    assert written == {"catalogue.toml", "content/topics.toml", "content/papers/.gitkeep", ".gitignore",
-                       "README.md", WORKFLOW.as_posix()}
+    assert written == {"catalogue.toml", "content/topics.toml", "content/organisations.toml", "content/papers/.gitkeep",
+                       ".gitignore", "README.md", WORKFLOW.as_posix()}
+    from generator.catalogue.organisations import load_aliases
+
+    assert load_aliases(tmp_path / "new" / "content").names == ()  # an example in comments, no alias yet
     from generator.settings import load_settings
 
     settings = load_settings(None, tmp_path / "new" / "content")
