@@ -62,7 +62,7 @@ class Paper:
     def summary(self) -> str:
         if len(self.text) <= SUMMARY_CHARS:
             return self.text
-        return self.text[:SUMMARY_CHARS].rsplit(" ", 1)[0] + "…"
+        return self.text[:SUMMARY_CHARS].rsplit(" ", 1)[0].rstrip(".,;:") + "…"  # not "…."
 
     # Kept between builds, a paper's bulky parts travel as one pickled blob, unpacked on first use:
     # an edit build renders a few pages and needs the bodies of only those papers.

@@ -298,7 +298,8 @@ function snippet(text, terms, length) {
   }
   var end = start + length >= text.length ? text.length : text.lastIndexOf(' ', start + length);
   if (end <= start) end = Math.min(text.length, start + length);
-  var cut = (start > 0 ? '…' : '') + text.slice(start, end) + (end < text.length ? '…' : '');
+  var kept = text.slice(start, end);
+  var cut = (start > 0 ? '…' : '') + (end < text.length ? kept.replace(/[.,;:]+$/, '') + '…' : kept);
   return { text: cut, marks: marks(cut, terms) };
 }
 

@@ -125,6 +125,12 @@ def test_an_organisation_page_lists_its_papers_newest_first_paginated(lab_site):
     assert every_page(lab_site, "organisations/nvidia/top/")[:3] == ["gpu-26", "gpu-25", "gpu-24"]
 
 
+def test_a_ranked_list_numbers_its_papers_across_its_pages(lab_site):
+    ranks = [int(n) for page in ("organisations/nvidia/top/index.html", "organisations/nvidia/top/page/2/index.html")
+             for n in re.findall(r'class="rank">#(\d+)<', (lab_site / page).read_text(encoding="utf-8"))]
+    assert ranks == list(range(1, 28))  # 25 a page, then 26 and 27
+
+
 def test_an_organisation_has_its_own_atom_feed(lab_site):
     feed = ET.parse(lab_site / "organisations" / "google-deepmind" / "feed.xml").getroot()
     titles = [e.find(f"{ATOM}title").text for e in feed.iter(f"{ATOM}entry")]
