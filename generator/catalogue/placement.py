@@ -1,11 +1,11 @@
 """Topics for papers no term claims: the topic their closest papers share, if they are close enough.
 
 A taxonomy is written for the papers its author has seen; a catalogue grows every week. A paper
-that neither a person (`topics:`) nor a term placed takes the topic that most of the weight of
-its VOTERS closest papers (by content, catalogue.related) is in, when that weight reaches
-MIN_VOTE and is more than half of all their votes: a paper far from every topic, or between
-several, stays in the catch-all, where the person keeping the taxonomy sees it
-(`catalogue topics`).
+that neither a person (`topics:`) nor a term placed takes the topic its VOTERS closest papers
+(by content, catalogue.nearness) are most in: when their similarity summed over those in that
+topic reaches MIN_VOTE and is more than half of their whole similarity. A paper far from every
+topic, or between several, stays in the catch-all, where the person keeping the taxonomy sees
+it (`catalogue topics`).
 
 Only papers placed by a person or a term vote, so no placement depends on another one or on
 the order papers are read. The thresholds were chosen on the shipped catalogue by leaving each
@@ -29,8 +29,9 @@ MIN_SHARE = 0.5   # and more than this share of all their votes
 
 
 def vote(paper_at: int, papers: list[Paper], nearness: Nearness, taxonomy: Taxonomy) -> tuple[Topic | None, float, float]:
-    """The topic paper `paper_at`'s closest voting papers favour, its vote and its share of all
-    votes (None, 0, 0 when no neighbour votes). A voter in several topics splits its vote."""
+    """The topic paper `paper_at`'s closest voting papers favour, its vote (their similarity summed
+    over those in it) and that vote's share of their whole similarity (None, 0, 0 when no
+    neighbour votes). A voter in several topics counts for each."""
     votes: dict[str, float] = defaultdict(float)
     named: dict[str, Topic] = {}
     cast = 0.0

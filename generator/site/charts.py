@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from generator.catalogue.paper import Paper
 
 MAX_MONTHS = 72
-LABELS = 5        # about this many labels along the axis past 12 bars: they stay readable on a phone
+CHAR = 9          # about how wide a character of an axis label is, in the drawing's units (16px text)
 WIDTH, HEIGHT, TOP, BOTTOM = 480, 150, 18, 24  # the drawing's box; bars sit between TOP and HEIGHT - BOTTOM
 
 
@@ -76,7 +76,8 @@ def papers_per_month(papers: list[Paper], subject: str = "") -> Chart | None:
         by = "month"
     peak = max(n for _, n, _ in slots)
     step = WIDTH / len(slots)
-    every = 1 if len(slots) <= 12 else max(1, round(len(slots) / LABELS))  # a label a bar, when they fit
+    fits = max(1, int(WIDTH // (CHAR * max(len(label) for label, _, _ in slots) + CHAR)))  # labels side by side
+    every = -(-len(slots) // fits)  # a label a bar when they fit, else every second, third ...
     floor = HEIGHT - BOTTOM
     bars = []
     for i, (label, n, url) in enumerate(slots):

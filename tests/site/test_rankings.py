@@ -166,6 +166,21 @@ def test_a_topic_page_shows_its_own_papers_per_month(shipped_site, posts):
     assert rows[0][1] > 0 and rows[-1][1] > 0  # from its first month to its last
 
 
+def test_the_chart_labels_every_bar_when_they_fit_side_by_side(shipped_site, tmp_path):
+    """Eight years: each labelled. Twelve months: "Mar 2024" is twice as wide, and five fit across
+    the chart (480 units, about 9 a character at 16px, with a gap), so every third is labelled."""
+    def ticks(page: Path) -> list[str]:
+        return re.findall(r'<text class="tick"[^>]*text-anchor="[a-z]+">([^<]+)</text>', page.read_text(encoding="utf-8"))
+
+    assert ticks(shipped_site / "dates" / "index.html") == [str(y) for y in range(2018, 2026)]
+    content = tmp_path / "content"
+    for month in range(1, 13):
+        write_paper(content, f"p{month}", f"Paper {month}", date=f"2024-{month:02d}-10")
+    build(load_settings(None, content), tmp_path / "site")
+    months = ticks(tmp_path / "site" / "dates" / "index.html")
+    assert months == ["Jan 2024", "Apr 2024", "Jul 2024", "Oct 2024"]
+
+
 @pytest.mark.parametrize("dates,bars", [(["2024-03-01"], 1), (["2024-01-05", "2024-12-20"], 12),
                                         (["2004-01-05", "2024-12-20"], 21)])
 def test_one_month_or_twenty_years_give_a_sensible_chart(tmp_path, dates, bars):
