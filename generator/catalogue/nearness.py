@@ -28,6 +28,7 @@ KEEP = 100              # strongest terms a paper keeps
 QUERY = 60              # of which the strongest are looked up to find its neighbours (cost ~ QUERY)
 NEAR = 30               # closest papers kept per paper, by cosine
 BLOCK = 256             # papers whose scores are summed at once (BLOCK x n floats)
+MERGE_BUDGET = 4_000_000  # contributions summed at once when an edit's new scores are merged (memory)
 EDIT_SHARE = 0.25       # an edit touching more than this share of the papers is worked out whole
 
 
@@ -232,26 +233,18 @@ def _merge_columns(near, score, touched, vectors, n, rank):
     t_key, t_weight = key[t_index], weight[t_index]
     first = np.searchsorted(q_key, t_key, side="left")
     count = np.searchsorted(q_key, t_key, side="right") - first
-    total = int(count.sum())
-    index = np.arange(total) - np.repeat(np.cumsum(count) - count, count) + np.repeat(first, count)
-    # per (row, column), in the row's query order: one sort of cell * QUERY + place (place < QUERY)
-    cell = q_doc[index] * len(touched) + np.repeat(t_doc, count)
-    order = np.argsort(cell * QUERY + q_place[index], kind="stable")
-    cell = cell[order]
-    value = (np.repeat(t_weight, count) * q_weight[index])[order]
-    bounds = np.flatnonzero(np.diff(cell)) + 1 if len(cell) else np.zeros(0, dtype=np.int64)
-    where = np.zeros(len(cell), dtype=np.int64)
-    where[bounds] = 1
-    where = np.cumsum(where)
-    cells = cell[np.concatenate([[0], bounds])] if len(cell) else cell
-    sums = np.bincount(where, value, minlength=len(cells))
-    rows, columns = cells // len(touched), touched[cells % len(touched)]
     # a new score below a full row's last entry cannot enter it unless a slot opened, and then the
-    # row is unsure anyway (its last entry ranks lower): leave such scores out
+    # row is unsure anyway (its last entry ranks lower): such scores are left out
     full_rows = (near >= 0).all(axis=1)
     floor = np.where(full_rows, np.round(score[:, -1], 12), -np.inf)
-    enough = np.round(sums, 12) >= floor[rows]
-    rows, columns, sums = rows[enough], columns[enough], sums[enough]
+    # the touched papers a few at a time (never one split), so that memory stays within MERGE_BUDGET
+    per_paper = np.bincount(t_doc, count, minlength=len(touched)).astype(np.int64)
+    bounds = np.searchsorted(np.cumsum(per_paper), np.arange(MERGE_BUDGET, int(per_paper.sum()), MERGE_BUDGET))
+    found = []
+    for papers in np.split(np.arange(len(touched)), np.unique(np.maximum(bounds, 1))):
+        entries = np.flatnonzero(np.isin(t_doc, papers)) if len(papers) < len(touched) else np.arange(len(t_doc))
+        found.append(_column_sums(entries, first, count, t_doc, t_weight, q_doc, q_weight, q_place, touched, floor))
+    rows, columns, sums = (np.concatenate(parts) for parts in zip(*found))
     held = np.isin(near, touched)
     held[touched] = False
     affected = np.setdiff1d(np.union1d(rows, np.flatnonzero(held.any(axis=1))), touched)
@@ -280,6 +273,30 @@ def _merge_columns(near, score, touched, vectors, n, rank):
     near[affected], score[affected] = -1, 0.0
     near[c_row, place], score[c_row, place] = c_doc, c_score
     return unsure
+
+
+def _column_sums(entries, first, count, t_doc, t_weight, q_doc, q_weight, q_place, touched, floor):
+    """(row, touched paper, new score) for the touched-paper term entries `entries`, each score summed
+    in the row's query-term order (one sort of cell * QUERY + place), those below the row's floor left out."""
+    import numpy as np
+
+    first, count, t_doc, t_weight = first[entries], count[entries], t_doc[entries], t_weight[entries]
+    total = int(count.sum())
+    index = np.arange(total) - np.repeat(np.cumsum(count) - count, count) + np.repeat(first, count)
+    cell = q_doc[index] * len(touched) + np.repeat(t_doc, count)
+    order = np.argsort(cell * QUERY + q_place[index], kind="stable")
+    cell = cell[order]
+    value = (np.repeat(t_weight, count) * q_weight[index])[order]
+    del index, order
+    bounds = np.flatnonzero(np.diff(cell)) + 1 if len(cell) else np.zeros(0, dtype=np.int64)
+    where = np.zeros(len(cell), dtype=np.int64)
+    where[bounds] = 1
+    where = np.cumsum(where)
+    cells = cell[np.concatenate([[0], bounds])] if len(cell) else cell
+    sums = np.bincount(where, value, minlength=len(cells))
+    rows, columns = cells // len(touched), touched[cells % len(touched)]
+    enough = np.round(sums, 12) >= floor[rows]
+    return rows[enough], columns[enough], sums[enough]
 
 
 def _top(scores, rank, k):

@@ -91,9 +91,12 @@ def zipf_papers():
             for i in range(800)]
 
 
-def test_an_edit_merges_most_rows_and_still_gives_what_building_again_gives(zipf_papers, monkeypatch):
+@pytest.mark.parametrize("budget", [nearness_module.MERGE_BUDGET, 2_000])
+def test_an_edit_merges_most_rows_and_still_gives_what_building_again_gives(zipf_papers, monkeypatch, budget):
     """New rare title words, a few words added, most of an abstract cut: 1 to 3 papers at a time.
-    Rows whose list loses an edited paper with nothing sure to replace it are worked out whole."""
+    Rows whose list loses an edited paper with nothing sure to replace it are worked out whole.
+    With a small budget the new scores are summed a few touched papers at a time: the same arrays."""
+    monkeypatch.setattr(nearness_module, "MERGE_BUDGET", budget)
     merged = []
     real = nearness_module._merge_columns
     monkeypatch.setattr(nearness_module, "_merge_columns",
