@@ -3,7 +3,7 @@ start from), worked out whole, or after an edit of a few papers' words by redoin
 edit can change, with the very same arithmetic, so both ways give identical arrays.
 
 Vectors (see `Nearness.build`): a paper's terms (catalogue.related.paper_terms) weighted by
-sublinear tf times smoothed idf, terms in a single paper or in more than MAX_DF of them dropped,
+sublinear tf times smoothed idf (in steps of IDF_STEP), terms in a single paper or in more than MAX_DF of them dropped,
 the KEEP strongest kept (ties: the smaller term key), L2-normalised. A paper's score for another
 is the dot product of its QUERY strongest terms with the other's kept ones, summed through an
 inverted index in blocks of papers (no n x n matrix); each keeps its NEAR best (ties: the
@@ -28,6 +28,7 @@ KEEP = 100              # strongest terms a paper keeps
 QUERY = 60              # of which the strongest are looked up to find its neighbours (cost ~ QUERY)
 NEAR = 30               # closest papers kept per paper, by cosine
 BLOCK = 256             # papers whose scores are summed at once (BLOCK x n floats)
+IDF_STEP = 0.02         # idf is kept to this step (see _idf)
 MERGE_BUDGET = 4_000_000  # contributions summed at once when an edit's new scores are merged (memory)
 EDIT_SHARE = 0.25       # an edit touching more than this share of the papers is worked out whole
 
@@ -142,7 +143,17 @@ def _moved(df, old_keys, new_keys, n):
     alive = counts > 0
     too_common = max(MIN_DF_CAP, MAX_DF * n)
     kept = lambda df: (df >= 2) & (df <= too_common)  # noqa: E731  (as _vectors keeps them)
-    return (unique[alive], counts[alive]), moved[kept(before) | kept(before + delta)]
+    after = before + delta
+    weighs = (kept(before) != kept(after)) | (kept(after) & (_idf(before, n) != _idf(after, n)))
+    return (unique[alive], counts[alive]), moved[weighs]
+
+
+def _idf(df, n):
+    """Smoothed idf, in steps of IDF_STEP: one paper more or less holding a common term seldom moves
+    it, so an edit seldom changes the vectors of the many papers holding one."""
+    import numpy as np
+
+    return np.round((np.log((n + 1) / (df + 1)) + 1) / IDF_STEP) * IDF_STEP
 
 
 def _vectors(bags, docs, df, n, freq=None):
@@ -160,7 +171,7 @@ def _vectors(bags, docs, df, n, freq=None):
     too_common = max(MIN_DF_CAP, MAX_DF * n)
     kept = (freq >= 2) & (freq <= too_common)
     keys, tfs, doc, freq = keys[kept], tfs[kept], doc[kept], freq[kept]
-    weight = (1 + np.log(tfs)) * (np.log((n + 1) / (freq + 1)) + 1)
+    weight = (1 + np.log(tfs)) * _idf(freq, n)
     order = np.lexsort((keys, -weight, doc))
     keys, weight, doc = keys[order], weight[order], doc[order]
     place = np.arange(len(doc)) - np.searchsorted(doc, doc)  # a term's place among its paper's, strongest first
