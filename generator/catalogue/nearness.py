@@ -3,16 +3,18 @@ start from), worked out whole, or after an edit of a few papers' words by redoin
 edit can change, with the very same arithmetic, so both ways give identical arrays.
 
 Vectors (see `Nearness.build`): a paper's terms (catalogue.related.paper_terms) weighted by
-sublinear tf times smoothed idf (in steps of IDF_STEP), terms in a single paper or in more than MAX_DF of them dropped,
-the KEEP strongest kept (ties: the smaller term key), L2-normalised. A paper's score for another
+sublinear tf times smoothed idf (in steps of IDF_STEP), terms in a single paper or in more than
+MAX_DF of them dropped, the KEEP strongest kept (ties: the smaller term key), L2-normalised.
+A paper's score for another
 is the dot product of its QUERY strongest terms with the other's kept ones, summed through an
 inverted index in blocks of papers (no n x n matrix); each keeps its NEAR best (ties: the
 earlier slug).
 
-After an edit (`Nearness.edited`): the terms whose document frequency changed are known, so are
-the papers holding them (their vectors change: A); rows of A, and rows whose closest papers
-include one of A, are worked out again in full; every other row only gains the scores it now
-has for A, merged into its list (no paper outside A changed for it, and its list held none of A).
+After an edit (`Nearness.edited`): the terms whose weight it moves are known (their document
+frequency moved, and with it whether they are kept or their idf step), so are the papers holding
+them (their vectors change: A). Rows of A, and rows that lost one of A with nothing sure to take
+its place, are worked out again in full; every other row only merges in its new scores for A (no
+paper outside A changed for it).
 """
 
 from __future__ import annotations
@@ -96,7 +98,7 @@ class Nearness:
         new_bags = {int(i): paper_terms(papers[i]) for i in changed}
         bags = _replace(self.bags, new_bags, n)
         new_keys = np.concatenate([new_bags[int(i)][0] for i in changed])
-        # the terms whose document frequency moved: their idf, so their weight in every paper holding them
+        # the terms whose weight moved (see _moved), so the papers holding them: their vectors change
         df, moved = _moved(self.df, old_keys, new_keys, n)
         holders = np.searchsorted(bags[0], np.flatnonzero(np.isin(bags[1], moved)), side="right") - 1
         touched = np.union1d(changed, holders)
@@ -122,8 +124,8 @@ def _slug_rank(slugs: list[str]):
 
 def _moved(df, old_keys, new_keys, n):
     """The document frequencies after some papers' terms went from `old_keys` to `new_keys`, and
-    the terms whose weight that moves: their frequency moved, and they are kept before or after
-    (a term dropped both times, in one paper or in too many, weighs nothing either way)."""
+    the terms whose weight that moves: kept before and not after (or the other way), or kept and
+    in another idf step (a term dropped both times, in one paper or in too many, weighs nothing)."""
     import numpy as np
 
     keys, where = np.unique(np.concatenate([old_keys, new_keys]), return_inverse=True)
