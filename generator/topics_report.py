@@ -100,7 +100,7 @@ def topics_report(content: Path) -> Report:
         for paper in entry.papers:
             count.by[_how(paper, entry.topic, taxonomy)] += 1
         counts.append(count)
-    nearness = Nearness.build(papers)
+    nearness = catalogue.nearness  # the papers' closest, in the catalogue's order
     other = []
     for i, paper in enumerate(papers):
         if paper.topics_by == "none" and paper.slug not in catalogue.placed:
