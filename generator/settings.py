@@ -63,7 +63,7 @@ def load_settings(config: Path | None, content: Path, base_url: str | None = Non
                 break
     values: dict = {}
     if path is not None:
-        values = _read_toml(path)
+        values = read_toml(path, "settings")
     known = {f.name for f in dataclasses.fields(Settings)} - {"content", "config_path"}
     for name in values:
         if name not in known:
@@ -112,11 +112,11 @@ def check_base_url(base_url: str, path: Path | None) -> None:
                              "https://lab.example.org/papers/ or a path starting with /", path)
 
 
-def _read_toml(path: Path) -> dict:
+def read_toml(path: Path, what: str) -> dict:
+    """A TOML file a person writes (settings, taxonomy, aliases); one named line if it cannot be read."""
     try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
-    except OSError as exc:
-        raise CatalogueError(f"cannot read settings: {exc.strerror}", path) from None
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CatalogueError(f"cannot read {what}: {getattr(exc, 'strerror', None) or exc}", path) from None
     except tomllib.TOMLDecodeError as exc:
-        raise CatalogueError(f"broken settings: {exc}", path) from None
+        raise CatalogueError(f"broken {what}: {exc}", path) from None

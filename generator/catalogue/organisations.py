@@ -13,7 +13,6 @@ plain, so it never depends on which other papers the catalogue holds.
 
 from __future__ import annotations
 
-import tomllib
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from generator.errors import CatalogueError
 from generator.ingest.slugs import paper_id, slugify, title_key
+from generator.settings import read_toml
 
 if TYPE_CHECKING:
     from generator.catalogue.paper import Paper
@@ -48,12 +48,7 @@ def load_aliases(content: Path) -> Aliases:
     path = content / ALIASES_NAME
     if not path.is_file():
         return Aliases()
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CatalogueError(f"cannot read organisation aliases: {exc}", path) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise CatalogueError(f"broken organisation aliases: {exc}", path) from None
+    data = read_toml(path, "organisation aliases")
     table = data.get("aliases", {})
     if not isinstance(table, dict) or set(data) - {"aliases"}:
         raise CatalogueError('expected one [aliases] table: "Name" = ["other spelling", ...]', path)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import re
-import tomllib
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +18,7 @@ from generator.catalogue.organisations import Aliases, load_aliases
 from generator.errors import CatalogueError
 from generator.ingest.slugs import slugify
 from generator.resources import DEFAULTS
+from generator.settings import read_toml
 
 TAXONOMY_NAME = "topics.toml"
 DEFAULT_TAXONOMY = DEFAULTS / TAXONOMY_NAME
@@ -126,12 +126,7 @@ def load_taxonomy(content: Path) -> Taxonomy:
     path = content / TAXONOMY_NAME
     if not path.is_file():
         path = DEFAULT_TAXONOMY
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CatalogueError(f"cannot read taxonomy: {exc}", path) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise CatalogueError(f"broken taxonomy: {exc}", path) from None
+    data = read_toml(path, "taxonomy")
     topics, seen = [], set()
     for i, raw in enumerate(data.get("topic", []), 1):
         topic = _topic(raw, path, f"topic #{i}")
