@@ -49,8 +49,6 @@ class Pager:
 def plan_site(catalogue: Catalogue, settings: Settings, only: Iterable[Paper] | None = None) -> list[Route]:
     """Every page of the site. With `only`, the paper pages of those papers and not of the others,
     and no sitemap (an edit build that moves no paper plans no more: see incremental)."""
-    from generator.catalogue.groups import most_upvoted  # here: see TYPE_CHECKING above
-
     routes: list[Route] = [Route("index.html", "home.html", {
         "recent": catalogue.papers[: settings.home_recent],
         "topics": catalogue.topics,
@@ -68,15 +66,10 @@ def plan_site(catalogue: Catalogue, settings: Settings, only: Iterable[Paper] | 
     lists = [Route("topics/index.html", "topics.html", {"topics": catalogue.topics, "title": "Topics"})]
     feeds = settings.absolute_base is not None  # an Atom feed needs absolute addresses, and so does a sitemap
     for entry in catalogue.topics:
-        ranked = most_upvoted(entry.papers)
-        orders = _orders(entry.url, f"{entry.url}top/" if ranked else None)
-        chart = papers_per_month(entry.papers, f" in {entry.topic.name}")
-        lists += _list_pages(entry.url, entry.papers, settings, title=entry.topic.name,
-                             description=entry.topic.description, feed=f"{entry.url}feed.xml" if feeds else None,
-                             bib=f"{entry.url}papers.bib", kind="topic", orders=orders, chart=chart)
-        if ranked:
-            lists += _list_pages(f"{entry.url}top/", ranked, settings, title=f"{entry.topic.name}: most upvoted",
-                                 kind="top", orders=orders, ranked=True)
+        lists += _in_both_orders(entry.url, f"{entry.url}top/", entry.papers, settings, title=entry.topic.name,
+                                 top_title=f"{entry.topic.name}: most upvoted", description=entry.topic.description,
+                                 feed=f"{entry.url}feed.xml" if feeds else None, bib=f"{entry.url}papers.bib",
+                                 kind="topic", chart=papers_per_month(entry.papers, f" in {entry.topic.name}"))
     lists += _date_pages(catalogue, settings)
     lists += _top_pages(catalogue, settings)
     lists += _organisation_pages(catalogue, settings, feeds)
@@ -95,25 +88,21 @@ def plan_site(catalogue: Catalogue, settings: Settings, only: Iterable[Paper] | 
 
 
 def _date_pages(catalogue: Catalogue, settings: Settings) -> list[Route]:
-    from generator.catalogue.groups import most_upvoted  # here: see TYPE_CHECKING above
-
     months_of: dict[int, list[tuple[int, int]]] = {}
     for year, month in catalogue.months:
         months_of.setdefault(year, []).append((month, len(catalogue.months[(year, month)])))
     routes = [Route("dates/index.html", "archive.html", {
         "title": "Archive", "years": catalogue.years, "months_of": months_of, "undated": catalogue.undated,
-        "chart": papers_per_month(catalogue.papers),
-        "ranked": bool(most_upvoted(catalogue.papers)),
+        "chart": papers_per_month(catalogue.papers), "ranked": any(p.upvotes for p in catalogue.papers),
     })]
     for year, papers in catalogue.years.items():
-        orders = _orders(f"dates/{year}/", f"top/{year}/" if most_upvoted(papers) else None)
-        routes += _list_pages(f"dates/{year}/", papers, settings, title=str(year), kind="year",
-                              months=months_of[year], year=year, orders=orders)
+        routes += _in_both_orders(f"dates/{year}/", f"top/{year}/", papers, settings, title=str(year),
+                                  top_title=f"Most upvoted in {year}", kind="year", months=months_of[year], year=year)
     for (year, month), papers in catalogue.months.items():
         name = MONTH_NAMES[month - 1]  # the same names as the templates, whatever the locale
-        orders = _orders(f"dates/{year}/{month:02d}/", f"top/{year}/{month:02d}/" if most_upvoted(papers) else None)
-        routes += _list_pages(f"dates/{year}/{month:02d}/", papers, settings, title=f"{name} {year}",
-                              kind="month", year=year, orders=orders)
+        routes += _in_both_orders(f"dates/{year}/{month:02d}/", f"top/{year}/{month:02d}/", papers, settings,
+                                  title=f"{name} {year}", top_title=f"Most upvoted in {name} {year}", kind="month",
+                                  year=year)
     if catalogue.undated:
         routes += _list_pages("dates/undated/", catalogue.undated, settings, title="No known date", kind="undated",
                               description="Papers no capture dated. They are listed here so that none is lost.")
@@ -121,51 +110,43 @@ def _date_pages(catalogue: Catalogue, settings: Settings) -> list[Route]:
 
 
 def _top_pages(catalogue: Catalogue, settings: Settings) -> list[Route]:
-    """Papers by upvotes, most first: all of them (`top/`), and each year and month that has any."""
+    """Every paper with upvotes, most first (`top/`); each year's and month's are `_date_pages`'."""
     from generator.catalogue.groups import most_upvoted  # here: see TYPE_CHECKING above
 
     ranked = most_upvoted(catalogue.papers)
     if not ranked:
         return []
-    years = {year: most_upvoted(papers) for year, papers in catalogue.years.items()}
-    routes = _list_pages("top/", ranked, settings, title="Most upvoted", kind="top", ranked=True,
-                         description="Papers by upvotes on the pages they were captured from, most first.",
-                         top_years=[(year, len(papers)) for year, papers in years.items() if papers])
-    for year, papers in years.items():
-        if papers:
-            routes += _list_pages(f"top/{year}/", papers, settings, title=f"Most upvoted in {year}", kind="top",
-                                  ranked=True, orders=_orders(f"dates/{year}/", f"top/{year}/"))
-    for (year, month), papers in catalogue.months.items():
-        ranked = most_upvoted(papers)
-        if ranked:
-            routes += _list_pages(f"top/{year}/{month:02d}/", ranked, settings, kind="top", ranked=True,
-                                  title=f"Most upvoted in {MONTH_NAMES[month - 1]} {year}",
-                                  orders=_orders(f"dates/{year}/{month:02d}/", f"top/{year}/{month:02d}/"))
-    return routes
+    years = [(year, n) for year, n in ((y, sum(1 for p in ps if p.upvotes)) for y, ps in catalogue.years.items()) if n]
+    return _list_pages("top/", ranked, settings, title="Most upvoted", kind="top", ranked=True,
+                       description="Papers by upvotes on the pages they were captured from, most first.",
+                       top_years=years)
 
 
 def _organisation_pages(catalogue: Catalogue, settings: Settings, feeds: bool) -> list[Route]:
     """`organisations/` with counts, and each organisation's papers, newest first and most upvoted."""
-    from generator.catalogue.groups import most_upvoted  # here: see TYPE_CHECKING above
-
     if not catalogue.organisations:
         return []
     routes = [Route("organisations/index.html", "organisations.html",
                     {"title": "Organisations", "organisations": catalogue.organisations})]
     for org in catalogue.organisations:
-        ranked = most_upvoted(org.papers)
-        orders = _orders(org.url, f"{org.url}top/" if ranked else None)
-        routes += _list_pages(org.url, org.papers, settings, title=org.name, kind="organisation", orders=orders,
-                              feed=f"{org.url}feed.xml" if feeds else None)
-        if ranked:
-            routes += _list_pages(f"{org.url}top/", ranked, settings, title=f"{org.name}: most upvoted",
-                                  kind="top", orders=orders, ranked=True)
+        routes += _in_both_orders(org.url, f"{org.url}top/", org.papers, settings, title=org.name,
+                                  top_title=f"{org.name}: most upvoted", kind="organisation",
+                                  feed=f"{org.url}feed.xml" if feeds else None)
     return routes
 
 
-def _orders(newest: str, top: str | None) -> list[tuple[str, str]]:
-    """The orders one list is offered in, each its own page: (label, address)."""
-    return [("Newest", newest), ("Most upvoted", top)] if top else []
+def _in_both_orders(url: str, top_url: str, papers: list[Paper], settings: Settings, title: str, top_title: str,
+                    **context) -> list[Route]:
+    """A list newest first at `url` (with `context`) and, if it holds upvoted papers, most upvoted
+    first at `top_url` (a topic, a year, a month, an organisation): each page links the other order."""
+    from generator.catalogue.groups import most_upvoted  # here: see TYPE_CHECKING above
+
+    ranked = most_upvoted(papers)
+    orders = [("Newest", url), ("Most upvoted", top_url)] if ranked else []
+    routes = _list_pages(url, papers, settings, title=title, orders=orders, **context)
+    if ranked:
+        routes += _list_pages(top_url, ranked, settings, title=top_title, kind="top", orders=orders, ranked=True)
+    return routes
 
 
 def _list_pages(url: str, papers: list[Paper], settings: Settings, **context) -> list[Route]:
