@@ -158,7 +158,7 @@ def _terms_for(group: list[Paper], papers: list[Paper], taxonomy: Taxonomy) -> S
     for _ in range(MAX_TERMS):
         best, best_gain = None, 0.0
         for term in candidates:
-            claims = _claims(term, papers, taxonomy)
+            claims = _claims_of([term], papers, taxonomy)
             new = len((claims & in_group) - claimed)
             gain = new - OUTSIDE_COST * len((claims - in_group) - outside)
             if new and (gain > best_gain or (gain == best_gain and best is not None and term < best)):
@@ -205,10 +205,6 @@ def _common_prefix(words: list[str]) -> str:
     while n < min(len(first), len(last)) and first[n] == last[n]:
         n += 1
     return first[:n]
-
-
-def _claims(term: str, papers: list[Paper], taxonomy: Taxonomy) -> set[str]:
-    return _claims_of([term], papers, taxonomy)
 
 
 def _claims_of(terms: list[str], papers: list[Paper], taxonomy: Taxonomy) -> set[str]:
