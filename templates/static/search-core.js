@@ -234,7 +234,7 @@ ShardedSearch.prototype.parses = function (queryString) {
 /* Plain words (no lunr syntax) as lunr's "every word": each word that is not a stop word marked
  * required (+), as a web search engine reads them; null for one word, or for lunr syntax. */
 function everyWord(query) {
-  if (/[:^~*+\-]/.test(query)) return null;
+  if (query.search(SYNTAX) >= 0) return null;  // search(), unlike test(), ignores the g flag's lastIndex
   var words = query.split(lunr.tokenizer.separator).map(function (w) {
     return w.replace(LEADING, '').replace(TRAILING, '');
   }).filter(function (w) { return w && lunr.stopWordFilter(new lunr.Token(w.toLowerCase())) !== undefined; });
@@ -263,7 +263,7 @@ ShardedSearch.prototype.search = function (query) {
   var every = everyWord(read);
   if (!every) return any();
   return this.run(every).then(function (hits) {
-    if (hits && hits.length) return { hits: hits, message: note, every: true };
+    if (hits && hits.length) return { hits: hits, message: note };
     return any().then(function (outcome) {
       if (!outcome.hits.length) return outcome;
       return { hits: outcome.hits, message: (note ? note + ' ' : '') + 'No paper has every word; these have some of them.' };
