@@ -338,27 +338,21 @@ def _reorder(csr, old_of_new):
 
 
 def _replace(bags, new, n):
-    """The bags with the rows in `new` (row -> (keys, tfs)) replaced."""
+    """The CSR rows in `new` (row -> (keys, values)) replaced: the rows between spliced in unchanged."""
     import numpy as np
 
-    start, key, tf = bags
-    rows = [(key[start[i]:start[i + 1]], tf[start[i]:start[i + 1]]) if i not in new else new[i] for i in range(n)] \
-        if len(new) > 64 else None
-    if rows is None:  # a few rows: splice them in
-        parts_k, parts_t, lengths, at = [], [], np.diff(start).copy(), 0
-        for i in sorted(new):
-            parts_k += [key[start[at]:start[i]], new[i][0]]
-            parts_t += [tf[start[at]:start[i]], new[i][1]]
-            lengths[i] = len(new[i][0])
-            at = i + 1
-        parts_k.append(key[start[at]:])
-        parts_t.append(tf[start[at]:])
-        out = np.zeros(n + 1, dtype=np.int64)
-        np.cumsum(lengths, out=out[1:])
-        return out, np.concatenate(parts_k), np.concatenate(parts_t)
+    start, key, value = bags
+    parts_k, parts_v, lengths, at = [], [], np.diff(start), 0
+    for i in sorted(new):
+        parts_k += [key[start[at]:start[i]], new[i][0]]
+        parts_v += [value[start[at]:start[i]], new[i][1]]
+        lengths[i] = len(new[i][0])
+        at = i + 1
+    parts_k.append(key[start[at]:])
+    parts_v.append(value[start[at]:])
     out = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum([len(k) for k, _ in rows], out=out[1:])
-    return out, np.concatenate([k for k, _ in rows]), np.concatenate([t for _, t in rows])
+    np.cumsum(lengths, out=out[1:])
+    return out, np.concatenate(parts_k), np.concatenate(parts_v)
 
 
 def _replace_vectors(vectors, fresh, rows, n):
