@@ -109,15 +109,15 @@ def _facet(paper: Paper) -> tuple:
 
 
 def _changes(previous: list[Paper] | None, papers: list[Paper]) -> tuple[list[tuple] | None, set[int] | None]:
-    """(ordinal, old analysis, new analysis) of each paper whose words changed, and the ordinals
-    of all the papers read again; (None, None) when ordinals moved."""
+    """(ordinal, old analysis, new analysis) of each ordinal whose words changed, and the ordinals
+    holding a paper read again or another paper than before (a retitled paper moves among the
+    papers of its day: the index is positional, so those few ordinals simply take other words);
+    (None, None) when the number of papers changed."""
     if previous is None or len(previous) != len(papers):
         return None, None
     changes, dirty = [], set()
     for ref, (old, new) in enumerate(zip(previous, papers)):
         if old is not new:
-            if old.slug != new.slug:
-                return None, None
             dirty.add(ref)
             before, after = analysis(old), analysis(new)
             if before != after:

@@ -283,6 +283,9 @@ EDITS = {
     "upvotes only": lambda c: _edit(c / "papers" / "dler-doing-length-penalty-right-incentivizing-more-intelligence-per-token-via.md",
                                     "upvotes: 3", "upvotes: 300"),
     "topics chosen by hand": lambda c: _edit(_papers(c)[7], "title: ", "topics: [bandits]\ntitle: "),
+    "a title that moves the paper among the papers of its day":
+        lambda c: _edit(c / "papers" / "gere-towards-efficient-anti-forgetting-in-continual-learning-of-llm-via-general.md",
+                        "title: 'GeRe:", "title: 'A GeRe:"),
     "date (the paper moves)": lambda c: _edit(c / "papers" / "miromind-m1-an-open-source-advancement-in-mathematical-reasoning-via-context.md",
                                               "date: 2025-07-19", "date: 2019-03-01"),
     "a paper removed": lambda c: _papers(c)[11].unlink(),
@@ -327,6 +330,7 @@ def test_edits_one_after_another_in_one_process_give_what_a_fresh_build_gives(tm
 
 
 PLANNED_WHOLE = {"abstract: new words, words gone": False, "upvotes only": True, "title": True,
+                 "a title that moves the paper among the papers of its day": True,
                  "date (the paper moves)": True, "topics chosen by hand": True, "a paper added": True,
                  "words that give a paper its neighbours' topic": True}
 
@@ -353,6 +357,28 @@ def test_only_an_edit_that_moves_a_paper_plans_the_whole_site_again(tmp_path, mo
     assert snapshot(kept) == snapshot(tmp_path / "fresh")
     rewritten = [p for p in before if p.exists() and p.stat().st_ino != before[p]]
     assert 0 < len(rewritten) < (len(before) if PLANNED_WHOLE[edit] else 40)
+
+
+def test_a_retitled_paper_that_moves_among_its_days_papers_updates_the_search_index_in_place(tmp_path, monkeypatch):
+    """The index is positional: the two ordinals that swapped papers take each other's words, and
+    the index is not built whole again (at 10,000 papers that is most of such an edit's cost)."""
+    from generator.build.state import BuildState
+    from generator.search import shards as search_shards
+
+    content, kept = tmp_path / "content", tmp_path / "kept"
+    shutil.copytree(SHIPPED_CONTENT, content)
+    state = BuildState()
+    build(load_settings(None, content), kept, state=state)
+    slugs = [p.slug for p in state.order]
+    whole = []
+    real = search_shards.ShardedIndex.build
+    monkeypatch.setattr(search_shards.ShardedIndex, "build", lambda *a: whole.append(1) or real(*a))
+    EDITS["a title that moves the paper among the papers of its day"](content)
+    build(load_settings(None, content), kept, state=state)
+    moved = [i for i, p in enumerate(state.order) if p.slug != slugs[i]]
+    assert len(moved) == 2 and not whole
+    build(load_settings(None, content), tmp_path / "fresh")
+    assert snapshot(kept) == snapshot(tmp_path / "fresh")
 
 
 def test_a_page_failing_to_render_in_an_edit_build_leaves_the_site_as_it_was(tmp_path, monkeypatch):
