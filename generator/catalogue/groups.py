@@ -14,7 +14,7 @@ from generator.catalogue.nearness import Nearness
 from generator.catalogue.organisations import Organisation, group_organisations
 from generator.catalogue.paper import Paper
 from generator.catalogue.placement import placements
-from generator.catalogue.related import related_papers, same_terms
+from generator.catalogue.related import depending, related_papers, same_terms
 from generator.catalogue.taxonomy import Taxonomy, Topic
 
 RELATED = 5
@@ -59,12 +59,16 @@ class Catalogue:
         nearness = self.nearness.edited(papers, changed) if self.nearness is not None else Nearness.build(papers)
         if placements(papers, nearness, self.taxonomy) != self.placed:
             return None
-        self.nearness = nearness
+        before, self.nearness = self.nearness, nearness
+        rows = depending(before, nearness) if before is not None else None
         ours = {id(new): mine for new, mine in zip(papers, self.papers)}
-        old, self.related_lists = self.related_lists, {
-            slug: [ours[id(p)] for p in found] for slug, found in related_papers(papers, nearness=nearness).items()}
-        return {slug for slug, found in self.related_lists.items()
-                if [p.slug for p in found] != [p.slug for p in old.get(slug, [])]}
+        changed = set()
+        for slug, found in related_papers(papers, nearness=nearness, rows=rows).items():
+            found = [ours[id(p)] for p in found]
+            if [p.slug for p in found] != [p.slug for p in self.related_lists.get(slug, [])]:
+                changed.add(slug)
+            self.related_lists[slug] = found
+        return changed
 
     def related_by_date(self, paper: Paper, limit: int = RELATED) -> list[Paper]:
         """Papers of the paper's first topic nearest to it in date (what "More in <topic>" showed

@@ -70,25 +70,30 @@ def terms(title: str, text: str) -> Counter:
     return found
 
 
-def related_papers(papers: list[Paper], limit: int = LIMIT, nearness: Nearness | None = None) -> dict[str, list[Paper]]:
+def related_papers(papers: list[Paper], limit: int = LIMIT, nearness: Nearness | None = None,
+                   rows=None) -> dict[str, list[Paper]]:
     """Slug -> the `limit` papers closest in content, closest first (fewer when few share terms).
-    Their topics count, so give the papers their final topics first (catalogue.placement)."""
+    Their topics count, so give the papers their final topics first (catalogue.placement).
+    `rows`: only for the papers at these places (see `depending`)."""
     import numpy as np
 
     n = len(papers)
     if n < 2:
         return {p.slug: [] for p in papers}
     nearness = nearness if nearness is not None else Nearness.build(papers)
+    rows = np.arange(n) if rows is None else np.asarray(rows, dtype=np.int64)
+    if not len(rows):
+        return {}
     near, near_score = nearness.near, nearness.score
     rank = _slug_rank([p.slug for p in papers])
     # What the closest papers are close to counts too (pseudo-relevance feedback), and so do
     # shared topics: both pull in papers on the same problem that word it differently.
-    feedback = near[:, :FEEDBACK]  # -1 where a paper has fewer neighbours
+    feedback = near[rows, :FEEDBACK]  # -1 where a paper has fewer neighbours
     lent = np.where(feedback[:, :, None] >= 0, near[np.maximum(feedback, 0)], -1)
     lent_score = np.where(feedback[:, :, None] >= 0, near_score[np.maximum(feedback, 0)], 0.0) * FEEDBACK_WEIGHT
-    owner = np.repeat(np.arange(n), near.shape[1] * (1 + FEEDBACK))
-    candidate = np.concatenate([near, lent.reshape(n, -1)], axis=1).ravel()
-    gain = np.concatenate([near_score, lent_score.reshape(n, -1)], axis=1).ravel()
+    owner = np.repeat(rows, near.shape[1] * (1 + FEEDBACK))
+    candidate = np.concatenate([near[rows], lent.reshape(len(rows), -1)], axis=1).ravel()
+    gain = np.concatenate([near_score[rows], lent_score.reshape(len(rows), -1)], axis=1).ravel()
     real = (candidate >= 0) & (candidate != owner)
     pairs, where = np.unique(owner[real] * n + candidate[real], return_inverse=True)
     total = np.bincount(where, gain[real], minlength=len(pairs)).astype(np.float64)  # (int64 when empty)
@@ -100,10 +105,21 @@ def related_papers(papers: list[Paper], limit: int = LIMIT, nearness: Nearness |
     owner, candidate = owner[order], candidate[order]
     place = np.arange(len(owner)) - np.searchsorted(owner, owner)
     chosen = place < limit
-    found: dict[str, list[Paper]] = {p.slug: [] for p in papers}
+    found: dict[str, list[Paper]] = {papers[r].slug: [] for r in rows.tolist()}
     for d, c in zip(owner[chosen].tolist(), candidate[chosen].tolist()):
         found[papers[d].slug].append(papers[c])
     return found
+
+
+def depending(before: Nearness, after: Nearness):
+    """The places of the papers whose related list may differ from `before` to `after` (the same
+    papers, the same topics): a list is made of the paper's closest papers and of its FEEDBACK
+    closest papers' closest, so it changes only where one of those changed."""
+    import numpy as np
+
+    moved = np.flatnonzero((before.near != after.near).any(axis=1) | (before.score != after.score).any(axis=1))
+    lends = np.isin(after.near[:, :FEEDBACK], moved).any(axis=1)
+    return np.union1d(moved, np.flatnonzero(lends))
 
 
 def _shared_topics(papers: list[Paper], owner, candidate):

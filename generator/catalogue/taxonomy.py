@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -46,9 +46,13 @@ class Taxonomy:
         """One pattern for every term of every topic, and for each term the topics it counts for:
         a topic counts a match when one of its terms is that term or a prefix of it."""
         terms = {t.lower() for topic in self.topics for t in topic.terms}
+        owners: dict[str, set[str]] = defaultdict(set)  # a term -> the topics that list it
+        for topic in self.topics:
+            for t in topic.terms:
+                owners[t.lower()].add(topic.slug)
         for term in terms:
-            self._topics_of[term] = [topic.slug for topic in self.topics
-                                     if any(term.startswith(t.lower()) for t in topic.terms)]
+            counted = set().union(*(owners.get(term[:end], ()) for end in range(1, len(term) + 1)))
+            self._topics_of[term] = [topic.slug for topic in self.topics if topic.slug in counted]
         if terms:
             # a lookahead matches without consuming: every word start is tried, overlaps included
             self._pattern = re.compile(f"(?=({_trie_pattern(sorted(terms))}))")

@@ -135,3 +135,46 @@ def test_papers_in_another_order_have_the_same_nearness(shipped):
     shuffled = list(shipped)
     random.Random(2).shuffle(shuffled)
     assert_same(Nearness.build(shipped).renumbered([p.slug for p in shuffled]), Nearness.build(shuffled))
+
+
+@pytest.mark.parametrize("papers", ["synthetic", "zipf_papers"])
+@pytest.mark.parametrize("seed", range(3))
+def test_related_lists_redone_only_where_nearness_moved_equal_lists_redone_whole(request, papers, seed):
+    """An edit redoes the related lists of the papers `depending` names; every other list must be
+    the one it had (what a whole build gives for them)."""
+    from generator.catalogue.related import depending, related_papers
+
+    papers = request.getfixturevalue(papers)
+    before = Nearness.build(papers)
+    after, changed = edits(papers, seed)
+    edited = before.edited(after, changed)
+    rows = depending(before, edited)
+    redone = related_papers(after, nearness=edited, rows=rows)
+    kept = related_papers(papers, nearness=before)
+    whole = related_papers(after, nearness=edited)
+    slugs = lambda found: [p.slug for p in found]  # noqa: E731
+    assert {s: slugs(redone.get(s, kept[s])) for s in whole} == {s: slugs(found) for s, found in whole.items()}
+
+
+def test_a_word_no_other_paper_has_redoes_the_related_lists_of_no_other_paper(synthetic):
+    """Such a word weighs nothing (a term in one paper finds no neighbour): nothing moves."""
+    from generator.catalogue.related import depending
+
+    before = Nearness.build(synthetic)
+    after = list(synthetic)
+    after[500] = reworded(synthetic[500], synthetic[500].text + " Zyxwvutq.")
+    assert list(depending(before, before.edited(after, [500]))) == []
+
+
+def test_a_list_is_redone_when_a_paper_it_borrows_neighbours_from_moved():
+    """Paper 0's own neighbours stay, but its closest paper (1) has new neighbours, which 0's list
+    borrows from (pseudo-relevance feedback): 0 is redone; 3, borrowing from nobody who moved, is not."""
+    from generator.catalogue.related import depending
+
+    near = np.array([[1, 2, -1], [0, 2, -1], [0, 1, -1], [2, -1, -1]])
+    score = np.array([[0.9, 0.5, 0.0], [0.9, 0.4, 0.0], [0.5, 0.4, 0.0], [0.2, 0.0, 0.0]])
+    before = Nearness(["a", "b", "c", "d"], near, score, None, None, None)
+    after_near = near.copy()
+    after_near[1] = [0, 3, -1]
+    after = Nearness(before.slugs, after_near, score, None, None, None)
+    assert list(depending(before, after)) == [0, 1, 2]
