@@ -56,7 +56,8 @@ class Catalogue:
         """Work the related lists out again for an edit: `papers` are this catalogue's papers,
         those at `changed` read again with new words. The slugs whose list changed; or None,
         changing nothing, when a paper's neighbours now place it elsewhere (made again, then)."""
-        nearness = self.nearness.edited(papers, changed) if self.nearness is not None else Nearness.build(papers)
+        nearness = self.nearness.edited(papers, changed, self.papers) if self.nearness is not None \
+            else Nearness.build(papers)
         if placements(papers, nearness, self.taxonomy) != self.placed:
             return None
         before, self.nearness = self.nearness, nearness
@@ -106,7 +107,7 @@ def index_catalogue(papers: list[Paper], taxonomy: Taxonomy, last: Catalogue | N
     Given the `last` catalogue, its nearness is reused when every paper has the words it had then."""
     papers = sorted(papers, key=Paper.sort_key)
     link(papers)
-    nearness = _from_last(papers, last) or Nearness.build(papers)
+    nearness, kept, old = _from_last(papers, last)
     placed = placements(papers, nearness, taxonomy)
     for paper in papers:
         if paper.topics_by == "none":
@@ -132,22 +133,36 @@ def index_catalogue(papers: list[Paper], taxonomy: Taxonomy, last: Catalogue | N
         entries.append(TopicEntry(taxonomy.catch_all, by_topic[taxonomy.catch_all.slug]))
     return Catalogue(papers, taxonomy, entries, dict(sorted(years.items(), reverse=True)),
                      dict(sorted(months.items(), reverse=True)), undated,
-                     related_papers(papers, nearness=nearness), placed,
+                     _related_lists(papers, nearness, placed, last, kept, old), placed,
                      group_organisations(papers, taxonomy.aliases), nearness)
 
 
-def _from_last(papers: list[Paper], last: Catalogue | None) -> Nearness | None:
-    """The last catalogue's nearness for these papers in their order, with the words of those that
-    changed worked in (an edit), if they are the same papers; else None (build it whole)."""
+def _from_last(papers: list[Paper], last: Catalogue | None):
+    """(nearness, the last catalogue's nearness in this order, the papers as it had them) when these
+    are its papers, some perhaps reworded: their words are worked in (an edit). Else the nearness
+    built whole, None, None."""
     if last is None or last.nearness is None or len(last.papers) != len(papers):
-        return None
+        return Nearness.build(papers), None, None
     before = {p.slug: p for p in last.papers}
     if any(p.slug not in before for p in papers):
-        return None
-    changed = [i for i, p in enumerate(papers)
-               if before[p.slug] is not p and not same_terms(before[p.slug], p)]  # not read again: the same object
-    nearness = last.nearness.renumbered([p.slug for p in papers])
-    return nearness.edited(papers, changed) if changed else nearness
+        return Nearness.build(papers), None, None
+    old = [before[p.slug] for p in papers]
+    changed = [i for i, p in enumerate(papers) if old[i] is not p and not same_terms(old[i], p)]  # not read again: the same object
+    kept = last.nearness.renumbered([p.slug for p in papers])
+    return (kept.edited(papers, changed, old) if changed else kept), kept, old
+
+
+def _related_lists(papers: list[Paper], nearness: Nearness, placed: dict, last: Catalogue | None,
+                   kept: Nearness | None, old: list[Paper] | None) -> dict[str, list[Paper]]:
+    """Each paper's related papers: the last catalogue's lists where nothing they are made of moved
+    (related.depending), when every paper has the topics it had; worked out again elsewhere."""
+    slugs = lambda paper: [t.slug for t in paper.topics]  # noqa: E731
+    if kept is None or placed != last.placed or any(o is not p and slugs(o) != slugs(p) for o, p in zip(old, papers)):
+        return related_papers(papers, nearness=nearness)
+    by_slug = {p.slug: p for p in papers}
+    lists = {slug: [by_slug[p.slug] for p in found] for slug, found in last.related_lists.items()}
+    lists.update(related_papers(papers, nearness=nearness, rows=depending(kept, nearness)))
+    return lists
 
 
 def most_upvoted(papers: list[Paper]) -> list[Paper]:

@@ -37,13 +37,13 @@ EDIT_SHARE = 0.25       # an edit touching more than this share of the papers is
 
 class Nearness:
     """`near[i]`: paper i's NEAR closest papers (-1 where fewer share a term); `score[i]`: their
-    cosine. Papers are numbered as given. Also what an edit needs: each paper's terms (bag), the
-    document frequencies and the vectors, as flat arrays (CSR: one start offset per paper)."""
+    cosine. Papers are numbered as given. Also what an edit needs: the document frequencies and
+    the vectors, as flat arrays (CSR: one start offset per paper). Each paper's terms are not kept
+    here: the papers hold them (catalogue.related.paper_terms), and a copy would double them."""
 
-    def __init__(self, slugs, near, score, bags, df, vectors):
+    def __init__(self, slugs, near, score, df, vectors):
         self.slugs = slugs                  # the papers' slugs, in the order numbered
         self.near, self.score = near, score
-        self.bags = bags                    # (start, key, tf): every paper's terms
         self.df = df                        # (key, count): distinct terms, sorted, and how many papers hold each
         self.vectors = vectors              # (start, key, weight): kept terms, strongest first
 
@@ -55,20 +55,15 @@ class Nearness:
     def build(cls, papers: list[Paper]) -> Nearness:
         import numpy as np
 
-        from generator.catalogue.related import paper_terms
-
         n = len(papers)
-        found = [paper_terms(p) for p in papers]
-        start = np.zeros(n + 1, dtype=np.int64)
-        np.cumsum([len(keys) for keys, _ in found], out=start[1:])
-        key = np.concatenate([keys for keys, _ in found]) if found else np.zeros(0, dtype=np.int64)
-        tf = np.concatenate([tf for _, tf in found]) if found else np.zeros(0)
-        unique, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
-        bags, df = (start, key, tf), (unique, counts)
+        bags = _bags(papers)
+        unique, inverse, counts = np.unique(bags[1], return_inverse=True, return_counts=True)
+        df = (unique, counts)
         slugs = [p.slug for p in papers]
         vectors = _vectors(bags, np.arange(n), df, n, freq=counts[inverse])
+        del bags, inverse
         near, score = _rows(np.arange(n), vectors, n, _slug_rank(slugs))
-        return cls(slugs, near, score, bags, df, vectors)
+        return cls(slugs, near, score, df, vectors)
 
     def renumbered(self, slugs: list[str]) -> Nearness:
         """The same nearness for the same papers in another order: it depends only on each paper's
@@ -79,12 +74,13 @@ class Nearness:
         new_of_old = np.array([at[slug] for slug in self.slugs] + [-1], dtype=np.int64)  # [-1]: -1 stays -1
         old_of_new = np.empty(len(slugs), dtype=np.int64)
         old_of_new[new_of_old[:-1]] = np.arange(len(slugs))
-        return Nearness(list(slugs), new_of_old[self.near[old_of_new]], self.score[old_of_new],
-                        _reorder(self.bags, old_of_new), self.df, _reorder(self.vectors, old_of_new))
+        return Nearness(list(slugs), new_of_old[self.near[old_of_new]], self.score[old_of_new], self.df,
+                        _reorder(self.vectors, old_of_new))
 
-    def edited(self, papers: list[Paper], changed: list[int]) -> Nearness:
-        """The nearness after the papers at `changed` (same papers, same order) took new words:
-        equal, array for array, to building it again, at a fraction of the cost."""
+    def edited(self, papers: list[Paper], changed: list[int], before: list[Paper]) -> Nearness:
+        """The nearness after the papers at `changed` (same papers, same order) took new words
+        (`before`: the papers as they were): equal, array for array, to building it again, at a
+        fraction of the cost."""
         import numpy as np
 
         from generator.catalogue.related import paper_terms
@@ -92,12 +88,10 @@ class Nearness:
         n = len(papers)
         if len(changed) > EDIT_SHARE * n:
             return Nearness.build(papers)
-        start, key, tf = self.bags
         changed = np.unique(np.asarray(changed, dtype=np.int64))
-        old_keys = np.concatenate([key[start[i]:start[i + 1]] for i in changed])
-        new_bags = {int(i): paper_terms(papers[i]) for i in changed}
-        bags = _replace(self.bags, new_bags, n)
-        new_keys = np.concatenate([new_bags[int(i)][0] for i in changed])
+        old_keys = np.concatenate([paper_terms(before[i])[0] for i in changed])
+        new_keys = np.concatenate([paper_terms(papers[i])[0] for i in changed])
+        bags = _bags(papers)
         # the terms whose weight moved (see _moved), so the papers holding them: their vectors change
         df, moved = _moved(self.df, old_keys, new_keys, n)
         holders = np.searchsorted(bags[0], np.flatnonzero(np.isin(bags[1], moved)), side="right") - 1
@@ -112,7 +106,21 @@ class Nearness:
         unsure = _merge_columns(near, score, touched, vectors, n, rank)
         whole = np.union1d(touched, unsure)
         near[whole], score[whole] = _rows(whole, vectors, n, rank)
-        return Nearness(self.slugs, near, score, bags, df, vectors)
+        return Nearness(self.slugs, near, score, df, vectors)
+
+
+def _bags(papers: list[Paper]):
+    """Every paper's terms as CSR: (start, key, tf)."""
+    import numpy as np
+
+    from generator.catalogue.related import paper_terms
+
+    found = [paper_terms(p) for p in papers]
+    start = np.zeros(len(papers) + 1, dtype=np.int64)
+    np.cumsum([len(keys) for keys, _ in found], out=start[1:])
+    if not found:
+        return start, np.zeros(0, dtype=np.int64), np.zeros(0)
+    return start, np.concatenate([keys for keys, _ in found]), np.concatenate([tf for _, tf in found])
 
 
 def _slug_rank(slugs: list[str]):

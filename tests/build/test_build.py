@@ -286,6 +286,9 @@ EDITS = {
     "a title that moves the paper among the papers of its day":
         lambda c: _edit(c / "papers" / "gere-towards-efficient-anti-forgetting-in-continual-learning-of-llm-via-general.md",
                         "title: 'GeRe:", "title: 'A GeRe:"),
+    "a title with words that change other papers' related lists, not topics":
+        lambda c: _edit(c / "papers" / "deal-decoding-time-alignment-for-large-language-models.md",
+                        "for Large Language Models'", "for Large Language Models with Read Revise Repeat'"),
     "date (the paper moves)": lambda c: _edit(c / "papers" / "miromind-m1-an-open-source-advancement-in-mathematical-reasoning-via-context.md",
                                               "date: 2025-07-19", "date: 2019-03-01"),
     "a paper removed": lambda c: _papers(c)[11].unlink(),
@@ -331,6 +334,7 @@ def test_edits_one_after_another_in_one_process_give_what_a_fresh_build_gives(tm
 
 PLANNED_WHOLE = {"abstract: new words, words gone": False, "upvotes only": True, "title": True,
                  "a title that moves the paper among the papers of its day": True,
+                 "a title with words that change other papers' related lists, not topics": True,
                  "date (the paper moves)": True, "topics chosen by hand": True, "a paper added": True,
                  "words that give a paper its neighbours' topic": True}
 
