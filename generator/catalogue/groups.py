@@ -56,8 +56,7 @@ class Catalogue:
         """Work the related lists out again for an edit: `papers` are this catalogue's papers,
         those at `changed` read again with new words. The slugs whose list changed; or None,
         changing nothing, when a paper's neighbours now place it elsewhere (made again, then)."""
-        nearness = self.nearness.edited(papers, changed, self.papers) if self.nearness is not None \
-            else Nearness.build(papers)
+        nearness = self.nearness.edited(papers, changed) if self.nearness is not None else Nearness.build(papers)
         if placements(papers, nearness, self.taxonomy) != self.placed:
             return None
         before, self.nearness = self.nearness, nearness
@@ -149,7 +148,7 @@ def _from_last(papers: list[Paper], last: Catalogue | None):
     old = [before[p.slug] for p in papers]
     changed = [i for i, p in enumerate(papers) if old[i] is not p and not same_terms(old[i], p)]  # not read again: the same object
     kept = last.nearness.renumbered([p.slug for p in papers])
-    return (kept.edited(papers, changed, old) if changed else kept), kept, old
+    return (kept.edited(papers, changed) if changed else kept), kept, old
 
 
 def _related_lists(papers: list[Paper], nearness: Nearness, placed: dict, last: Catalogue | None,

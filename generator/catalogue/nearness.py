@@ -37,15 +37,28 @@ EDIT_SHARE = 0.25       # an edit touching more than this share of the papers is
 
 class Nearness:
     """`near[i]`: paper i's NEAR closest papers (-1 where fewer share a term); `score[i]`: their
-    cosine. Papers are numbered as given. Also what an edit needs: the document frequencies and
-    the vectors, as flat arrays (CSR: one start offset per paper). Each paper's terms are not kept
-    here: the papers hold them (catalogue.related.paper_terms), and a copy would double them."""
+    cosine. Papers are numbered as given. Also what an edit needs: each paper's terms (bags), the
+    document frequencies and the vectors, as flat arrays (CSR: one start offset per paper)."""
 
-    def __init__(self, slugs, near, score, df, vectors):
+    def __init__(self, slugs, near, score, df, vectors, bags=None, papers=None):
         self.slugs = slugs                  # the papers' slugs, in the order numbered
         self.near, self.score = near, score
         self.df = df                        # (key, count): distinct terms, sorted, and how many papers hold each
         self.vectors = vectors              # (start, key, weight): kept terms, strongest first
+        self._bags, self._papers = bags, papers  # the bags, or the papers holding them (see `bags`)
+
+    @property
+    def bags(self):
+        """(start, key, tf): every paper's terms. Gathered from the papers when first asked for
+        (an edit, or saving): a whole build does not hold them twice; a saved nearness holds them,
+        so that an edit after it need not unpack every paper."""
+        if self._bags is None:
+            self._bags, self._papers = _bags(self._papers), None
+        return self._bags
+
+    def __getstate__(self) -> dict:
+        self.bags  # noqa: B018
+        return dict(self.__dict__)
 
     def closest(self, i: int, k: int) -> list[tuple[int, float]]:
         """Paper i's k closest papers by cosine, and their scores, closest first."""
@@ -63,7 +76,7 @@ class Nearness:
         vectors = _vectors(bags, np.arange(n), df, n, freq=counts[inverse])
         del bags, inverse
         near, score = _rows(np.arange(n), vectors, n, _slug_rank(slugs))
-        return cls(slugs, near, score, df, vectors)
+        return cls(slugs, near, score, df, vectors, papers=list(papers))
 
     def renumbered(self, slugs: list[str]) -> Nearness:
         """The same nearness for the same papers in another order: it depends only on each paper's
@@ -75,12 +88,11 @@ class Nearness:
         old_of_new = np.empty(len(slugs), dtype=np.int64)
         old_of_new[new_of_old[:-1]] = np.arange(len(slugs))
         return Nearness(list(slugs), new_of_old[self.near[old_of_new]], self.score[old_of_new], self.df,
-                        _reorder(self.vectors, old_of_new))
+                        _reorder(self.vectors, old_of_new), bags=_reorder(self.bags, old_of_new))
 
-    def edited(self, papers: list[Paper], changed: list[int], before: list[Paper]) -> Nearness:
-        """The nearness after the papers at `changed` (same papers, same order) took new words
-        (`before`: the papers as they were): equal, array for array, to building it again, at a
-        fraction of the cost."""
+    def edited(self, papers: list[Paper], changed: list[int]) -> Nearness:
+        """The nearness after the papers at `changed` (same papers, same order) took new words:
+        equal, array for array, to building it again, at a fraction of the cost."""
         import numpy as np
 
         from generator.catalogue.related import paper_terms
@@ -88,10 +100,12 @@ class Nearness:
         n = len(papers)
         if len(changed) > EDIT_SHARE * n:
             return Nearness.build(papers)
+        start, key, _ = self.bags
         changed = np.unique(np.asarray(changed, dtype=np.int64))
-        old_keys = np.concatenate([paper_terms(before[i])[0] for i in changed])
-        new_keys = np.concatenate([paper_terms(papers[i])[0] for i in changed])
-        bags = _bags(papers)
+        old_keys = np.concatenate([key[start[i]:start[i + 1]] for i in changed])
+        new_bags = {int(i): paper_terms(papers[i]) for i in changed}
+        bags = _replace(self.bags, new_bags, n)
+        new_keys = np.concatenate([new_bags[int(i)][0] for i in changed])
         # the terms whose weight moved (see _moved), so the papers holding them: their vectors change
         df, moved = _moved(self.df, old_keys, new_keys, n)
         holders = np.searchsorted(bags[0], np.flatnonzero(np.isin(bags[1], moved)), side="right") - 1
@@ -106,7 +120,7 @@ class Nearness:
         unsure = _merge_columns(near, score, touched, vectors, n, rank)
         whole = np.union1d(touched, unsure)
         near[whole], score[whole] = _rows(whole, vectors, n, rank)
-        return Nearness(self.slugs, near, score, df, vectors)
+        return Nearness(self.slugs, near, score, df, vectors, bags=bags)
 
 
 def _bags(papers: list[Paper]):

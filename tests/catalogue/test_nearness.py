@@ -44,7 +44,7 @@ def reworded(paper, text: str, title: str | None = None):
 def assert_same(a: Nearness, b: Nearness) -> None:
     assert a.slugs == b.slugs
     assert np.array_equal(a.near, b.near) and np.array_equal(a.score, b.score)  # exact, not close
-    for x, y in zip((*a.df, *a.vectors), (*b.df, *b.vectors)):
+    for x, y in zip((*a.bags, *a.df, *a.vectors), (*b.bags, *b.df, *b.vectors)):
         assert np.array_equal(x, y)
 
 
@@ -66,14 +66,14 @@ def test_an_edit_gives_what_building_again_gives_on_the_shipped_catalogue(shippe
     monkeypatch.setattr(nearness_module, "EDIT_SHARE", 1.0)  # never fall back to building whole
     before = Nearness.build(shipped)
     after, changed = edits(shipped, seed)
-    assert_same(before.edited(after, changed, shipped), Nearness.build(after))
+    assert_same(before.edited(after, changed), Nearness.build(after))
 
 
 @pytest.mark.parametrize("seed", range(4))
 def test_an_edit_gives_what_building_again_gives_on_a_thousand_papers(synthetic, seed):
     before = Nearness.build(synthetic)
     after, changed = edits(synthetic, seed)
-    edited = before.edited(after, changed, synthetic)
+    edited = before.edited(after, changed)
     assert_same(edited, Nearness.build(after))
 
 
@@ -113,7 +113,7 @@ def test_an_edit_merges_most_rows_and_still_gives_what_building_again_gives(zipf
                 after[i] = reworded(paper, paper.text + " w0300x w0700x w1200x w1900x")
             else:
                 after[i] = reworded(paper, " ".join(paper.text.split()[:30]))
-        assert_same(before.edited(after, changed, zipf_papers), Nearness.build(after))
+        assert_same(before.edited(after, changed), Nearness.build(after))
     assert len(merged) >= 5, "most edits are merged, not built again"
     assert any(merged), "some rows were unsure and worked out whole"
 
@@ -127,7 +127,7 @@ def test_an_edit_of_a_thousand_papers_redoes_a_part_of_them(synthetic, monkeypat
     worked.clear()
     after = list(synthetic)
     after[500] = reworded(synthetic[500], synthetic[500].text + " A further sentence on quantised kernels.")
-    assert_same(before.edited(after, [500], synthetic), Nearness.build(after))
+    assert_same(before.edited(after, [500]), Nearness.build(after))
     assert worked[0] < len(synthetic) / 4
 
 
@@ -147,7 +147,7 @@ def test_related_lists_redone_only_where_nearness_moved_equal_lists_redone_whole
     papers = request.getfixturevalue(papers)
     before = Nearness.build(papers)
     after, changed = edits(papers, seed)
-    edited = before.edited(after, changed, papers)
+    edited = before.edited(after, changed)
     rows = depending(before, edited)
     redone = related_papers(after, nearness=edited, rows=rows)
     kept = related_papers(papers, nearness=before)
@@ -163,7 +163,7 @@ def test_a_word_no_other_paper_has_redoes_the_related_lists_of_no_other_paper(sy
     before = Nearness.build(synthetic)
     after = list(synthetic)
     after[500] = reworded(synthetic[500], synthetic[500].text + " Zyxwvutq.")
-    assert list(depending(before, before.edited(after, [500], synthetic))) == []
+    assert list(depending(before, before.edited(after, [500]))) == []
 
 
 def test_a_list_is_redone_when_a_paper_it_borrows_neighbours_from_moved():
