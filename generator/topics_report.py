@@ -177,7 +177,9 @@ def _terms_for(group: list[Paper], papers: list[Paper], taxonomy: Taxonomy) -> S
 
 def _candidates(group: list[Paper]) -> list[str]:
     """Words and word pairs (cut to the prefix their forms share) in at least two of the group's papers."""
-    from generator.catalogue.related import _stem, _stop_words
+    from generator.catalogue.related import _stems, _stop_words
+
+    _stem = lambda word: _stems([word])[0]  # noqa: E731  (never a stop word here)
 
     stop = _stop_words()
     forms: dict[str, Counter] = defaultdict(Counter)

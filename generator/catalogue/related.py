@@ -48,25 +48,35 @@ def _stop_words() -> frozenset[str]:
     return frozenset(WORDS)
 
 
-@lru_cache(maxsize=200_000)
-def _stem(word: str) -> str:
+_STEMS: dict[str, str] = {}  # word -> its stem, "" for a stop word (a plain dict: the lookup is most of the cost)
+
+
+def _stems(words: list[str]) -> list[str]:
+    """The words' stems, stop words left out."""
     from lunr.stemmer import porter_stemmer
 
-    return porter_stemmer.stem(word)
+    stems, known = [], _STEMS
+    for word in words:
+        stem = known.get(word)
+        if stem is None:
+            stem = known[word] = "" if word in _stop_words() else porter_stemmer.stem(word)
+        if stem:
+            stems.append(stem)
+    return stems
 
 
 def terms(title: str, text: str) -> Counter:
     """A paper's weighted terms: stems and adjacent stem pairs, the title's counting TITLE_WEIGHT times."""
     found: Counter = Counter()
-    stop = _stop_words()
     for part, weight in ((title, TITLE_WEIGHT), (text, 1)):
-        words = [w for w in _WORD.findall(part.lower().replace("-", " ")) if w not in stop]
-        stems = [_stem(w) for w in words]
-        for stem in stems:
-            found[stem] += weight
-        if BIGRAMS:
-            for a, b in zip(stems, stems[1:]):
-                found[f"{a} {b}"] += weight
+        stems = _stems(_WORD.findall(part.lower().replace("-", " ")))
+        pairs = list(map("{} {}".format, stems, stems[1:])) if BIGRAMS else []
+        for group in (stems, pairs):
+            if weight == 1:
+                found.update(group)  # counted in C
+            else:
+                for term in group:
+                    found[term] += weight
     return found
 
 
@@ -150,7 +160,7 @@ def paper_terms(paper: Paper):
     derived = paper.derived
     if key not in derived:
         bag = terms(paper.title, paper.text)
-        derived[key] = (np.fromiter(map(_term_key, bag), dtype=np.int64, count=len(bag)),
+        derived[key] = (np.fromiter(_term_keys(bag), dtype=np.int64, count=len(bag)),
                         np.fromiter(bag.values(), dtype=np.float64, count=len(bag)))
         paper.changed()
     return derived[key]
@@ -162,6 +172,19 @@ def same_terms(a: Paper, b: Paper) -> bool:
     return len(keys_a) == len(keys_b) and bool((keys_a == keys_b).all()) and bool((counts_a == counts_b).all())
 
 
-@lru_cache(maxsize=500_000)
-def _term_key(term: str) -> int:
-    return int.from_bytes(hashlib.blake2b(term.encode("utf-8"), digest_size=8).digest(), "little", signed=True)
+_KEYS: dict[str, int] = {}  # term -> key, emptied past KEYS_KEPT terms (a plain dict: looked up per term per paper)
+KEYS_KEPT = 500_000
+
+
+def _term_keys(terms) -> list[int]:
+    known = _KEYS
+    if len(known) > KEYS_KEPT:
+        known.clear()
+    keys = []
+    for term in terms:
+        key = known.get(term)
+        if key is None:
+            digest = hashlib.blake2b(term.encode("utf-8"), digest_size=8).digest()
+            key = known[term] = int.from_bytes(digest, "little", signed=True)
+        keys.append(key)
+    return keys

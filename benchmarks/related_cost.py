@@ -1,0 +1,96 @@
+"""What related papers (and the placement that shares their nearness) add to a full build.
+
+    python benchmarks/related_cost.py CONTENT [--runs 2]
+
+Builds CONTENT whole into a new folder, with related papers and without (their terms not read,
+no nearness, no lists), alternating RUNS times each, every build a new process, and prints the
+best wall time and peak RSS of the main process (the kernel's own accounting) of each, and the
+difference. Make CONTENT with `benchmarks/make_catalogue.py N cap.txt` and `catalogue ingest`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT))
+
+# The build without related papers: the same command with three steps made empty.
+WITHOUT = """
+import numpy as np
+from generator.build import pipeline
+from generator.catalogue import groups, nearness
+from generator.search.index import analysis
+
+def empty(papers):
+    n = len(papers)
+    none = (np.zeros(n + 1, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0))
+    return nearness.Nearness([p.slug for p in papers], np.full((n, nearness.NEAR), -1), np.zeros((n, nearness.NEAR)),
+                             (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)), none, bags=none)
+
+pipeline._prepare = analysis
+groups.Nearness.build = staticmethod(empty)
+groups.related_papers = lambda papers, **_: {p.slug: [] for p in papers}
+from generator.cli import run
+run()
+"""
+
+
+def build(content: Path, related: bool) -> dict:
+    out = Path(tempfile.mkdtemp(prefix="related-cost-")) / "site"
+    cmd = [sys.executable, "-m", "generator"] if related else [sys.executable, "-c", WITHOUT]
+    started = time.perf_counter()
+    proc = subprocess.Popen([*cmd, "build", "--content", str(content), "--out", str(out), "--force"],
+                            cwd=PROJECT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"build failed: {proc.stderr.read().decode()[-500:]}")
+    saved(out)  # the state is saved in the background: the next build must not share the cores with it
+    shutil.rmtree(out.parent, ignore_errors=True)
+    return {"s": seconds, "mb": usage.ru_maxrss / 1024}
+
+
+def saved(out: Path) -> None:
+    """Wait until the build into `out` has saved its state (it holds the state's lock until then)."""
+    import fcntl
+
+    from generator.build.freshness import private_cache_dir
+    from generator.build.state import STATE_FILE
+
+    lock = private_cache_dir(out) / f"{STATE_FILE}.lock"
+    if lock.exists():
+        with open(lock) as fh:
+            fcntl.flock(fh, fcntl.LOCK_SH)
+    shutil.rmtree(private_cache_dir(out), ignore_errors=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("content", type=Path)
+    parser.add_argument("--runs", type=int, default=2)
+    args = parser.parse_args()
+    env_cache = Path(tempfile.mkdtemp(prefix="related-cost-cache-"))
+    os.environ["XDG_CACHE_HOME"] = str(env_cache)  # no kept state from other builds
+    runs: dict[bool, list[dict]] = {True: [], False: []}
+    for _ in range(args.runs):
+        for related in (False, True):
+            runs[related].append(build(args.content.resolve(), related))
+    shutil.rmtree(env_cache, ignore_errors=True)
+    best = {k: (min(r["s"] for r in v), min(r["mb"] for r in v)) for k, v in runs.items()}
+    print(f"{'':22}{'wall (best)':>12}{'peak RSS':>12}")
+    for name, key in (("without related", False), ("with related", True)):
+        print(f"{name:22}{best[key][0]:11.2f}s{best[key][1]:10.0f} MB")
+    (s0, m0), (s1, m1) = best[False], best[True]
+    print(f"{'related papers add':22}{s1 - s0:11.2f}s{m1 - m0:10.0f} MB ({100 * (m1 - m0) / m0:+.0f}%)")
+
+
+if __name__ == "__main__":
+    main()
