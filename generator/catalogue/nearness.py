@@ -33,6 +33,7 @@ BLOCK = 256             # papers whose scores are summed at once (BLOCK x n floa
 IDF_STEP = 0.02         # idf is kept to this step (see _idf)
 MERGE_BUDGET = 4_000_000  # contributions summed at once when an edit's new scores are merged (memory)
 EDIT_SHARE = 0.25       # an edit touching more than this share of the papers is worked out whole
+PARALLEL_FROM = 2000    # rows worked out on every core from this many (a pool costs more below)
 
 
 class Nearness:
@@ -234,6 +235,20 @@ def _rows(rows, vectors, n, rank):
     q_doc, q_key, q_weight = doc[query], key[query], weight[query]
     q_term = np.searchsorted(unique, q_key)
     q_first = np.searchsorted(q_doc, np.arange(n + 1))
+    postings = (post_doc, post_weight, starts, q_term, q_weight, q_first, n, rank)
+    if len(rows) < PARALLEL_FROM:
+        return _row_blocks(rows, postings)
+    from generator.utils.parallel import Chunked  # rows are independent: every core takes a share
+
+    parts = Chunked(_row_blocks, rows, postings).results()
+    return np.concatenate([near for near, _ in parts]), np.concatenate([score for _, score in parts])
+
+
+def _row_blocks(rows, postings):
+    """`_rows` for the rows given, from the postings it gathered."""
+    import numpy as np
+
+    post_doc, post_weight, starts, q_term, q_weight, q_first, n, rank = postings
     near = np.full((len(rows), NEAR), -1, dtype=np.int64)
     score = np.zeros((len(rows), NEAR))
     for low in range(0, len(rows), BLOCK):

@@ -178,3 +178,16 @@ def test_a_list_is_redone_when_a_paper_it_borrows_neighbours_from_moved():
     after_near[1] = [0, 3, -1]
     after = Nearness(before.slugs, after_near, score, None, None)
     assert list(depending(before, after)) == [0, 1, 2]
+
+
+def test_rows_worked_out_on_every_core_equal_rows_worked_out_in_one_process(synthetic, monkeypatch):
+    from generator.utils import parallel
+
+    monkeypatch.setattr(nearness_module, "PARALLEL_FROM", 10**9)
+    alone = Nearness.build(synthetic)
+    monkeypatch.setattr(nearness_module, "PARALLEL_FROM", 1)
+    forked = []
+    real = parallel.Chunked.results
+    monkeypatch.setattr(parallel.Chunked, "results", lambda self: forked.append(self.pool is not None) or real(self))
+    assert_same(Nearness.build(synthetic), alone)
+    assert forked == [parallel.workers() > 1]
