@@ -142,8 +142,8 @@ def patch(plan: Plan, settings: Settings, taxonomy: Taxonomy, papers: list[Paper
     # their new keys are left unknown, and a build that plans whole renders them again.
     plan.forget(paths)
     slugs = {path.split("/")[1] for path in paths if path.startswith("papers/")}
-    changed = [r for r in plan_site(catalogue, settings, only=[p for p in catalogue.papers if p.slug in slugs])
-               if r.path in paths]
+    changed = [r for r in plan_site(catalogue, settings, only=[p for p in catalogue.papers if p.slug in slugs],
+                                    wanted=paths) if r.path in paths]
     return Edit(changed, previous)
 
 

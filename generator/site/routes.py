@@ -46,9 +46,15 @@ class Pager:
     next_url: str | None
 
 
-def plan_site(catalogue: Catalogue, settings: Settings, only: Iterable[Paper] | None = None) -> list[Route]:
+def plan_site(catalogue: Catalogue, settings: Settings, only: Iterable[Paper] | None = None,
+              wanted: set[str] | None = None) -> list[Route]:
     """Every page of the site. With `only`, the paper pages of those papers and not of the others,
-    and no sitemap (an edit build that moves no paper plans no more: see incremental)."""
+    and no sitemap (an edit build that moves no paper plans no more: see incremental); with
+    `wanted` (paths), lists none of whose pages is wanted may be left out (their charts and
+    rankings are not worked out)."""
+    def want(*urls: str) -> bool:
+        return wanted is None or any(path.startswith(url) for path in wanted for url in urls)
+
     routes: list[Route] = [Route("index.html", "home.html", {
         "recent": catalogue.papers[: settings.home_recent],
         "topics": catalogue.topics,
@@ -65,14 +71,14 @@ def plan_site(catalogue: Catalogue, settings: Settings, only: Iterable[Paper] | 
         routes.append(Route(f"{paper.url}cite.bib", "cite.bib", {"papers": [paper]}))
     lists = [Route("topics/index.html", "topics.html", {"topics": catalogue.topics, "title": "Topics"})]
     feeds = settings.absolute_base is not None  # an Atom feed needs absolute addresses, and so does a sitemap
-    for entry in catalogue.topics:
+    for entry in (e for e in catalogue.topics if want(e.url)):
         lists += _in_both_orders(entry.url, f"{entry.url}top/", entry.papers, settings, title=entry.topic.name,
                                  top_title=f"{entry.topic.name}: most upvoted", description=entry.topic.description,
                                  feed=f"{entry.url}feed.xml" if feeds else None, bib=f"{entry.url}papers.bib",
                                  kind="topic", chart=papers_per_month(entry.papers, f" in {entry.topic.name}"))
-    lists += _date_pages(catalogue, settings)
-    lists += _top_pages(catalogue, settings)
-    lists += _organisation_pages(catalogue, settings, feeds)
+    lists += _date_pages(catalogue, settings, want)
+    lists += _top_pages(catalogue, settings) if want("top/index.html", "top/page/") else []
+    lists += _organisation_pages(catalogue, settings, feeds, want)
     lists.append(Route("search/index.html", "search.html", {"title": "Search", "topics": catalogue.topics}))
     lists.append(Route("404.html", "404.html", {"title": "Page not found"}))
     routes += [*lists, *(_feeds(catalogue, settings) if feeds else [])]
@@ -87,18 +93,20 @@ def plan_site(catalogue: Catalogue, settings: Settings, only: Iterable[Paper] | 
     return routes
 
 
-def _date_pages(catalogue: Catalogue, settings: Settings) -> list[Route]:
+def _date_pages(catalogue: Catalogue, settings: Settings, want) -> list[Route]:
     months_of: dict[int, list[tuple[int, int]]] = {}
     for year, month in catalogue.months:
         months_of.setdefault(year, []).append((month, len(catalogue.months[(year, month)])))
     routes = [Route("dates/index.html", "archive.html", {
         "title": "Archive", "years": catalogue.years, "months_of": months_of, "undated": catalogue.undated,
         "chart": papers_per_month(catalogue.papers), "ranked": any(p.upvotes for p in catalogue.papers),
-    })]
-    for year, papers in catalogue.years.items():
+    })] if want("dates/index.html") else []
+    for year, papers in ((y, ps) for y, ps in catalogue.years.items() if want(f"dates/{y}/", f"top/{y}/")):
         routes += _in_both_orders(f"dates/{year}/", f"top/{year}/", papers, settings, title=str(year),
                                   top_title=f"Most upvoted in {year}", kind="year", months=months_of[year], year=year)
     for (year, month), papers in catalogue.months.items():
+        if not want(f"dates/{year}/{month:02d}/", f"top/{year}/{month:02d}/"):
+            continue
         name = MONTH_NAMES[month - 1]  # the same names as the templates, whatever the locale
         routes += _in_both_orders(f"dates/{year}/{month:02d}/", f"top/{year}/{month:02d}/", papers, settings,
                                   title=f"{name} {year}", top_title=f"Most upvoted in {name} {year}", kind="month",
@@ -122,13 +130,13 @@ def _top_pages(catalogue: Catalogue, settings: Settings) -> list[Route]:
                        top_years=years)
 
 
-def _organisation_pages(catalogue: Catalogue, settings: Settings, feeds: bool) -> list[Route]:
+def _organisation_pages(catalogue: Catalogue, settings: Settings, feeds: bool, want) -> list[Route]:
     """`organisations/` with counts, and each organisation's papers, newest first and most upvoted."""
     if not catalogue.organisations:
         return []
     routes = [Route("organisations/index.html", "organisations.html",
                     {"title": "Organisations", "organisations": catalogue.organisations})]
-    for org in catalogue.organisations:
+    for org in (o for o in catalogue.organisations if want(o.url)):
         routes += _in_both_orders(org.url, f"{org.url}top/", org.papers, settings, title=org.name,
                                   top_title=f"{org.name}: most upvoted", kind="organisation",
                                   feed=f"{org.url}feed.xml" if feeds else None)
