@@ -29,11 +29,12 @@ MIN_DF_CAP = 100        # ... but in a small catalogue a topic's word can be in 
 KEEP = 100              # strongest terms a paper keeps
 QUERY = 60              # of which the strongest are looked up to find its neighbours (cost ~ QUERY)
 NEAR = 30               # closest papers kept per paper, by cosine
-BLOCK = 256             # papers whose scores are summed at once (BLOCK x n floats)
+BLOCK = 64              # papers whose scores are summed at once (BLOCK x n floats; memory)
 IDF_STEP = 0.02         # idf is kept to this step (see _idf)
 MERGE_BUDGET = 4_000_000  # contributions summed at once when an edit's new scores are merged (memory)
 EDIT_SHARE = 0.25       # an edit touching more than this share of the papers is worked out whole
 PARALLEL_FROM = 2000    # rows worked out on every core from this many (a pool costs more below)
+VECTOR_CHUNK = 2000     # papers whose vectors are worked out at once in a whole build (memory)
 
 
 class Nearness:
@@ -69,13 +70,16 @@ class Nearness:
     def build(cls, papers: list[Paper]) -> Nearness:
         import numpy as np
 
+        from generator.catalogue.related import paper_terms
+
         n = len(papers)
-        bags = _bags(papers)
-        unique, inverse, counts = np.unique(bags[1], return_inverse=True, return_counts=True)
-        df = (unique, counts)
+        keys = [paper_terms(p)[0] for p in papers]
+        df = np.unique(np.concatenate(keys) if keys else np.zeros(0, dtype=np.int64), return_counts=True)
+        del keys
+        # the vectors of a share of the papers at a time: the same arrays, a fraction of the memory
+        vectors = _joined([_vectors(_bags(part), np.arange(len(part)), df, n)
+                           for part in (papers[low:low + VECTOR_CHUNK] for low in range(0, n, VECTOR_CHUNK))])
         slugs = [p.slug for p in papers]
-        vectors = _vectors(bags, np.arange(n), df, n, freq=counts[inverse])
-        del bags, inverse
         near, score = _rows(np.arange(n), vectors, n, _slug_rank(slugs))
         return cls(slugs, near, score, df, vectors, papers=list(papers))
 
@@ -138,6 +142,17 @@ def _bags(papers: list[Paper]):
     return start, np.concatenate([keys for keys, _ in found]), np.concatenate([tf for _, tf in found])
 
 
+def _joined(parts):
+    """CSR pieces over consecutive papers, one after the other."""
+    import numpy as np
+
+    if not parts:
+        return np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0)
+    offsets = np.cumsum([0] + [len(key) for _, key, _ in parts])
+    start = np.concatenate([part[0][:-1] + at for part, at in zip(parts, offsets)] + [offsets[-1:]])
+    return start, np.concatenate([key for _, key, _ in parts]), np.concatenate([value for _, _, value in parts])
+
+
 def _slug_rank(slugs: list[str]):
     """Each paper's place in slug order: ties go to the earlier slug."""
     import numpy as np
@@ -181,18 +196,16 @@ def _idf(df, n):
     return np.round((np.log((n + 1) / (df + 1)) + 1) / IDF_STEP) * IDF_STEP
 
 
-def _vectors(bags, docs, df, n, freq=None):
-    """The vectors of the papers `docs` (sorted), as CSR over those papers: (start, key, weight).
-    `freq`: each bag entry's document frequency, when every paper is asked for and it is known."""
+def _vectors(bags, docs, df, n):
+    """The vectors of the papers `docs` (sorted), as CSR over those papers: (start, key, weight)."""
     import numpy as np
 
     start, key, tf = bags
     lengths = start[docs + 1] - start[docs]
     index = np.repeat(start[docs] - np.cumsum(lengths) + lengths, lengths) + np.arange(int(lengths.sum()))
     keys, tfs, doc = key[index], tf[index], np.repeat(np.arange(len(docs)), lengths)
-    if freq is None:
-        unique, counts = df
-        freq = counts[np.searchsorted(unique, keys)]
+    unique, counts = df
+    freq = counts[np.searchsorted(unique, keys)]
     too_common = max(MIN_DF_CAP, MAX_DF * n)
     kept = (freq >= 2) & (freq <= too_common)
     keys, tfs, doc, freq = keys[kept], tfs[kept], doc[kept], freq[kept]
@@ -228,13 +241,16 @@ def _rows(rows, vectors, n, rank):
         held = asked[at] == key if len(asked) else np.zeros(len(key), dtype=bool)
     else:
         held = np.ones(len(key), dtype=bool)
+    del place
     unique, term = np.unique(key[held], return_inverse=True)
     by_term = np.argsort(term, kind="stable")
     post_doc, post_weight = doc[held][by_term], weight[held][by_term]
     starts = np.searchsorted(term[by_term], np.arange(len(unique) + 1))
-    q_doc, q_key, q_weight = doc[query], key[query], weight[query]
-    q_term = np.searchsorted(unique, q_key)
+    del term, by_term, held
+    q_doc, q_weight = doc[query], weight[query]
+    q_term = np.searchsorted(unique, key[query])
     q_first = np.searchsorted(q_doc, np.arange(n + 1))
+    del doc, query, q_doc, unique
     postings = (post_doc, post_weight, starts, q_term, q_weight, q_first, n, rank)
     if len(rows) < PARALLEL_FROM:
         return _row_blocks(rows, postings)

@@ -191,3 +191,10 @@ def test_rows_worked_out_on_every_core_equal_rows_worked_out_in_one_process(synt
     monkeypatch.setattr(parallel.Chunked, "results", lambda self: forked.append(self.pool is not None) or real(self))
     assert_same(Nearness.build(synthetic), alone)
     assert forked == [parallel.workers() > 1]
+
+
+def test_vectors_worked_out_a_share_of_the_papers_at_a_time_equal_vectors_worked_out_at_once(shipped, monkeypatch):
+    monkeypatch.setattr(nearness_module, "VECTOR_CHUNK", 10**9)
+    at_once = Nearness.build(shipped)
+    monkeypatch.setattr(nearness_module, "VECTOR_CHUNK", 7)  # 139 papers: 19 whole shares and a short one
+    assert_same(Nearness.build(shipped), at_once)
