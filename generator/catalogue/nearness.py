@@ -88,6 +88,8 @@ class Nearness:
         terms and slug, never on the order they come in."""
         import numpy as np
 
+        if list(slugs) == self.slugs:  # most edits move no paper
+            return self
         at = {slug: i for i, slug in enumerate(slugs)}
         new_of_old = np.array([at[slug] for slug in self.slugs] + [-1], dtype=np.int64)  # [-1]: -1 stays -1
         old_of_new = np.empty(len(slugs), dtype=np.int64)
@@ -297,16 +299,20 @@ def _merge_columns(near, score, touched, vectors, n, rank):
 
     start, key, weight = vectors
     lengths = np.diff(start)
-    doc = np.repeat(np.arange(n), lengths)
-    place = np.arange(len(doc)) - np.repeat(start[:-1], lengths)
-    query = (place < QUERY) & ~np.isin(doc, touched)
-    q_doc, q_key, q_weight, q_place = doc[query], key[query], weight[query], place[query]
-    by_key = np.argsort(q_key, kind="stable")
-    q_doc, q_key, q_weight, q_place = q_doc[by_key], q_key[by_key], q_weight[by_key], q_place[by_key]
     t_doc = np.repeat(np.arange(len(touched)), lengths[touched])
     t_index = np.repeat(start[touched] - np.cumsum(lengths[touched]) + lengths[touched], lengths[touched]) \
         + np.arange(int(lengths[touched].sum()))
     t_key, t_weight = key[t_index], weight[t_index]
+    # the other rows' query terms that a touched paper holds (no other term adds to their scores)
+    doc = np.repeat(np.arange(n), lengths)
+    place = np.arange(len(doc)) - np.repeat(start[:-1], lengths)
+    held = np.unique(t_key)
+    at = np.minimum(np.searchsorted(held, key), max(len(held) - 1, 0))
+    query = (place < QUERY) & ~np.isin(doc, touched) & (held[at] == key if len(held) else False)
+    q_doc, q_key, q_weight, q_place = doc[query], key[query], weight[query], place[query]
+    del doc, place, at, query
+    by_key = np.argsort(q_key, kind="stable")
+    q_doc, q_key, q_weight, q_place = q_doc[by_key], q_key[by_key], q_weight[by_key], q_place[by_key]
     first = np.searchsorted(q_key, t_key, side="left")
     count = np.searchsorted(q_key, t_key, side="right") - first
     # a new score below a full row's last entry cannot enter it unless a slot opened, and then the
