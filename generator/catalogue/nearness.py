@@ -5,10 +5,9 @@ edit can change, with the very same arithmetic, so both ways give identical arra
 Vectors (see `Nearness.build`): a paper's terms (catalogue.related.paper_terms) weighted by
 sublinear tf times smoothed idf (in steps of IDF_STEP), terms in a single paper or in more than
 MAX_DF of them dropped, the KEEP strongest kept (ties: the smaller term key), L2-normalised.
-A paper's score for another
-is the dot product of its QUERY strongest terms with the other's kept ones, summed through an
-inverted index in blocks of papers (no n x n matrix); each keeps its NEAR best (ties: the
-earlier slug).
+A paper's score for another is the dot product of its QUERY strongest terms with the other's
+kept ones, summed through an inverted index in blocks of papers (no n x n matrix; a whole build
+shares the blocks among the cores); each keeps its NEAR best (ties: the earlier slug).
 
 After an edit (`Nearness.edited`): the terms whose weight it moves are known (their document
 frequency moved, and with it whether they are kept or their idf step), so are the papers holding
@@ -225,8 +224,9 @@ def _vectors(bags, docs, df, n):
 
 
 def _rows(rows, vectors, n, rank):
-    """The closest papers of the papers `rows` (sorted): postings summed in blocks, all in numpy.
-    The additions into each score happen in the order of the row's query terms, whatever the rows."""
+    """The closest papers of the papers `rows` (sorted): postings summed in blocks, all in numpy
+    (a few rows: the postings of only the terms they ask for; many: on every core). The additions
+    into each score happen in the order of the row's query terms, whatever the rows."""
     import numpy as np
 
     start, key, weight = vectors
