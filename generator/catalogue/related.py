@@ -109,9 +109,10 @@ def related_papers(papers: list[Paper], limit: int = LIMIT, nearness: Nearness |
     total = np.bincount(where, gain[real], minlength=len(pairs)).astype(np.float64)  # (int64 when empty)
     owner, candidate = pairs // n, pairs % n
     total += TOPIC_WEIGHT * _shared_topics(papers, owner, candidate)
-    keep = total > 1e-12
+    total = np.round(total, 12)
+    keep = (total > 1e-12) & (total >= _limit_score(owner, total, limit))  # none below a paper's limit-th best
     owner, candidate, total = owner[keep], candidate[keep], total[keep]
-    order = np.lexsort((rank[candidate], -np.round(total, 12), owner))
+    order = np.lexsort((rank[candidate], -total, owner))
     owner, candidate = owner[order], candidate[order]
     place = np.arange(len(owner)) - np.searchsorted(owner, owner)
     chosen = place < limit
@@ -119,6 +120,30 @@ def related_papers(papers: list[Paper], limit: int = LIMIT, nearness: Nearness |
     for d, c in zip(owner[chosen].tolist(), candidate[chosen].tolist()):
         found[papers[d].slug].append(papers[c])
     return found
+
+
+def _limit_score(owner, total, limit: int, chunk: int = 20_000):
+    """For each pair, the `limit`-th best total of its owner's pairs (-inf where it has fewer):
+    `owner` is sorted. A paper's candidates are laid out as a row, `chunk` papers at a time,
+    and each row partitioned (no sort of every pair)."""
+    import numpy as np
+
+    best = np.full(len(owner), -np.inf)
+    if not len(owner):
+        return best
+    first = np.searchsorted(owner, owner)
+    column = np.arange(len(owner)) - first
+    papers, at = np.unique(owner, return_index=True)
+    for low in range(0, len(papers), chunk):
+        part = slice(at[low], at[low + chunk] if low + chunk < len(papers) else len(owner))
+        row = np.searchsorted(papers[low:low + chunk], owner[part])
+        width = int(column[part].max()) + 1
+        if width < limit:
+            continue
+        grid = np.full((int(row[-1]) + 1, width), -np.inf)
+        grid[row, column[part]] = total[part]
+        best[part] = np.partition(grid, width - limit, axis=1)[:, width - limit][row]
+    return best
 
 
 def depending(before: Nearness, after: Nearness):

@@ -57,3 +57,20 @@ def test_papers_on_one_narrow_problem_find_each_other(papers):
     loop = [p.slug for p in lists["learning-to-break-the-loop-analyzing-and-mitigating-repetitions-for-neural-text"]]
     assert {"the-hyperfitting-phenomenon-sharpening-and-stabilizing-llms-for-open-ended-text",
             "rethinking-repetition-problems-of-llms-in-code-generation"} <= set(loop[:3])
+
+
+@pytest.mark.parametrize("chunk", [3, 20_000])
+def test_each_pair_knows_its_papers_fifth_best_total_ties_and_short_lists_included(chunk):
+    """What lets the lists be cut before sorting: for every pair, the 5th best total among its
+    owner's pairs (-inf for an owner with fewer than 5), checked against sorting each owner's own."""
+    import numpy as np
+
+    rng = random.Random(5)
+    owner = np.array(sorted(rng.choice(range(40)) for _ in range(240)))
+    total = np.array([rng.choice([0.5, 0.25, 0.125]) if rng.random() < 0.3 else rng.random() for _ in owner])
+    expected = []
+    for o in owner.tolist():
+        mine = sorted(total[owner == o].tolist(), reverse=True)
+        expected.append(mine[4] if len(mine) >= 5 else -math.inf)
+    assert related._limit_score(owner, total, 5, chunk=chunk).tolist() == expected
+    assert (np.bincount(owner) < 5).any()  # some owners have fewer than five
