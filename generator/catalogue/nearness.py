@@ -75,9 +75,12 @@ class Nearness:
         keys = [paper_terms(p)[0] for p in papers]
         df = np.unique(np.concatenate(keys) if keys else np.zeros(0, dtype=np.int64), return_counts=True)
         del keys
-        # the vectors of a share of the papers at a time: the same arrays, a fraction of the memory
-        vectors = _joined([_vectors(_bags(part), np.arange(len(part)), df, n)
-                           for part in (papers[low:low + VECTOR_CHUNK] for low in range(0, n, VECTOR_CHUNK))])
+        if n < PARALLEL_FROM:
+            vectors = _vectors_of(papers, (df, n))
+        else:  # each paper's vector depends on its own terms alone: every core takes a share
+            from generator.utils.parallel import Chunked
+
+            vectors = _joined(Chunked(_vectors_of, papers, (df, n)).results())
         slugs = [p.slug for p in papers]
         near, score = _rows(np.arange(n), vectors, n, _slug_rank(slugs))
         return cls(slugs, near, score, df, vectors, papers=list(papers))
@@ -127,6 +130,16 @@ class Nearness:
         whole = np.union1d(touched, unsure)
         near[whole], score[whole] = _rows(whole, vectors, n, rank)
         return Nearness(self.slugs, near, score, df, vectors, bags=bags)
+
+
+def _vectors_of(papers: list[Paper], state):
+    """The papers' vectors, worked out a share of them at a time: the same arrays, a fraction of
+    the memory."""
+    import numpy as np
+
+    df, n = state
+    return _joined([_vectors(_bags(part), np.arange(len(part)), df, n)
+                    for part in (papers[low:low + VECTOR_CHUNK] for low in range(0, len(papers), VECTOR_CHUNK))])
 
 
 def _bags(papers: list[Paper]):

@@ -180,7 +180,7 @@ def test_a_list_is_redone_when_a_paper_it_borrows_neighbours_from_moved():
     assert list(depending(before, after)) == [0, 1, 2]
 
 
-def test_rows_worked_out_on_every_core_equal_rows_worked_out_in_one_process(synthetic, monkeypatch):
+def test_vectors_and_rows_worked_out_on_every_core_equal_those_worked_out_in_one_process(synthetic, monkeypatch):
     from generator.utils import parallel
 
     monkeypatch.setattr(nearness_module, "PARALLEL_FROM", 10**9)
@@ -190,7 +190,7 @@ def test_rows_worked_out_on_every_core_equal_rows_worked_out_in_one_process(synt
     real = parallel.Chunked.results
     monkeypatch.setattr(parallel.Chunked, "results", lambda self: forked.append(self.pool is not None) or real(self))
     assert_same(Nearness.build(synthetic), alone)
-    assert forked == [parallel.workers() > 1]
+    assert forked == [parallel.workers() > 1] * 2  # the vectors, then the rows
 
 
 def test_vectors_worked_out_a_share_of_the_papers_at_a_time_equal_vectors_worked_out_at_once(shipped, monkeypatch):
