@@ -62,13 +62,13 @@ class Catalogue:
         before, self.nearness = self.nearness, nearness
         rows = depending(before, nearness) if before is not None else None
         ours = {id(new): mine for new, mine in zip(papers, self.papers)}
-        changed = set()
+        redone = set()
         for slug, found in related_papers(papers, nearness=nearness, rows=rows).items():
             found = [ours[id(p)] for p in found]
             if [p.slug for p in found] != [p.slug for p in self.related_lists.get(slug, [])]:
-                changed.add(slug)
+                redone.add(slug)
             self.related_lists[slug] = found
-        return changed
+        return redone
 
     def related_by_date(self, paper: Paper, limit: int = RELATED) -> list[Paper]:
         """Papers of the paper's first topic nearest to it in date (what "More in <topic>" showed

@@ -167,6 +167,32 @@ def _joined(parts):
     return start, np.concatenate([key for _, key, _ in parts]), np.concatenate([value for _, _, value in parts])
 
 
+def _ranges(begin, length):
+    """The ranges [begin, begin + length) one after the other, as one array of places."""
+    import numpy as np
+
+    return np.arange(int(length.sum())) + np.repeat(begin - (np.cumsum(length) - length), length)
+
+
+def _entries(start, n):
+    """For every entry of a CSR over n papers: its paper, and its place among that paper's."""
+    import numpy as np
+
+    lengths = np.diff(start)
+    doc = np.repeat(np.arange(n), lengths)
+    return doc, np.arange(len(doc)) - np.repeat(start[:-1], lengths)
+
+
+def _member(known, keys):
+    """Which of `keys` are among `known` (sorted, distinct): a search in the few known keys,
+    where np.isin would sort all the keys."""
+    import numpy as np
+
+    if not len(known):
+        return np.zeros(len(keys), dtype=bool)
+    return known[np.minimum(np.searchsorted(known, keys), len(known) - 1)] == keys
+
+
 def _slug_rank(slugs: list[str]):
     """Each paper's place in slug order: ties go to the earlier slug."""
     import numpy as np
@@ -216,7 +242,7 @@ def _vectors(bags, docs, df, n):
 
     start, key, tf = bags
     lengths = start[docs + 1] - start[docs]
-    index = np.repeat(start[docs] - np.cumsum(lengths) + lengths, lengths) + np.arange(int(lengths.sum()))
+    index = _ranges(start[docs], lengths)
     keys, tfs, doc = key[index], tf[index], np.repeat(np.arange(len(docs)), lengths)
     unique, counts = df
     freq = counts[np.searchsorted(unique, keys)]
@@ -243,17 +269,13 @@ def _rows(rows, vectors, n, rank):
     import numpy as np
 
     start, key, weight = vectors
-    lengths = np.diff(start)
-    doc = np.repeat(np.arange(n), lengths)
-    place = np.arange(len(doc)) - np.repeat(start[:-1], lengths)
+    doc, place = _entries(start, n)
     query = place < QUERY
     if len(rows) < n // 8:  # a few rows (an edit): postings of only the terms they ask for
         wanted = np.zeros(n, dtype=bool)
         wanted[rows] = True
         query &= wanted[doc]
-        asked = np.unique(key[query])
-        at = np.minimum(np.searchsorted(asked, key), max(len(asked) - 1, 0))
-        held = asked[at] == key if len(asked) else np.zeros(len(key), dtype=bool)
+        held = _member(np.unique(key[query]), key)
     else:
         held = np.ones(len(key), dtype=bool)
     del place
@@ -284,14 +306,13 @@ def _row_blocks(rows, postings):
     score = np.zeros((len(rows), NEAR))
     for low in range(0, len(rows), BLOCK):
         block = rows[low:low + BLOCK]
-        spans = [np.arange(q_first[r], q_first[r + 1]) for r in block]
-        span = np.concatenate(spans) if spans else np.zeros(0, dtype=np.int64)
-        local = np.repeat(np.arange(len(block)), [len(s) for s in spans])
+        terms = q_first[block + 1] - q_first[block]
+        span = _ranges(q_first[block], terms)
+        local = np.repeat(np.arange(len(block)), terms)
         begin, length = starts[q_term[span]], starts[q_term[span] + 1] - starts[q_term[span]]
-        total = int(length.sum())
-        if not total:
+        if not length.sum():
             continue
-        index = np.arange(total) - np.repeat(np.cumsum(length) - length, length) + np.repeat(begin, length)
+        index = _ranges(begin, length)
         cells = np.repeat(local, length) * n + post_doc[index]
         scores = np.bincount(cells, post_weight[index] * np.repeat(q_weight[span], length),
                              minlength=len(block) * n).reshape(len(block), n)
@@ -313,17 +334,13 @@ def _merge_columns(near, score, touched, vectors, n, rank):
     start, key, weight = vectors
     lengths = np.diff(start)
     t_doc = np.repeat(np.arange(len(touched)), lengths[touched])
-    t_index = np.repeat(start[touched] - np.cumsum(lengths[touched]) + lengths[touched], lengths[touched]) \
-        + np.arange(int(lengths[touched].sum()))
+    t_index = _ranges(start[touched], lengths[touched])
     t_key, t_weight = key[t_index], weight[t_index]
     # the other rows' query terms that a touched paper holds (no other term adds to their scores)
-    doc = np.repeat(np.arange(n), lengths)
-    place = np.arange(len(doc)) - np.repeat(start[:-1], lengths)
-    held = np.unique(t_key)
-    at = np.minimum(np.searchsorted(held, key), max(len(held) - 1, 0))
-    query = (place < QUERY) & ~np.isin(doc, touched) & (held[at] == key if len(held) else False)
+    doc, place = _entries(start, n)
+    query = (place < QUERY) & ~np.isin(doc, touched) & _member(np.unique(t_key), key)
     q_doc, q_key, q_weight, q_place = doc[query], key[query], weight[query], place[query]
-    del doc, place, at, query
+    del doc, place, query
     by_key = np.argsort(q_key, kind="stable")
     q_doc, q_key, q_weight, q_place = q_doc[by_key], q_key[by_key], q_weight[by_key], q_place[by_key]
     first = np.searchsorted(q_key, t_key, side="left")
@@ -376,8 +393,7 @@ def _column_sums(entries, first, count, t_doc, t_weight, q_doc, q_weight, q_plac
     import numpy as np
 
     first, count, t_doc, t_weight = first[entries], count[entries], t_doc[entries], t_weight[entries]
-    total = int(count.sum())
-    index = np.arange(total) - np.repeat(np.cumsum(count) - count, count) + np.repeat(first, count)
+    index = _ranges(first, count)
     cell = q_doc[index] * len(touched) + np.repeat(t_doc, count)
     order = np.argsort(cell * QUERY + q_place[index], kind="stable")
     cell = cell[order]
@@ -415,7 +431,7 @@ def _reorder(csr, old_of_new):
     lengths = np.diff(start)[old_of_new]
     out = np.zeros(len(old_of_new) + 1, dtype=np.int64)
     np.cumsum(lengths, out=out[1:])
-    index = np.repeat(start[old_of_new] - out[:-1], lengths) + np.arange(int(lengths.sum()))
+    index = _ranges(start[old_of_new], lengths)
     return (out, *(v[index] for v in values))
 
 
