@@ -15,14 +15,15 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
+
+from benchmarks.run import state_saved, timed  # noqa: E402
+from generator.build.freshness import private_cache_dir  # noqa: E402
 
 # The build without related papers: the same command with three steps made empty.
 WITHOUT = """
@@ -48,30 +49,11 @@ run()
 def build(content: Path, related: bool) -> dict:
     out = Path(tempfile.mkdtemp(prefix="related-cost-")) / "site"
     cmd = [sys.executable, "-m", "generator"] if related else [sys.executable, "-c", WITHOUT]
-    started = time.perf_counter()
-    proc = subprocess.Popen([*cmd, "build", "--content", str(content), "--out", str(out), "--force"],
-                            cwd=PROJECT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    seconds = time.perf_counter() - started
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"build failed: {proc.stderr.read().decode()[-500:]}")
-    saved(out)  # the state is saved in the background: the next build must not share the cores with it
-    shutil.rmtree(out.parent, ignore_errors=True)
-    return {"s": seconds, "mb": usage.ru_maxrss / 1024, "cpu": usage.ru_utime + usage.ru_stime}
-
-
-def saved(out: Path) -> None:
-    """Wait until the build into `out` has saved its state (it holds the state's lock until then)."""
-    import fcntl
-
-    from generator.build.freshness import private_cache_dir
-    from generator.build.state import STATE_FILE
-
-    lock = private_cache_dir(out) / f"{STATE_FILE}.lock"
-    if lock.exists():
-        with open(lock) as fh:
-            fcntl.flock(fh, fcntl.LOCK_SH)
+    result = timed([*cmd, "build", "--content", str(content), "--out", str(out), "--force"])
+    state_saved(out)  # the state is saved in the background: the next build must not share the cores with it
     shutil.rmtree(private_cache_dir(out), ignore_errors=True)
+    shutil.rmtree(out.parent, ignore_errors=True)
+    return result
 
 
 def main() -> None:
@@ -86,7 +68,8 @@ def main() -> None:
         for related in (False, True):
             runs[related].append(build(args.content.resolve(), related))
     shutil.rmtree(env_cache, ignore_errors=True)
-    best = {k: (min(r["s"] for r in v), min(r["cpu"] for r in v), min(r["mb"] for r in v)) for k, v in runs.items()}
+    best = {k: (min(r["s"] for r in v), min(r["cpu_s"] for r in v), min(r["peak_mb"] for r in v))
+            for k, v in runs.items()}
     print(f"{'':22}{'wall (best)':>12}{'CPU (best)':>12}{'peak RSS':>12}")
     for name, key in (("without related", False), ("with related", True)):
         print(f"{name:22}{best[key][0]:11.2f}s{best[key][1]:11.2f}s{best[key][2]:9.0f} MB")

@@ -54,7 +54,8 @@ EDIT_RUNS = 5
 
 
 def timed(cmd: list[str], cwd: Path | None = None, env: dict | None = None) -> dict:
-    """Wall time and peak RSS of one command in a new process (the kernel's own accounting)."""
+    """Wall time, CPU time (user and system, its reaped workers included) and peak RSS of one
+    command in a new process (the kernel's own accounting)."""
     with tempfile.TemporaryFile("w+") as out:
         started = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=cwd or PROJECT, stdout=out, stderr=out, env=env)
@@ -64,7 +65,8 @@ def timed(cmd: list[str], cwd: Path | None = None, env: dict | None = None) -> d
         if proc.returncode != 0:
             out.seek(0)
             raise SystemExit(f"{' '.join(cmd[:4])} failed ({proc.returncode}): {out.read().strip()[-500:]}")
-    return {"s": round(seconds, 3), "peak_mb": round(usage.ru_maxrss / 1024, 1)}
+    return {"s": round(seconds, 3), "cpu_s": round(usage.ru_utime + usage.ru_stime, 3),
+            "peak_mb": round(usage.ru_maxrss / 1024, 1)}
 
 
 def catalogue(*args: str) -> list[str]:
