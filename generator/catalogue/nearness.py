@@ -82,7 +82,7 @@ class Nearness:
 
             vectors = _joined(Chunked(_vectors_of, papers, (df, n)).results())
         slugs = [p.slug for p in papers]
-        near, score = _rows(np.arange(n), vectors, n, _slug_rank(slugs))
+        near, score = _rows(np.arange(n), vectors, n, slug_rank(slugs))
         return cls(slugs, near, score, df, vectors, papers=list(papers))
 
     def renumbered(self, slugs: list[str]) -> Nearness:
@@ -122,7 +122,7 @@ class Nearness:
         if len(touched) > EDIT_SHARE * n:
             return Nearness.build(papers)
         vectors = _replace_vectors(self.vectors, _vectors(bags, touched, df, n), touched, n)
-        rank = _slug_rank(self.slugs)
+        rank = slug_rank(self.slugs)
         near, score = self.near.copy(), self.score.copy()
         # every other row takes its new scores for the touched papers; the touched rows, and rows
         # that lost a touched paper with nothing sure to take its place, are worked out whole
@@ -193,7 +193,7 @@ def _member(known, keys):
     return known[np.minimum(np.searchsorted(known, keys), len(known) - 1)] == keys
 
 
-def _slug_rank(slugs: list[str]):
+def slug_rank(slugs: list[str]):
     """Each paper's place in slug order: ties go to the earlier slug."""
     import numpy as np
 

@@ -27,7 +27,7 @@ from collections import Counter
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from generator.catalogue.nearness import Nearness, _slug_rank
+from generator.catalogue.nearness import Nearness, slug_rank
 
 if TYPE_CHECKING:
     from generator.catalogue.paper import Paper
@@ -95,7 +95,7 @@ def related_papers(papers: list[Paper], limit: int = LIMIT, nearness: Nearness |
     if not len(rows):
         return {}
     near, near_score = nearness.near, nearness.score
-    rank = _slug_rank([p.slug for p in papers])
+    rank = slug_rank([p.slug for p in papers])
     # What the closest papers are close to counts too (pseudo-relevance feedback), and so do
     # shared topics: both pull in papers on the same problem that word it differently.
     feedback = near[rows, :FEEDBACK]  # -1 where a paper has fewer neighbours
