@@ -66,18 +66,18 @@ def _stems(words: list[str]) -> list[str]:
 
 
 def terms(title: str, text: str) -> Counter:
-    """A paper's weighted terms: stems and adjacent stem pairs, the title's counting TITLE_WEIGHT times."""
+    """A paper's weighted terms, by name: stems and adjacent stem pairs, the title's counting
+    TITLE_WEIGHT times (what `paper_terms` counts, by key; for reading and tests)."""
     found: Counter = Counter()
     for part, weight in ((title, TITLE_WEIGHT), (text, 1)):
-        stems = _stems(_WORD.findall(part.lower().replace("-", " ")))
-        pairs = list(map("{} {}".format, stems, stems[1:])) if BIGRAMS else []
-        for group in (stems, pairs):
-            if weight == 1:
-                found.update(group)  # counted in C
-            else:
-                for term in group:
-                    found[term] += weight
+        stems = _stems(_words(part))
+        for term in stems + (list(map("{} {}".format, stems, stems[1:])) if BIGRAMS else []):
+            found[term] += weight
     return found
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(text.lower().replace("-", " "))
 
 
 def related_papers(papers: list[Paper], limit: int = LIMIT, nearness: Nearness | None = None,
@@ -177,16 +177,27 @@ def _shared_topics(papers: list[Paper], owner, candidate):
 
 
 def paper_terms(paper: Paper):
-    """(term keys, counts) as arrays, memoised on the paper (kept between builds with it): reading its
-    terms is most of the cost. A term's key is a stable 64-bit hash of it, the same in every process."""
+    """(term keys, counts) as arrays, keys sorted, memoised on the paper (kept between builds with
+    it): reading its terms is most of the cost. A term's key is a stable 64-bit hash of it, the same
+    in every process (see `term_key`)."""
     import numpy as np
 
     key = ("related-terms",)
     derived = paper.derived
     if key not in derived:
-        bag = terms(paper.title, paper.text)
-        derived[key] = (np.fromiter(_term_keys(bag), dtype=np.int64, count=len(bag)),
-                        np.fromiter(bag.values(), dtype=np.float64, count=len(bag)))
+        title, text = _stem_keys(_words(paper.title)), _stem_keys(_words(paper.text))
+        stems = np.concatenate([title, text])
+        weights = [np.full(len(title), float(TITLE_WEIGHT)), np.ones(len(text))]
+        keys = [stems]
+        if BIGRAMS and len(stems) > 1:
+            pairs = _pair_keys(stems[:-1], stems[1:])
+            in_title = np.arange(len(pairs)) < len(title) - 1
+            if len(title) and len(text):  # no pair across the title's end
+                pairs, in_title = np.delete(pairs, len(title) - 1), np.delete(in_title, len(title) - 1)
+            keys.append(pairs)
+            weights.append(np.where(in_title, float(TITLE_WEIGHT), 1.0))
+        unique, where = np.unique(np.concatenate(keys), return_inverse=True)
+        derived[key] = (unique, np.bincount(where, np.concatenate(weights), minlength=len(unique)))
         paper.changed()
     return derived[key]
 
@@ -197,19 +208,45 @@ def same_terms(a: Paper, b: Paper) -> bool:
     return len(keys_a) == len(keys_b) and bool((keys_a == keys_b).all()) and bool((counts_a == counts_b).all())
 
 
-_KEYS: dict[str, int] = {}  # term -> key, emptied past KEYS_KEPT terms (a plain dict: looked up per term per paper)
-KEYS_KEPT = 500_000
+def _stem_keys(words: list[str]):
+    """The keys of the words' stems (see `term_key`), stop words left out."""
+    import numpy as np
 
-
-def _term_keys(terms) -> list[int]:
-    known = _KEYS
+    known = _STEM_KEYS
     if len(known) > KEYS_KEPT:
         known.clear()
-    keys = []
-    for term in terms:
-        key = known.get(term)
-        if key is None:
-            digest = hashlib.blake2b(term.encode("utf-8"), digest_size=8).digest()
-            key = known[term] = int.from_bytes(digest, "little", signed=True)
-        keys.append(key)
-    return keys
+    found = [known.get(word) for word in words]
+    if None in found:
+        for i in [i for i, k in enumerate(found) if k is None]:
+            stem = _stems([words[i]])
+            found[i] = known[words[i]] = term_key(stem[0]) if stem else 0
+    stems = np.array(found, dtype=np.int64)
+    return stems[stems != 0]
+
+
+_STEM_KEYS: dict[str, int] = {}  # word -> its stem's key, 0 for a stop word; emptied past KEYS_KEPT words
+KEYS_KEPT = 500_000
+_MIX: tuple = ()  # splitmix64's constants, as numpy integers once numpy is loaded
+
+
+def term_key(term: str) -> int:
+    """A stem's key: 64 bits of its BLAKE2b hash, never 0 (0 marks a stop word)."""
+    key = int.from_bytes(hashlib.blake2b(term.encode("utf-8"), digest_size=8).digest(), "little", signed=True)
+    return key or 1
+
+
+def _pair_keys(first, second):
+    """Keys of stem pairs, from the stems' keys: splitmix64's finaliser over an ordered mix, so
+    ("a", "b") and ("b", "a") differ and a pair's key is as spread as a stem's."""
+    import numpy as np
+
+    global _MIX
+    if not _MIX:
+        _MIX = tuple(np.uint64(c) for c in (0x9E3779B97F4A7C15, 0xBF58476D1CE4E5B9, 0x94D049BB133111EB, 30, 27, 31))
+    golden, m1, m2, s1, s2, s3 = _MIX
+    with np.errstate(over="ignore"):
+        z = first.view(np.uint64) * golden + second.view(np.uint64) + golden
+        z = (z ^ (z >> s1)) * m1
+        z = (z ^ (z >> s2)) * m2
+        z ^= z >> s3
+    return z.view(np.int64)

@@ -74,3 +74,20 @@ def test_each_pair_knows_its_papers_fifth_best_total_ties_and_short_lists_includ
         expected.append(mine[4] if len(mine) >= 5 else -math.inf)
     assert related._limit_score(owner, total, 5, chunk=chunk).tolist() == expected
     assert (np.bincount(owner) < 5).any()  # some owners have fewer than five
+
+
+def test_a_papers_term_keys_count_the_stems_and_stem_pairs_its_title_and_abstract_hold(papers):
+    """paper_terms works on numeric keys; `terms` names the same terms as strings (the reference):
+    title terms count TITLE_WEIGHT times, and no pair spans the title's end and the abstract's start."""
+    import numpy as np
+
+    def key(term):
+        stems = [related.term_key(s) for s in term.split(" ")]
+        if len(stems) == 1:
+            return stems[0]
+        return int(related._pair_keys(np.array(stems[:1]), np.array(stems[1:]))[0])
+
+    for paper in papers[1]:
+        named = related.terms(paper.title, paper.text)
+        keys, counts = related.paper_terms(paper)
+        assert list(zip(keys.tolist(), counts.tolist())) == sorted((key(t), float(c)) for t, c in named.items())
