@@ -215,7 +215,7 @@ def _stem_keys(words: list[str]):
     known = _STEM_KEYS
     if len(known) > KEYS_KEPT:
         known.clear()
-    found = [known.get(word) for word in words]
+    found = list(map(known.get, words))
     if None in found:
         for i in [i for i, k in enumerate(found) if k is None]:
             stem = _stems([words[i]])

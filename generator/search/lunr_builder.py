@@ -44,7 +44,11 @@ def analyse_word(word: str) -> str:
 def analyse(text: str) -> tuple[dict[str, int], int]:
     """Term frequencies (in first-seen order) and the field length lunr counts.
     A plain dict, not the Counter: it crosses from worker processes, and dicts pickle fast."""
-    terms = [t for t in map(analyse_word, _SEPARATORS.split(text.lower())) if t]
+    words = _SEPARATORS.split(text.lower())
+    found = list(map(_TERMS.get, words))  # the dict's own lookup: a Python call per word costs more
+    if None in found:
+        found = [analyse_word(word) if term is None else term for word, term in zip(words, found)]
+    terms = list(filter(None, found))
     return dict(Counter(terms)), len(terms)
 
 

@@ -44,6 +44,7 @@ def make_environment(settings: Settings, compiled: Path | None = None) -> jinja2
         loader=loader,
         autoescape=jinja2.select_autoescape(AUTOESCAPED, default_for_string=True),
         undefined=jinja2.StrictUndefined,
+        auto_reload=False,  # one build, one look at each template (not three stats a page)
         bytecode_cache=_BytecodeCache(str(compiled)) if compiled is not None else None,
         **OPTIONS,
     )
