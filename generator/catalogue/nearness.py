@@ -6,8 +6,9 @@ Vectors (see `Nearness.build`): a paper's terms (catalogue.related.paper_terms) 
 sublinear tf times smoothed idf (in steps of IDF_STEP), terms in a single paper or in more than
 MAX_DF of them dropped, the KEEP strongest kept (ties: the smaller term key), L2-normalised.
 A paper's score for another is the dot product of its QUERY strongest terms with the other's
-kept ones, summed through an inverted index in blocks of papers (no n x n matrix; a whole build
-shares the blocks among the cores); each keeps its NEAR best (ties: the earlier slug).
+kept ones: a sparse product of query vectors and postings (scipy), a block of papers at a time (no
+n x n matrix; a whole build shares the blocks among the cores); each keeps its NEAR best (ties: the
+earlier slug).
 
 After an edit (`Nearness.edited`): the terms whose weight it moves are known (their document
 frequency moved, and with it whether they are kept or their idf step), so are the papers holding
@@ -28,9 +29,9 @@ MIN_DF_CAP = 100        # ... but in a small catalogue a topic's word can be in 
 KEEP = 100              # strongest terms a paper keeps
 QUERY = 60              # of which the strongest are looked up to find its neighbours (cost ~ QUERY)
 NEAR = 30               # closest papers kept per paper, by cosine
-BLOCK = 64              # papers whose scores are summed at once (BLOCK x n floats; memory)
+ROWS_AT_ONCE = 500      # papers whose scores are one sparse product (memory: their nonzero scores)
 IDF_STEP = 0.02         # idf is kept to this step (see _idf)
-MERGE_BUDGET = 4_000_000  # contributions summed at once when an edit's new scores are merged (memory)
+MERGE_BUDGET = 4_000_000  # scores worked out at once when an edit's new scores are merged (memory)
 EDIT_SHARE = 0.25       # an edit touching more than this share of the papers is worked out whole
 PARALLEL_FROM = 2000    # rows worked out on every core from this many (a pool costs more below)
 VECTOR_CHUNK = 2000     # papers whose vectors are worked out at once in a whole build (memory)
@@ -221,11 +222,16 @@ def _moved(df, old_keys, new_keys, n):
     unique = np.insert(unique, at[~known], moved[~known])
     counts = np.insert(counts, at[~known], delta[~known])
     alive = counts > 0
-    too_common = max(MIN_DF_CAP, MAX_DF * n)
+    too_common = _too_common(n)
     kept = lambda df: (df >= 2) & (df <= too_common)  # noqa: E731  (as _vectors keeps them)
     after = before + delta
     weighs = (kept(before) != kept(after)) | (kept(after) & (_idf(before, n) != _idf(after, n)))
     return (unique[alive], counts[alive]), moved[weighs]
+
+
+def _too_common(n: int) -> float:
+    """How many papers may hold a term that still counts: MAX_DF of them, but at least MIN_DF_CAP."""
+    return max(MIN_DF_CAP, MAX_DF * n)
 
 
 def _idf(df, n):
@@ -246,8 +252,7 @@ def _vectors(bags, docs, df, n):
     keys, tfs, doc = key[index], tf[index], np.repeat(np.arange(len(docs)), lengths)
     unique, counts = df
     freq = counts[np.searchsorted(unique, keys)]
-    too_common = max(MIN_DF_CAP, MAX_DF * n)
-    kept = (freq >= 2) & (freq <= too_common)
+    kept = (freq >= 2) & (freq <= _too_common(n))
     keys, tfs, doc, freq = keys[kept], tfs[kept], doc[kept], freq[kept]
     weight = (1 + np.log(tfs)) * _idf(freq, n)
     order = np.lexsort((keys, -weight, doc))
@@ -263,99 +268,107 @@ def _vectors(bags, docs, df, n):
 
 
 def _rows(rows, vectors, n, rank):
-    """The closest papers of the papers `rows` (sorted): postings summed in blocks, all in numpy
-    (a few rows: the postings of only the terms they ask for; many: on every core). The additions
-    into each score happen in the order of the row's query terms, whatever the rows."""
+    """The closest papers of the papers `rows` (sorted): their query vectors times the postings, a
+    sparse product (scipy) a block of rows at a time (a few rows: the postings of only the terms
+    they ask for; many: on every core). Each score is summed in the order of its row's query terms
+    by term key, whatever the rows (see `_scores`)."""
     import numpy as np
 
-    start, key, weight = vectors
-    doc, place = _entries(start, n)
-    query = place < QUERY
-    if len(rows) < n // 8:  # a few rows (an edit): postings of only the terms they ask for
+    start, key, _ = vectors
+    terms = None
+    if len(rows) < n // 8:  # a few rows (an edit): the terms they ask for
+        doc, place = _entries(start, n)
         wanted = np.zeros(n, dtype=bool)
         wanted[rows] = True
-        query &= wanted[doc]
-        held = _member(np.unique(key[query]), key)
-    else:
-        held = np.ones(len(key), dtype=bool)
-    del place
-    unique, term = np.unique(key[held], return_inverse=True)
-    by_term = np.argsort(term, kind="stable")
-    post_doc, post_weight = doc[held][by_term], weight[held][by_term]
-    starts = np.searchsorted(term[by_term], np.arange(len(unique) + 1))
-    del term, by_term, held
-    q_doc, q_weight = doc[query], weight[query]
-    q_term = np.searchsorted(unique, key[query])
-    q_first = np.searchsorted(q_doc, np.arange(n + 1))
-    del doc, query, q_doc, unique
-    postings = (post_doc, post_weight, starts, q_term, q_weight, q_first, n, rank)
+        terms = np.unique(key[(place < QUERY) & wanted[doc]])
+        del doc, place, wanted
+    asks, held = _matrices(vectors, n, terms)
+    state = (asks, held.T.tocsr(), rank)
+    del held
     if len(rows) < PARALLEL_FROM:
-        return _row_blocks(rows, postings)
+        return _row_blocks(rows, state)
     from generator.utils.parallel import Chunked  # rows are independent: every core takes a share
 
-    parts = Chunked(_row_blocks, rows, postings).results()
+    parts = Chunked(_row_blocks, rows, state).results()
     return np.concatenate([near for near, _ in parts]), np.concatenate([score for _, score in parts])
 
 
-def _row_blocks(rows, postings):
-    """`_rows` for the rows given, from the postings it gathered."""
+def _matrices(vectors, n, terms=None):
+    """The vectors as two sparse papers x terms matrices: what each paper asks with (its QUERY
+    strongest terms) and what it holds (every kept term); only the `terms` given (sorted keys), if any.
+    Columns are terms in key order, sorted in each row: a product sums a row's terms in that order."""
+    import numpy as np
+    from scipy.sparse import csr_matrix
+
+    start, key, weight = vectors
+    doc, place = _entries(start, n)
+    if terms is None:
+        terms, column = np.unique(key, return_inverse=True)
+        chosen = np.ones(len(key), dtype=bool)
+    else:
+        chosen = _member(terms, key)
+        column = np.full(len(key), -1, dtype=np.int64)
+        column[chosen] = np.searchsorted(terms, key[chosen])
+    matrices = []
+    for entries in (chosen & (place < QUERY), chosen):
+        indptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(doc[entries], minlength=n), out=indptr[1:])
+        matrix = csr_matrix((weight[entries], column[entries], indptr), shape=(n, len(terms)))
+        matrix.sort_indices()
+        matrices.append(matrix)
+    return matrices
+
+
+def _row_blocks(rows, state):
+    """`_rows` for the rows given, ROWS_AT_ONCE at a time (memory: their nonzero scores)."""
     import numpy as np
 
-    post_doc, post_weight, starts, q_term, q_weight, q_first, n, rank = postings
+    asks, postings, rank = state
     near = np.full((len(rows), NEAR), -1, dtype=np.int64)
     score = np.zeros((len(rows), NEAR))
-    for low in range(0, len(rows), BLOCK):
-        block = rows[low:low + BLOCK]
-        terms = q_first[block + 1] - q_first[block]
-        span = _ranges(q_first[block], terms)
-        local = np.repeat(np.arange(len(block)), terms)
-        begin, length = starts[q_term[span]], starts[q_term[span] + 1] - starts[q_term[span]]
-        if not length.sum():
-            continue
-        index = _ranges(begin, length)
-        cells = np.repeat(local, length) * n + post_doc[index]
-        scores = np.bincount(cells, post_weight[index] * np.repeat(q_weight[span], length),
-                             minlength=len(block) * n).reshape(len(block), n)
-        scores[np.arange(len(block)), block] = 0.0
-        for i in range(len(block)):
-            chosen, best = _top(scores[i], rank, NEAR)
+    for low in range(0, len(rows), ROWS_AT_ONCE):
+        block = rows[low:low + ROWS_AT_ONCE]
+        product = _scores(asks[block], postings)
+        starts, columns, values = product.indptr, product.indices, product.data
+        for i, row in enumerate(block.tolist()):
+            chosen, best = _top(columns[starts[i]:starts[i + 1]], values[starts[i]:starts[i + 1]], row, rank)
             near[low + i, :len(chosen)] = chosen
             score[low + i, :len(chosen)] = best
     return near, score
 
 
+def _scores(asks, postings):
+    """Rows' query vectors times postings (terms x papers), as CSR. scipy multiplies row by row
+    (Gustavson's algorithm): each score is summed over the row's terms in column order, the same
+    for a row worked out alone, among others, or against some of the papers only."""
+    return (asks @ postings).tocsr()
+
+
 def _merge_columns(near, score, touched, vectors, n, rank):
     """Rows other than the touched papers' take their new scores for the touched papers, in place
-    (summed in the row's query-term order, as `_rows` sums them). A row's list is sure only if its
-    last entry still ranks at or above the last one it had: a paper outside the list scored no more
-    than that, and did not change. Returns the rows that are not sure (to work out whole)."""
+    (summed as `_rows` sums them). A row's list is sure only if its last entry still ranks at or
+    above the last one it had: a paper outside the list scored no more than that, and did not
+    change. Returns the rows that are not sure (to work out whole)."""
     import numpy as np
 
-    start, key, weight = vectors
-    lengths = np.diff(start)
-    t_doc = np.repeat(np.arange(len(touched)), lengths[touched])
-    t_index = _ranges(start[touched], lengths[touched])
-    t_key, t_weight = key[t_index], weight[t_index]
-    # the other rows' query terms that a touched paper holds (no other term adds to their scores)
-    doc, place = _entries(start, n)
-    query = (place < QUERY) & ~np.isin(doc, touched) & _member(np.unique(t_key), key)
-    q_doc, q_key, q_weight, q_place = doc[query], key[query], weight[query], place[query]
-    del doc, place, query
-    by_key = np.argsort(q_key, kind="stable")
-    q_doc, q_key, q_weight, q_place = q_doc[by_key], q_key[by_key], q_weight[by_key], q_place[by_key]
-    first = np.searchsorted(q_key, t_key, side="left")
-    count = np.searchsorted(q_key, t_key, side="right") - first
+    start, key, _ = vectors
+    index = _ranges(start[touched], np.diff(start)[touched])
+    # only the terms a touched paper holds add to a score for it
+    asks, held = _matrices(vectors, n, np.unique(key[index]))
     # a new score below a full row's last entry cannot enter it unless a slot opened, and then the
     # row is unsure anyway (its last entry ranks lower): such scores are left out
     full_rows = (near >= 0).all(axis=1)
     floor = np.where(full_rows, np.round(score[:, -1], 12), -np.inf)
-    # the touched papers a few at a time (never one split), so that memory stays within MERGE_BUDGET
-    per_paper = np.bincount(t_doc, count, minlength=len(touched)).astype(np.int64)
-    bounds = np.searchsorted(np.cumsum(per_paper), np.arange(MERGE_BUDGET, int(per_paper.sum()), MERGE_BUDGET))
+    others = np.ones(n, dtype=bool)
+    others[touched] = False
     found = []
-    for papers in np.split(np.arange(len(touched)), np.unique(np.maximum(bounds, 1))):
-        entries = np.flatnonzero(np.isin(t_doc, papers)) if len(papers) < len(touched) else np.arange(len(t_doc))
-        found.append(_column_sums(entries, first, count, t_doc, t_weight, q_doc, q_weight, q_place, touched, floor))
+    at_once = max(1, MERGE_BUDGET // n)  # touched papers scored at once (memory: n scores each)
+    for low in range(0, len(touched), at_once):
+        part = touched[low:low + at_once]
+        product = _scores(asks, held[part].T.tocsr()).tocoo()
+        rows, columns, sums = product.row.astype(np.int64), part[product.col], product.data
+        enough = others[rows] & (np.round(sums, 12) >= floor[rows])
+        found.append((rows[enough], columns[enough], sums[enough]))
     rows, columns, sums = (np.concatenate(parts) for parts in zip(*found))
     held = np.isin(near, touched)
     held[touched] = False
@@ -387,40 +400,17 @@ def _merge_columns(near, score, touched, vectors, n, rank):
     return unsure
 
 
-def _column_sums(entries, first, count, t_doc, t_weight, q_doc, q_weight, q_place, touched, floor):
-    """(row, touched paper, new score) for the touched-paper term entries `entries`, each score summed
-    in the row's query-term order (one sort of cell * QUERY + place), those below the row's floor left out."""
+def _top(columns, values, own, rank):
+    """The NEAR highest scores above zero but the paper's own (ties: the earlier slug), best first."""
     import numpy as np
 
-    first, count, t_doc, t_weight = first[entries], count[entries], t_doc[entries], t_weight[entries]
-    index = _ranges(first, count)
-    cell = q_doc[index] * len(touched) + np.repeat(t_doc, count)
-    order = np.argsort(cell * QUERY + q_place[index], kind="stable")
-    cell = cell[order]
-    value = (np.repeat(t_weight, count) * q_weight[index])[order]
-    del index, order
-    bounds = np.flatnonzero(np.diff(cell)) + 1 if len(cell) else np.zeros(0, dtype=np.int64)
-    where = np.zeros(len(cell), dtype=np.int64)
-    where[bounds] = 1
-    where = np.cumsum(where)
-    cells = cell[np.concatenate([[0], bounds])] if len(cell) else cell
-    sums = np.bincount(where, value, minlength=len(cells))
-    rows, columns = cells // len(touched), touched[cells % len(touched)]
-    enough = np.round(sums, 12) >= floor[rows]
-    return rows[enough], columns[enough], sums[enough]
-
-
-def _top(scores, rank, k):
-    """The k highest scores above zero (ties: the earlier slug) and the scores, best first."""
-    import numpy as np
-
-    positive = np.flatnonzero(scores > 1e-12)
-    if len(positive) > k:
-        cut = np.partition(scores[positive], len(positive) - k)[len(positive) - k]
-        positive = positive[scores[positive] >= cut]
-    order = np.lexsort((rank[positive], -np.round(scores[positive], 12)))[:k]
-    chosen = positive[order]
-    return chosen, scores[chosen]
+    keep = (values > 1e-12) & (columns != own)
+    columns, values = columns[keep], values[keep]
+    if len(values) > NEAR:
+        cut = np.partition(values, len(values) - NEAR)[len(values) - NEAR]
+        columns, values = columns[values >= cut], values[values >= cut]
+    order = np.lexsort((rank[columns], -np.round(values, 12)))[:NEAR]
+    return columns[order], values[order]
 
 
 def _reorder(csr, old_of_new):

@@ -9,10 +9,10 @@ benchmarks/related_eval.py):
 - title terms count TITLE_WEIGHT times: a title says what a paper is about;
 - sublinear term frequency, smoothed idf; terms in a single paper (no neighbour to find) or in
   more than MAX_DF of papers (no information) are dropped, which also keeps the work sparse;
-- each paper keeps its KEEP strongest terms; similarities are summed through an inverted index
-  (numpy arrays), so no n x n matrix is ever made: the cost grows with the postings of the
-  QUERY strongest terms of each paper (catalogue.nearness, which also redoes only what an edit
-  changes);
+- each paper keeps its KEEP strongest terms; similarities are a sparse product (scipy) of the
+  QUERY strongest terms of each paper with every paper's, so no n x n matrix is ever made: the
+  cost grows with the postings of those terms (catalogue.nearness, which also redoes only what
+  an edit changes);
 - then the neighbours' own neighbours add a little (pseudo-relevance feedback), and so does the
   share of topics two papers have in common: papers on one problem, worded differently.
 

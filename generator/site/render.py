@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from generator.errors import CatalogueError
 from generator.settings import Settings
@@ -48,6 +48,7 @@ def make_environment(settings: Settings, compiled: Path | None = None) -> jinja2
         bytecode_cache=_BytecodeCache(str(compiled)) if compiled is not None else None,
         **OPTIONS,
     )
+    env.globals["card"] = Cards(env)
     env.filters["long_date"] = long_date
     env.filters["month_year"] = month_year
     env.filters["month_name"] = lambda month: MONTH_NAMES[month - 1]
@@ -58,6 +59,33 @@ def make_environment(settings: Settings, compiled: Path | None = None) -> jinja2
     env.filters["highwire"] = cite.highwire_tags
     env.filters["json_ld"] = lambda paper, url: Markup(cite.json_ld(paper, url))  # escaped for <script> by json_ld
     return env
+
+
+class Cards:
+    """A paper's card in lists (the `paper_card` macro), rendered once per process and heading level
+    with a stand-in for its links' root, which each list fills in: a paper shows in a dozen lists
+    (topics, dates, rankings, organisations), and its card was most of a list page's cost."""
+
+    # Markup, so the template writes it as it is; a "<" in any text is escaped, so the stand-in
+    # can come only from the root the macro was given
+    HOLE = Markup("<\x00root\x00>")
+    KEPT = 50_000  # cards kept at most (memory)
+
+    def __init__(self, env: jinja2.Environment):
+        self.env = env
+        self.cards: dict[tuple[str, int], str] = {}
+
+    def __call__(self, paper, root: str, heading_level: int = 2) -> Markup:
+        key = (paper.slug, heading_level)
+        card = self.cards.get(key)
+        if card is None:
+            if len(self.cards) >= self.KEPT:
+                self.cards.clear()
+            card = self.cards[key] = str(self._macro()(paper, self.HOLE, heading_level))
+        return Markup(card.replace(self.HOLE, str(escape(root))))
+
+    def _macro(self):
+        return self.env.get_template("_macros.html").module.paper_card
 
 
 def month_year(value: tuple[int, int] | None) -> str:

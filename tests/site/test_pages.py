@@ -167,6 +167,34 @@ def test_date_pages_add_up_and_undated_papers_are_listed(shipped_site):
 
 # --- links -------------------------------------------------------------------------------------
 
+def test_lists_show_each_papers_card_as_the_macro_renders_it_at_that_pages_depth(shipped_site, tmp_path, monkeypatch):
+    """Cards are rendered once a build with a stand-in root (site.render.Cards); the reference is
+    the `paper_card` macro called afresh for every card, on every list page, at the page's own root."""
+    from generator.site import render
+
+    monkeypatch.setattr(render.Cards, "__call__", lambda self, paper, root, level=2: self._macro()(paper, root, level))
+    out = tmp_path / "site"
+    build(load_settings(None, SHIPPED_CONTENT), out)
+    listed = [p for p in out.rglob("index.html") if "/papers/" not in p.as_posix()[len(out.as_posix()):]]
+    assert len(listed) > 50
+    for page in listed:
+        assert (shipped_site / page.relative_to(out)).read_bytes() == page.read_bytes(), page
+
+
+def test_a_card_whose_title_holds_the_stand_in_root_keeps_it_as_text():
+    from types import SimpleNamespace
+
+    from generator.site.render import Cards, make_environment
+
+    env = make_environment(load_settings(None, SHIPPED_CONTENT))
+    paper = SimpleNamespace(slug="p", url="papers/p/", title=f"A {Cards.HOLE} title", summary="S", date=None,
+                            month=None, scholarly=SimpleNamespace(authors=[]), author_count=None,
+                            organisation=None, upvotes=None, topics=[])
+    card = str(env.globals["card"](paper, "../../"))
+    assert 'href="../../papers/p/"' in card and card.count("../../") == 1
+    assert f">A {html.escape(str(Cards.HOLE))} title<" in card
+
+
 def test_every_internal_link_resolves_at_the_root(shipped_site, static_server):
     seen, broken = crawl(static_server(shipped_site, "/"))
     assert broken == []
