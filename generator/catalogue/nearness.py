@@ -30,6 +30,7 @@ KEEP = 100              # strongest terms a paper keeps
 QUERY = 60              # of which the strongest are looked up to find its neighbours (cost ~ QUERY)
 NEAR = 30               # closest papers kept per paper, by cosine
 ROWS_AT_ONCE = 500      # papers whose scores are one sparse product (memory: their nonzero scores)
+BLOCK = 64              # papers whose scores an edit sums at once (BLOCK x n floats; memory)
 IDF_STEP = 0.02         # idf is kept to this step (see _idf)
 MERGE_BUDGET = 4_000_000  # scores worked out at once when an edit's new scores are merged (memory)
 EDIT_SHARE = 0.25       # an edit touching more than this share of the papers is worked out whole
@@ -185,13 +186,21 @@ def _entries(start, n):
 
 
 def _member(known, keys):
-    """Which of `keys` are among `known` (sorted, distinct): a search in the few known keys,
-    where np.isin would sort all the keys."""
+    """Which of `keys` are among `known` (sorted, distinct), where np.isin would sort all the keys.
+    Term keys are hashes, so their low bits are spread: a table of the known keys' low bits rules
+    out most keys in one look-up each, and only the few it lets through are searched for."""
     import numpy as np
 
+    found = np.zeros(len(keys), dtype=bool)
     if not len(known):
-        return np.zeros(len(keys), dtype=bool)
-    return known[np.minimum(np.searchsorted(known, keys), len(known) - 1)] == keys
+        return found
+    size = 1 << (len(known) * 16).bit_length()  # over 16 slots a known key: about 1 in 16 let through
+    table = np.zeros(size, dtype=bool)
+    table[known & (size - 1)] = True
+    maybe = np.flatnonzero(table[keys & (size - 1)])
+    candidates = keys[maybe]
+    found[maybe] = known[np.minimum(np.searchsorted(known, candidates), len(known) - 1)] == candidates
+    return found
 
 
 def slug_rank(slugs: list[str]):
@@ -269,20 +278,13 @@ def _vectors(bags, docs, df, n):
 
 def _rows(rows, vectors, n, rank):
     """The closest papers of the papers `rows` (sorted): their query vectors times the postings, a
-    sparse product (scipy) a block of rows at a time (a few rows: the postings of only the terms
-    they ask for; many: on every core). Each score is summed in the order of its row's query terms
-    by term key, whatever the rows (see `_scores`)."""
+    sparse product (scipy) a block of rows at a time, on every core (a few rows: `_few_rows`).
+    Each score is summed over its row's query terms in key order, whatever the rows (see `_scores`)."""
     import numpy as np
 
-    start, key, _ = vectors
-    terms = None
-    if len(rows) < n // 8:  # a few rows (an edit): the terms they ask for
-        doc, place = _entries(start, n)
-        wanted = np.zeros(n, dtype=bool)
-        wanted[rows] = True
-        terms = np.unique(key[(place < QUERY) & wanted[doc]])
-        del doc, place, wanted
-    asks, held = _matrices(vectors, n, terms)
+    if len(rows) < n // 8:
+        return _few_rows(rows, vectors, n, rank)
+    asks, held = _matrices(vectors, n)
     state = (asks, held.T.tocsr(), rank)
     del held
     if len(rows) < PARALLEL_FROM:
@@ -293,29 +295,22 @@ def _rows(rows, vectors, n, rank):
     return np.concatenate([near for near, _ in parts]), np.concatenate([score for _, score in parts])
 
 
-def _matrices(vectors, n, terms=None):
+def _matrices(vectors, n):
     """The vectors as two sparse papers x terms matrices: what each paper asks with (its QUERY
-    strongest terms) and what it holds (every kept term); only the `terms` given (sorted keys), if any.
-    Columns are terms in key order, sorted in each row: a product sums a row's terms in that order."""
+    strongest terms) and what it holds (every kept term). Columns are terms in key order, sorted
+    in each row: a product sums a row's terms in that order."""
     import numpy as np
     from scipy.sparse import csr_matrix
 
     start, key, weight = vectors
-    doc, place = _entries(start, n)
-    if terms is None:
-        terms, column = np.unique(key, return_inverse=True)
-        chosen = np.ones(len(key), dtype=bool)
-    else:
-        chosen = _member(terms, key)
-        column = np.full(len(key), -1, dtype=np.int64)
-        column[chosen] = np.searchsorted(terms, key[chosen])
-    matrices = []
-    for entries in (chosen & (place < QUERY), chosen):
-        indptr = np.zeros(n + 1, dtype=np.int64)
-        np.cumsum(np.bincount(doc[entries], minlength=n), out=indptr[1:])
-        matrix = csr_matrix((weight[entries], column[entries], indptr), shape=(n, len(terms)))
-        matrix.sort_indices()
-        matrices.append(matrix)
+    terms, column = np.unique(key, return_inverse=True)
+    asks = np.flatnonzero(_entries(start, n)[1] < QUERY)
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.minimum(np.diff(start), QUERY), out=indptr[1:])
+    matrices = (csr_matrix((weight[asks], column[asks], indptr), shape=(n, len(terms))),
+                csr_matrix((weight.copy(), column, start.copy()), shape=(n, len(terms))))
+    for matrix in matrices:
+        matrix.sort_indices()  # in place: hence the copies, not views of the vectors
     return matrices
 
 
@@ -337,38 +332,100 @@ def _row_blocks(rows, state):
     return near, score
 
 
+def _few_rows(rows, vectors, n, rank):
+    """`_rows` for a few rows (an edit), in numpy alone (loading scipy costs more than the work): the
+    postings of only the terms they ask for, summed in blocks of BLOCK rows into dense rows, each
+    score over the row's terms in key order, as the sparse product sums it (so the same bits)."""
+    import numpy as np
+
+    start, key, weight = vectors
+    doc, place = _entries(start, n)
+    query = place < QUERY
+    wanted = np.zeros(n, dtype=bool)
+    wanted[rows] = True
+    query &= wanted[doc]
+    held = _member(np.unique(key[query]), key)
+    del place
+    unique, term = np.unique(key[held], return_inverse=True)
+    by_term = np.argsort(term, kind="stable")
+    post_doc, post_weight = doc[held][by_term], weight[held][by_term]
+    starts = np.searchsorted(term[by_term], np.arange(len(unique) + 1))
+    del term, by_term, held
+    q_doc, q_weight, q_term = doc[query], weight[query], np.searchsorted(unique, key[query])
+    in_key_order = np.lexsort((q_term, q_doc))
+    q_doc, q_weight, q_term = q_doc[in_key_order], q_weight[in_key_order], q_term[in_key_order]
+    q_first = np.searchsorted(q_doc, np.arange(n + 1))
+    del doc, query, q_doc, unique
+    return _dense_blocks(rows, (post_doc, post_weight, starts, q_term, q_weight, q_first, n, rank))
+
+
+def _dense_blocks(rows, postings):
+    """`_few_rows` for the rows given, from the postings it gathered."""
+    import numpy as np
+
+    post_doc, post_weight, starts, q_term, q_weight, q_first, n, rank = postings
+    near = np.full((len(rows), NEAR), -1, dtype=np.int64)
+    score = np.zeros((len(rows), NEAR))
+    for low in range(0, len(rows), BLOCK):
+        block = rows[low:low + BLOCK]
+        terms = q_first[block + 1] - q_first[block]
+        span = _ranges(q_first[block], terms)
+        local = np.repeat(np.arange(len(block)), terms)
+        begin, length = starts[q_term[span]], starts[q_term[span] + 1] - starts[q_term[span]]
+        if not length.sum():
+            continue
+        index = _ranges(begin, length)
+        cells = np.repeat(local, length) * n + post_doc[index]
+        scores = np.bincount(cells, post_weight[index] * np.repeat(q_weight[span], length),
+                             minlength=len(block) * n).reshape(len(block), n)
+        for i in range(len(block)):
+            row = np.flatnonzero(scores[i])
+            chosen, best = _top(row, scores[i][row], block[i], rank)
+            near[low + i, :len(chosen)] = chosen
+            score[low + i, :len(chosen)] = best
+    return near, score
+
+
 def _scores(asks, postings):
     """Rows' query vectors times postings (terms x papers), as CSR. scipy multiplies row by row
-    (Gustavson's algorithm): each score is summed over the row's terms in column order, the same
-    for a row worked out alone, among others, or against some of the papers only."""
+    (Gustavson's algorithm): each score is 0 plus the products over the row's terms in column
+    order, one after the other; numpy's bincount over the same products in the same order (the
+    few-rows path, the merge) gives the very same bits."""
     return (asks @ postings).tocsr()
 
 
 def _merge_columns(near, score, touched, vectors, n, rank):
     """Rows other than the touched papers' take their new scores for the touched papers, in place
-    (summed as `_rows` sums them). A row's list is sure only if its last entry still ranks at or
-    above the last one it had: a paper outside the list scored no more than that, and did not
-    change. Returns the rows that are not sure (to work out whole)."""
+    (summed over the row's query terms in key order, as `_rows` sums them), in numpy alone. A row's list is sure only if its
+    last entry still ranks at or above the last one it had: a paper outside the list scored no more
+    than that, and did not change. Returns the rows that are not sure (to work out whole)."""
     import numpy as np
 
-    start, key, _ = vectors
-    index = _ranges(start[touched], np.diff(start)[touched])
-    # only the terms a touched paper holds add to a score for it
-    asks, held = _matrices(vectors, n, np.unique(key[index]))
+    start, key, weight = vectors
+    lengths = np.diff(start)
+    t_doc = np.repeat(np.arange(len(touched)), lengths[touched])
+    t_index = _ranges(start[touched], lengths[touched])
+    t_key, t_weight = key[t_index], weight[t_index]
+    # the other rows' query terms that a touched paper holds (no other term adds to their scores)
+    doc, place = _entries(start, n)
+    query = (place < QUERY) & ~np.isin(doc, touched) & _member(np.unique(t_key), key)
+    q_doc, q_key, q_weight, q_place = doc[query], key[query], weight[query], place[query]
+    del doc, place, query
+    by_key = np.argsort(q_key, kind="stable")
+    q_doc, q_key, q_weight, q_place = q_doc[by_key], q_key[by_key], q_weight[by_key], q_place[by_key]
+    first = np.searchsorted(q_key, t_key, side="left")
+    count = np.searchsorted(q_key, t_key, side="right") - first
     # a new score below a full row's last entry cannot enter it unless a slot opened, and then the
     # row is unsure anyway (its last entry ranks lower): such scores are left out
     full_rows = (near >= 0).all(axis=1)
     floor = np.where(full_rows, np.round(score[:, -1], 12), -np.inf)
-    others = np.ones(n, dtype=bool)
-    others[touched] = False
+    # the touched papers a few at a time (never one split), so that memory stays within MERGE_BUDGET
+    per_paper = np.bincount(t_doc, count, minlength=len(touched)).astype(np.int64)
+    bounds = np.searchsorted(np.cumsum(per_paper), np.arange(MERGE_BUDGET, int(per_paper.sum()), MERGE_BUDGET))
     found = []
-    at_once = max(1, MERGE_BUDGET // n)  # touched papers scored at once (memory: n scores each)
-    for low in range(0, len(touched), at_once):
-        part = touched[low:low + at_once]
-        product = _scores(asks, held[part].T.tocsr()).tocoo()
-        rows, columns, sums = product.row.astype(np.int64), part[product.col], product.data
-        enough = others[rows] & (np.round(sums, 12) >= floor[rows])
-        found.append((rows[enough], columns[enough], sums[enough]))
+    for papers in np.split(np.arange(len(touched)), np.unique(np.maximum(bounds, 1))):
+        entries = np.flatnonzero(np.isin(t_doc, papers)) if len(papers) < len(touched) else np.arange(len(t_doc))
+        found.append(_column_sums(entries, first, count, t_doc, t_weight, q_doc, q_weight, q_key, touched, floor))
     rows, columns, sums = (np.concatenate(parts) for parts in zip(*found))
     held = np.isin(near, touched)
     held[touched] = False
@@ -398,6 +455,29 @@ def _merge_columns(near, score, touched, vectors, n, rank):
     near[affected], score[affected] = -1, 0.0
     near[c_row, place], score[c_row, place] = c_doc, c_score
     return unsure
+
+
+def _column_sums(entries, first, count, t_doc, t_weight, q_doc, q_weight, q_key, touched, floor):
+    """(row, touched paper, new score) for the touched-paper term entries `entries`, each score summed
+    over the row's query terms in key order, those below the row's floor left out."""
+    import numpy as np
+
+    first, count, t_doc, t_weight = first[entries], count[entries], t_doc[entries], t_weight[entries]
+    index = _ranges(first, count)
+    cell = q_doc[index] * len(touched) + np.repeat(t_doc, count)
+    order = np.lexsort((q_key[index], cell))  # each score over the row's terms in key order, as _rows sums it
+    cell = cell[order]
+    value = (np.repeat(t_weight, count) * q_weight[index])[order]
+    del index, order
+    bounds = np.flatnonzero(np.diff(cell)) + 1 if len(cell) else np.zeros(0, dtype=np.int64)
+    where = np.zeros(len(cell), dtype=np.int64)
+    where[bounds] = 1
+    where = np.cumsum(where)
+    cells = cell[np.concatenate([[0], bounds])] if len(cell) else cell
+    sums = np.bincount(where, value, minlength=len(cells))
+    rows, columns = cells // len(touched), touched[cells % len(touched)]
+    enough = np.round(sums, 12) >= floor[rows]
+    return rows[enough], columns[enough], sums[enough]
 
 
 def _top(columns, values, own, rank):

@@ -198,3 +198,29 @@ def test_vectors_worked_out_a_share_of_the_papers_at_a_time_equal_vectors_worked
     at_once = Nearness.build(shipped)
     monkeypatch.setattr(nearness_module, "VECTOR_CHUNK", 7)  # 139 papers: 19 whole shares and a short one
     assert_same(Nearness.build(shipped), at_once)
+
+
+@pytest.mark.parametrize("papers", ["shipped", "synthetic"])
+def test_each_papers_nearest_are_the_best_dot_products_of_its_query_terms_with_the_others_vectors(request, papers):
+    """The reference is plain arithmetic: dense vectors over the terms, a matrix product, a sort.
+    (It also catches a build that changes its own vectors while scoring them.)"""
+    papers = request.getfixturevalue(papers)[:400]
+    built = Nearness.build(papers)
+    start, key, weight = built.vectors
+    terms = {k: i for i, k in enumerate(np.unique(key).tolist())}
+    held = np.zeros((len(papers), len(terms)))
+    for i in range(len(papers)):
+        for k, w in zip(key[start[i]:start[i + 1]].tolist(), weight[start[i]:start[i + 1]].tolist()):
+            held[i, terms[k]] = w
+    asks = np.zeros_like(held)
+    for i in range(len(papers)):
+        strongest = key[start[i]:start[i + 1]][:nearness_module.QUERY]
+        for k, w in zip(strongest.tolist(), weight[start[i]:start[i] + len(strongest)].tolist()):
+            asks[i, terms[k]] = w
+    scores = asks @ held.T
+    np.fill_diagonal(scores, 0.0)
+    rank = nearness_module.slug_rank([p.slug for p in papers])
+    for i in range(len(papers)):
+        order = [j for j in np.lexsort((rank, -np.round(scores[i], 12))) if scores[i, j] > 1e-12][:nearness_module.NEAR]
+        assert built.near[i, :len(order)].tolist() == order
+        assert np.allclose(built.score[i, :len(order)], scores[i, order], rtol=0, atol=1e-12)
