@@ -4,15 +4,16 @@ The plain pipeline (build/pipeline.py) renders every page. When the last build's
 matches the output folder, `update` works out what changed instead, in one of two ways:
 
 - An edit that moves no paper: the last plan, patched (`patch`). Most edits change what a
-  paper says (its abstract, organisation, sources), not where it stands. When every paper read
-  again keeps its shape (Paper.shape: slug, title, date, topics) and no page was added or
+  paper says (its abstract, organisation, sources, or its title where that keeps its place in
+  the order), not where it stands. When every paper read again keeps its shape (Paper.shape:
+  slug, title, date, topics; one paper's title may change in place) and no page was added or
   removed, every list, pager, feed and neighbour of the last build still holds, and the
   pages that change are exactly those whose key held an edited paper's digest
   (render_keys.papers_shown). The edited papers take their new text in place (Paper.take),
   so the contexts of those pages, planned again, show it. An edit build at 10,000 papers
   plans a few dozen pages instead of planning and keying every page.
-- Anything else (a paper added, removed, retitled, redated or moved to another topic; the
-  taxonomy edited): planned whole, and only the pages whose key changed are rendered.
+- Anything else (a paper added, removed, retitled out of its place, redated or moved to another
+  topic; the taxonomy edited): planned whole, and only the pages whose key changed are rendered.
 
 Either way the pipeline writes only those pages, unless they are so many that writing the
 whole site is as cheap (`Update.small`).
@@ -110,10 +111,15 @@ def patch(plan: Plan, settings: Settings, taxonomy: Taxonomy, papers: list[Paper
         return None
     where = {p.source: n for n, p in enumerate(catalogue.papers)}
     pairs = []
+    retitled = 0
     for new in fresh:
         at = where.get(new.source)
-        if at is None or catalogue.papers[at].shape() != new.shape():
+        if at is None:
             return None
+        if catalogue.papers[at].shape() != new.shape():
+            retitled += 1
+            if retitled > 1 or not _retitled_in_place(catalogue.papers, at, new):
+                return None
         catalogue.place(new)  # the topics its neighbours gave it, if no term placed it
         pairs.append((at, catalogue.papers[at], new))
     # related lists (and topics given by neighbours) depend on the papers' words alone: an edit
@@ -145,6 +151,18 @@ def patch(plan: Plan, settings: Settings, taxonomy: Taxonomy, papers: list[Paper
     changed = [r for r in plan_site(catalogue, settings, only=[p for p in catalogue.papers if p.slug in slugs],
                                     wanted=paths) if r.path in paths]
     return Edit(changed, previous)
+
+
+def _retitled_in_place(papers: list[Paper], at: int, new: Paper) -> bool:
+    """Is `new` the paper at `at` with another title alone, still between the same two papers of
+    the catalogue's order (newest first, then by title)? Then every list, ranked ones included
+    (by upvotes, then that order), holds it where it did, and its pages and those showing it are
+    rendered again like those of any edited paper."""
+    old = papers[at]
+    if old.shape()[:1] + old.shape()[2:] != new.shape()[:1] + new.shape()[2:]:
+        return False
+    key = new.sort_key()
+    return (at == 0 or papers[at - 1].sort_key() < key) and (at + 1 == len(papers) or key < papers[at + 1].sort_key())
 
 
 @dataclass
