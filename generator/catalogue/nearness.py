@@ -284,41 +284,49 @@ def _rows(rows, vectors, n, rank):
 
     if len(rows) < n // 8:
         return _few_rows(rows, vectors, n, rank)
-    asks, held = _matrices(vectors, n)
-    state = (asks, held.T.tocsr(), rank)
-    del held
+    start, key, weight = vectors
+    terms, column = np.unique(key, return_inverse=True)
+    state = (start, column, weight, len(terms), n, rank)  # numpy arrays: scipy is loaded where the product is made
     if len(rows) < PARALLEL_FROM:
-        return _row_blocks(rows, state)
+        try:
+            return _row_blocks(rows, state)
+        finally:
+            _MATRICES.clear()
     from generator.utils.parallel import Chunked  # rows are independent: every core takes a share
 
     parts = Chunked(_row_blocks, rows, state).results()
     return np.concatenate([near for near, _ in parts]), np.concatenate([score for _, score in parts])
 
 
-def _matrices(vectors, n):
-    """The vectors as two sparse papers x terms matrices: what each paper asks with (its QUERY
-    strongest terms) and what it holds (every kept term). Columns are terms in key order, sorted
-    in each row: a product sums a row's terms in that order."""
+_MATRICES: dict = {}  # id(state) -> its matrices, made once by each process working out rows
+
+
+def _matrices(state):
+    """What each paper asks with (its QUERY strongest terms) and the postings (every kept term's
+    papers), as scipy CSR: papers x terms, its columns sorted in each row (a product sums a row's
+    terms in key order), and terms x papers. Made in the process that multiplies (a worker, in a whole
+    build): the main process never loads scipy, and an edit needs it only past n / 8 rows."""
     import numpy as np
     from scipy.sparse import csr_matrix
 
-    start, key, weight = vectors
-    terms, column = np.unique(key, return_inverse=True)
-    asks = np.flatnonzero(_entries(start, n)[1] < QUERY)
-    indptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.minimum(np.diff(start), QUERY), out=indptr[1:])
-    matrices = (csr_matrix((weight[asks], column[asks], indptr), shape=(n, len(terms))),
-                csr_matrix((weight.copy(), column, start.copy()), shape=(n, len(terms))))
-    for matrix in matrices:
-        matrix.sort_indices()  # in place: hence the copies, not views of the vectors
-    return matrices
+    if id(state) not in _MATRICES:
+        start, column, weight, terms, n, _ = state
+        asks = np.flatnonzero(_entries(start, n)[1] < QUERY)
+        indptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.minimum(np.diff(start), QUERY), out=indptr[1:])
+        asks = csr_matrix((weight[asks], column[asks], indptr), shape=(n, terms))
+        asks.sort_indices()
+        postings = csr_matrix((weight, column, start), shape=(n, terms)).T.tocsr()  # a new matrix: the vectors stay as they are
+        _MATRICES[id(state)] = asks, postings
+    return _MATRICES[id(state)]
 
 
 def _row_blocks(rows, state):
     """`_rows` for the rows given, ROWS_AT_ONCE at a time (memory: their nonzero scores)."""
     import numpy as np
 
-    asks, postings, rank = state
+    asks, postings = _matrices(state)
+    rank = state[-1]
     near = np.full((len(rows), NEAR), -1, dtype=np.int64)
     score = np.zeros((len(rows), NEAR))
     for low in range(0, len(rows), ROWS_AT_ONCE):
