@@ -3,9 +3,11 @@
     python benchmarks/run.py                    # N = 1,000 and 10,000
     python benchmarks/run.py 1000 10000 100000  # 100,000 on request
     python benchmarks/run.py --anchors 10000    # also Hugo and Pelican on the same papers, as ratios
+    python benchmarks/run.py --anchors --no-pelican 100000  # Hugo alone (Pelican takes many minutes)
 
 Every step runs as the command a user runs (a new process), with its
-peak memory from the kernel: ingest of a synthetic capture, a full build, a
+peak memory from the kernel (and, for full builds, ours and Hugo's, the peak PSS of the whole
+process tree, workers included, sampled from /proc): ingest of a synthetic capture, a full build, a
 no-op rebuild, then EDIT_RUNS rebuilds each after editing one paper's abstract (min
 and median; each starts once the previous build's state is saved, as when a
 person edits a page after the last build finished), FIELD_RUNS after retitling a paper
@@ -53,20 +55,78 @@ QUERIES_PER_KIND = 10
 EDIT_RUNS = 5
 
 
-def timed(cmd: list[str], cwd: Path | None = None, env: dict | None = None) -> dict:
+def timed(cmd: list[str], cwd: Path | None = None, env: dict | None = None, tree: bool = False) -> dict:
     """Wall time, CPU time (user and system, its reaped workers included) and peak RSS of one
-    command in a new process (the kernel's own accounting)."""
+    command in a new process (the kernel's own accounting); with `tree`, also the peak PSS of the
+    whole process tree, workers included (sampled: see TreePss)."""
     with tempfile.TemporaryFile("w+") as out:
         started = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=cwd or PROJECT, stdout=out, stderr=out, env=env)
+        sampler = TreePss(proc.pid) if tree else None
         _, status, usage = os.wait4(proc.pid, 0)
         seconds = time.perf_counter() - started
+        tree_mb = sampler.stop() if sampler else None
         proc.returncode = os.waitstatus_to_exitcode(status)
         if proc.returncode != 0:
             out.seek(0)
             raise SystemExit(f"{' '.join(cmd[:4])} failed ({proc.returncode}): {out.read().strip()[-500:]}")
-    return {"s": round(seconds, 3), "cpu_s": round(usage.ru_utime + usage.ru_stime, 3),
-            "peak_mb": round(usage.ru_maxrss / 1024, 1)}
+    found = {"s": round(seconds, 3), "cpu_s": round(usage.ru_utime + usage.ru_stime, 3),
+             "peak_mb": round(usage.ru_maxrss / 1024, 1)}
+    return {**found, "tree_pss_mb": tree_mb} if tree else found
+
+
+class TreePss:
+    """The peak of a process tree's summed PSS (proportional set size: a page shared by k processes
+    counts 1/k in each, so the sum is what the tree really holds), sampled every INTERVAL seconds
+    from /proc until `stop()`. Linux only; a sample costs a few milliseconds of one core."""
+
+    INTERVAL = 0.05
+
+    def __init__(self, pid: int):
+        import threading
+
+        self.pid, self.peak, self.done = pid, 0, threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while not self.done.wait(self.INTERVAL):
+            self.peak = max(self.peak, sum(_pss_kb(p) for p in _tree(self.pid)))
+
+    def stop(self) -> float:
+        self.done.set()
+        self.thread.join()
+        return round(self.peak / 1024, 1)
+
+
+def _tree(root: int) -> list[int]:
+    """`root` and its descendants, now."""
+    parents: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", "rb") as fh:
+                    ppid = int(fh.read().rsplit(b")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            parents.setdefault(ppid, []).append(int(entry))
+    found, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        todo += parents.get(pid, [])
+    return found
+
+
+def _pss_kb(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as fh:
+            for line in fh:
+                if line.startswith(b"Pss:"):
+                    return int(line.split()[1])
+    except OSError:  # it ended between listing and reading
+        pass
+    return 0
 
 
 def catalogue(*args: str) -> list[str]:
@@ -132,7 +192,7 @@ def measure_ours(n: int, capture: Path, work: Path) -> dict:
     row: dict = {"n": n}
     row["ingest"] = timed(catalogue("ingest", "--content", str(content), str(capture)))
     build = catalogue("build", "--content", str(content), "--out", str(site), "--config", os.devnull)
-    row["build"] = timed(build)
+    row["build"] = timed(build, tree=True)
     row["noop_rebuild"] = timed(build)
     row["state_saved_after_s"] = state_saved(site)
     runs = []
@@ -185,8 +245,8 @@ def cold_queries(site: Path) -> dict:
     return {"scripts_gzip": measured["scriptsGzip"], "by_kind": summary, "runs": measured["kinds"]}
 
 
-def measure_anchors(n: int, work: Path) -> dict:
-    """Hugo and Pelican on the anchors' corpus, and ours on the same papers, in one run."""
+def measure_anchors(n: int, work: Path, pelican: bool = True) -> dict:
+    """Hugo and Pelican (unless not `pelican`) on the anchors' corpus, and ours on the same papers, in one run."""
     venv = Path(os.environ.get("VENV", Path(tempfile.gettempdir()) / "anchors-venv"))
     py = venv / "bin" / "python"
     if not py.exists():
@@ -206,27 +266,31 @@ def measure_anchors(n: int, work: Path) -> dict:
     subprocess.run([str(py), str(ANCHORS / "adapt_corpus.py"), "pelican", str(corpus), str(pelican_site)],
                    check=True, capture_output=True)
     env = {**os.environ, "HUGO_CACHEDIR": str(work / "hugo-cache")}
-    row = {"hugo": timed([hugo_bin, "--quiet"], cwd=hugo_site, env=env)}
-    row["pelican"] = timed([str(venv / "bin" / "pelican"), "content", "-o", "out", "-s", "pelicanconf.py"],
-                           cwd=pelican_site)
+    row = {"hugo": timed([hugo_bin, "--quiet"], cwd=hugo_site, env=env, tree=True)}
+    if pelican:
+        row["pelican"] = timed([str(venv / "bin" / "pelican"), "content", "-o", "out", "-s", "pelicanconf.py"],
+                               cwd=pelican_site)
     for name, folder in (("hugo", hugo_site / "public"), ("pelican", pelican_site / "out")):
+        if name not in row:
+            continue
         pages = len(list(folder.rglob("*.html"))) if folder.is_dir() else 0
         if pages < n:  # e.g. Pelican without the markdown package reads no .md file and "succeeds"
             raise SystemExit(f"{name} wrote {pages} pages for {n} papers: check the anchors' install")
     ours = work / "ours"
     row["ours_ingest"] = timed(catalogue("ingest", "--content", str(ours / "content"), str(capture)))
     row["ours_build"] = timed(catalogue("build", "--content", str(ours / "content"), "--out", str(ours / "site"),
-                                        "--config", os.devnull))
+                                        "--config", os.devnull), tree=True)
     row["ratio_to_hugo"] = round(row["ours_build"]["s"] / row["hugo"]["s"], 2)
-    row["ratio_to_pelican"] = round(row["ours_build"]["s"] / row["pelican"]["s"], 2)
+    if pelican:
+        row["ratio_to_pelican"] = round(row["ours_build"]["s"] / row["pelican"]["s"], 2)
     return row
 
 
 def table(rows: list[dict]) -> str:
     lines = [f"| N | ingest | full build | no-op rebuild | edit 1 + rebuild, min / median of {EDIT_RUNS} | peak MB "
-             "| build ms/paper | site MB "
+             "| full build peak PSS, whole tree, MB | build ms/paper | site MB "
              "| search raw / gzip B/paper | shards | 1-3 word cold query KB gzip, median (max) |",
-             "|---|---|---|---|---|---|---|---|---|---|---|"]
+             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         peak = max([r[k]["peak_mb"] for k in ("ingest", "build", "noop_rebuild")] + [e["peak_mb"] for e in r["edit_runs"]])
         kinds = r["cold_queries"].get("by_kind", {})
@@ -235,7 +299,7 @@ def table(rows: list[dict]) -> str:
         lines.append(
             f"| {r['n']:,} | {r['ingest']['s']:.2f} s | {r['build']['s']:.2f} s | {r['noop_rebuild']['s']:.2f} s "
             f"| {r['edit_rebuild_min']['s']:.2f} / {r['edit_rebuild']['s']:.2f} s | {peak:.0f} "
-            f"| {1000 * r['build']['s'] / r['n']:.2f} "
+            f"| {r['build'].get('tree_pss_mb', 0):.0f} | {1000 * r['build']['s'] / r['n']:.2f} "
             f"| {r['site_bytes'] / 2**20:.0f} | {r['search']['raw_per_paper']} / {r['search']['gzip_per_paper']} "
             f"| {r['search']['shards']} | {typical} |")
     return "\n".join(lines)
@@ -270,6 +334,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("sizes", nargs="*", type=int, default=[1000, 10000])
     parser.add_argument("--anchors", action="store_true", help="also build the same papers with Hugo and Pelican")
+    parser.add_argument("--no-pelican", action="store_true", help="with --anchors, Hugo only (Pelican takes "
+                        "many minutes at 100,000 papers)")
     parser.add_argument("--keep", type=Path, default=None, help="work in this folder and keep it")
     args = parser.parse_args()
     work_root = (args.keep or Path(tempfile.mkdtemp(prefix="catalogue-bench-"))).resolve()
@@ -285,7 +351,7 @@ def main() -> None:
             print(f"measuring N={n:,} ...", file=sys.stderr, flush=True)
             rows.append(measure_ours(n, capture, work))
             if args.anchors:
-                anchors.append({"n": n, **measure_anchors(n, work / "anchors")})
+                anchors.append({"n": n, **measure_anchors(n, work / "anchors", pelican=not args.no_pelican)})
     finally:
         if args.keep is None:
             shutil.rmtree(work_root, ignore_errors=True)
@@ -298,8 +364,10 @@ def main() -> None:
     print()
     print(query_table(rows))
     for a in anchors:
+        pelican = f", Pelican {a['pelican']['s']:.2f} s ({a['ratio_to_pelican']}x)" if "pelican" in a else ""
         print(f"N={a['n']:,}: ours {a['ours_build']['s']:.2f} s, Hugo {a['hugo']['s']:.2f} s "
-              f"({a['ratio_to_hugo']}x), Pelican {a['pelican']['s']:.2f} s ({a['ratio_to_pelican']}x)")
+              f"({a['ratio_to_hugo']}x){pelican}; peak PSS of the whole process tree: ours "
+              f"{a['ours_build']['tree_pss_mb']:.0f} MB, Hugo {a['hugo']['tree_pss_mb']:.0f} MB")
     results = HERE / "results"
     results.mkdir(exist_ok=True)
     out = results / f"{dt.datetime.now(dt.timezone.utc):%Y%m%dT%H%M%SZ}.json"
