@@ -29,7 +29,7 @@ MIN_DF_CAP = 100        # ... but in a small catalogue a topic's word can be in 
 KEEP = 100              # strongest terms a paper keeps
 QUERY = 60              # of which the strongest are looked up to find its neighbours (cost ~ QUERY)
 NEAR = 30               # closest papers kept per paper, by cosine
-ROWS_AT_ONCE = 500      # papers whose scores are one sparse product (memory: their nonzero scores)
+ROW_BUDGET = 4_000_000  # scores a sparse product may hold: n / this many papers' rows at once (memory)
 BLOCK = 64              # papers whose scores an edit sums at once (BLOCK x n floats; memory)
 IDF_STEP = 0.02         # idf is kept to this step (see _idf)
 MERGE_BUDGET = 4_000_000  # scores worked out at once when an edit's new scores are merged (memory)
@@ -322,15 +322,18 @@ def _matrices(state):
 
 
 def _row_blocks(rows, state):
-    """`_rows` for the rows given, ROWS_AT_ONCE at a time (memory: their nonzero scores)."""
+    """`_rows` for the rows given, a block at a time: a row scores at most n papers, so a block of
+    ROW_BUDGET / n rows holds at most ROW_BUDGET scores (at 100,000 papers a row reaches tens of
+    thousands of them)."""
     import numpy as np
 
     asks, postings = _matrices(state)
-    rank = state[-1]
+    n, rank = state[-2:]
+    at_once = max(16, ROW_BUDGET // max(n, 1))
     near = np.full((len(rows), NEAR), -1, dtype=np.int64)
     score = np.zeros((len(rows), NEAR))
-    for low in range(0, len(rows), ROWS_AT_ONCE):
-        block = rows[low:low + ROWS_AT_ONCE]
+    for low in range(0, len(rows), at_once):
+        block = rows[low:low + at_once]
         product = _scores(asks[block], postings)
         starts, columns, values = product.indptr, product.indices, product.data
         for i, row in enumerate(block.tolist()):
@@ -492,6 +495,12 @@ def _top(columns, values, own, rank):
     """The NEAR highest scores above zero but the paper's own (ties: the earlier slug), best first."""
     import numpy as np
 
+    if len(values) > 4 * NEAR:  # a long row (a large catalogue): first cut it to a few candidates
+        # the (NEAR + 1)-th best of the row is no higher than the NEAR-th best of the others, so
+        # every score the cut below keeps is kept: the same result, one pass over the row
+        bound = np.partition(values, len(values) - NEAR - 1)[len(values) - NEAR - 1]
+        near = np.flatnonzero(values >= bound)
+        columns, values = columns[near], values[near]
     keep = (values > 1e-12) & (columns != own)
     columns, values = columns[keep], values[keep]
     if len(values) > NEAR:

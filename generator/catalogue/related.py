@@ -95,7 +95,8 @@ def related_papers(papers: list[Paper], limit: int = LIMIT, nearness: Nearness |
     if not len(rows):
         return {}
     near, near_score = nearness.near, nearness.score
-    rank = slug_rank([p.slug for p in papers])
+    slugs = [p.slug for p in papers]
+    rank = slug_rank(slugs)
     # What the closest papers are close to counts too (pseudo-relevance feedback), and so do
     # shared topics: both pull in papers on the same problem that word it differently.
     feedback = near[rows, :FEEDBACK]  # -1 where a paper has fewer neighbours
@@ -116,9 +117,9 @@ def related_papers(papers: list[Paper], limit: int = LIMIT, nearness: Nearness |
     owner, candidate = owner[order], candidate[order]
     place = np.arange(len(owner)) - np.searchsorted(owner, owner)
     chosen = place < limit
-    found: dict[str, list[Paper]] = {papers[r].slug: [] for r in rows.tolist()}
+    found: dict[str, list[Paper]] = {slugs[r]: [] for r in rows.tolist()}
     for d, c in zip(owner[chosen].tolist(), candidate[chosen].tolist()):
-        found[papers[d].slug].append(papers[c])
+        found[slugs[d]].append(papers[c])
     return found
 
 
