@@ -3,13 +3,14 @@
     python benchmarks/profile_build.py CONTENT [--out DIR]
 
 Builds CONTENT whole, in this process (workers are forked as in `catalogue build`), into a new
-folder (DIR, else a temporary one, removed after), with no kept state, and prints for each stage
+folder (DIR, else a temporary one, removed after), with no kept state (the state it saves goes
+into a temporary cache folder, removed after), and prints for each stage
 of the pipeline (build/pipeline.py): its wall time, the CPU time it took (this process and the
 workers it reaped), this process's resident memory before and after it and its peak so far,
 and over the whole build the peak PSS of the process tree (workers included, sampled as
-benchmarks.run's TreePss does, from a process of its own, so as not to slow this one). Rendering and the search index overlap: the search index is built while the workers
-render, so its row is inside the rendering row. The saved state is written as the command
-writes it, in the background, after the last row.
+benchmarks.run's TreePss does, from a process of its own, so as not to slow this one).
+Rendering and the search index overlap: the search index is built while the workers render, so
+its row is inside the rendering row.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
 
-from benchmarks.run import TreePss, _pss_kb, _tree  # noqa: E402
+from benchmarks.run import TreePss, _pss_kb, _tree, state_saved  # noqa: E402
 
 STAGES = [  # (module, function, what the row says)
     ("generator.catalogue.reader", "read_papers", "reading pages (and each paper's words, on every core)"),
@@ -94,6 +95,7 @@ def main() -> None:
 
     folder = Path(tempfile.mkdtemp(prefix="profile-build-"))
     out = args.out or folder / "site"
+    os.environ["XDG_CACHE_HOME"] = str(folder / "cache")
     ours, theirs = multiprocessing.get_context("fork").Pipe()
     sampler = multiprocessing.get_context("fork").Process(target=sample_tree, args=(os.getpid(), theirs))
     sampler.start()
@@ -105,6 +107,7 @@ def main() -> None:
         ours.send("stop")
         tree_mb = ours.recv() / 1024
         sampler.join()
+        state_saved(out)  # written in the background: wait for it before removing its folder
         shutil.rmtree(folder, ignore_errors=True)
     if code:
         raise SystemExit(code)

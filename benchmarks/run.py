@@ -339,6 +339,9 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, default=None, help="work in this folder and keep it")
     args = parser.parse_args()
     work_root = (args.keep or Path(tempfile.mkdtemp(prefix="catalogue-bench-"))).resolve()
+    # the builds' kept states (hundreds of MB at 100,000 papers) go with the work folder, not into
+    # the user's cache folder, where nothing would remove them
+    os.environ["XDG_CACHE_HOME"] = str(work_root / "cache")
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(PROJECT / "generator")], check=True)
     rows, anchors, calibrations = [], [], [calibration()]
     try:

@@ -316,7 +316,7 @@ def _matrices(state):
         np.cumsum(np.minimum(np.diff(start), QUERY), out=indptr[1:])
         asks = csr_matrix((weight[asks], column[asks], indptr), shape=(n, terms))
         asks.sort_indices()
-        postings = csr_matrix((weight, column, start), shape=(n, terms)).T.tocsr()  # a new matrix: the vectors stay as they are
+        postings = csr_matrix((weight, column, start), shape=(n, terms)).T.tocsr()  # new arrays: the vectors stay
         _MATRICES[id(state)] = asks, postings
     return _MATRICES[id(state)]
 
@@ -406,10 +406,11 @@ def _scores(asks, postings):
 
 
 def _merge_columns(near, score, touched, vectors, n, rank):
-    """Rows other than the touched papers' take their new scores for the touched papers, in place
-    (summed over the row's query terms in key order, as `_rows` sums them), in numpy alone. A row's list is sure only if its
-    last entry still ranks at or above the last one it had: a paper outside the list scored no more
-    than that, and did not change. Returns the rows that are not sure (to work out whole)."""
+    """Rows other than the touched papers' take their new scores for the touched papers, in place,
+    in numpy alone (summed over the row's query terms in key order, as `_rows` sums them). A row's
+    list is sure only if its last entry still ranks at or above the last one it had: a paper outside
+    the list scored no more than that, and did not change. Returns the rows that are not sure (to
+    work out whole)."""
     import numpy as np
 
     start, key, weight = vectors
