@@ -158,8 +158,8 @@ def _retitled_in_place(papers: list[Paper], at: int, new: Paper) -> bool:
     the catalogue's order (newest first, then by title)? Then every list, ranked ones included
     (by upvotes, then that order), holds it where it did, and its pages and those showing it are
     rendered again like those of any edited paper."""
-    old = papers[at]
-    if old.shape()[:1] + old.shape()[2:] != new.shape()[:1] + new.shape()[2:]:
+    old, title = papers[at], 1  # the title's place in Paper.shape
+    if old.shape()[:title] + old.shape()[title + 1:] != new.shape()[:title] + new.shape()[title + 1:]:
         return False
     key = new.sort_key()
     return (at == 0 or papers[at - 1].sort_key() < key) and (at + 1 == len(papers) or key < papers[at + 1].sort_key())
