@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections import Counter
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -65,18 +64,8 @@ def _stems(words: list[str]) -> list[str]:
     return stems
 
 
-def terms(title: str, text: str) -> Counter:
-    """A paper's weighted terms, by name: stems and adjacent stem pairs, the title's counting
-    TITLE_WEIGHT times (what `paper_terms` counts, by key; for reading and tests)."""
-    found: Counter = Counter()
-    for part, weight in ((title, TITLE_WEIGHT), (text, 1)):
-        stems = _stems(_words(part))
-        for term in stems + (list(map("{} {}".format, stems, stems[1:])) if BIGRAMS else []):
-            found[term] += weight
-    return found
-
-
 def _words(text: str) -> list[str]:
+    """The words a paper's terms are made of: lower case, hyphens split."""
     return _WORD.findall(text.lower().replace("-", " "))
 
 
