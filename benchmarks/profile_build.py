@@ -30,7 +30,7 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
 
-from benchmarks.run import TreePss, _pss_kb, _tree, state_saved  # noqa: E402
+from benchmarks.run import TreePss, state_saved, tree_pss_kb  # noqa: E402
 
 STAGES = [  # (module, function, what the row says)
     ("generator.catalogue.reader", "read_papers", "reading pages (and each paper's words, on every core)"),
@@ -78,7 +78,7 @@ def sample_tree(pid: int, conn) -> None:
     sent back when asked."""
     peak = 0
     while not conn.poll(TreePss.INTERVAL):
-        peak = max(peak, sum(_pss_kb(p) for p in _tree(pid) if p != os.getpid()))
+        peak = max(peak, tree_pss_kb(pid, but=os.getpid()))
     conn.recv()
     conn.send(peak)
 

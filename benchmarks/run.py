@@ -91,12 +91,17 @@ class TreePss:
 
     def _run(self) -> None:
         while not self.done.wait(self.INTERVAL):
-            self.peak = max(self.peak, sum(_pss_kb(p) for p in _tree(self.pid)))
+            self.peak = max(self.peak, tree_pss_kb(self.pid))
 
     def stop(self) -> float:
         self.done.set()
         self.thread.join()
         return round(self.peak / 1024, 1)
+
+
+def tree_pss_kb(root: int, but: int | None = None) -> int:
+    """The summed PSS of `root` and its descendants now (but the process `but`), KB."""
+    return sum(_pss_kb(pid) for pid in _tree(root) if pid != but)
 
 
 def _tree(root: int) -> list[int]:
