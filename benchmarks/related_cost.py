@@ -38,7 +38,7 @@ def empty(papers):
     return nearness.Nearness([p.slug for p in papers], np.full((n, nearness.NEAR), -1), np.zeros((n, nearness.NEAR)),
                              (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)), none, bags=none)
 
-pipeline._prepare = analysis
+pipeline._prepare = lambda papers: [analysis(p) for p in papers]
 groups.Nearness.build = staticmethod(empty)
 groups.related_papers = lambda papers, **_: {p.slug: [] for p in papers}
 from generator.cli import run

@@ -29,7 +29,6 @@ from generator.build.render_keys import papers_shown, route_keys
 from generator.catalogue.groups import Catalogue, index_catalogue
 from generator.catalogue.paper import Paper
 from generator.catalogue.reader import PaperCache
-from generator.catalogue.related import same_terms
 from generator.catalogue.taxonomy import Taxonomy
 from generator.settings import Settings
 from generator.site.routes import Route, plan_site
@@ -125,7 +124,7 @@ def patch(plan: Plan, settings: Settings, taxonomy: Taxonomy, papers: list[Paper
     # related lists (and topics given by neighbours) depend on the papers' words alone: an edit
     # of organisation or sources leaves them be
     refreshed: set[str] = set()
-    reworded = [at for at, old, new in pairs if old.digest != new.digest and not same_terms(old, new)]
+    reworded = [at for at, old, new in pairs if old.digest != new.digest and not catalogue.holds_terms(at, new)]
     if reworded:
         trial = list(catalogue.papers)
         for at, _, new in pairs:

@@ -23,6 +23,7 @@ from generator.build import freshness, writer
 from generator.errors import CatalogueError
 from generator.settings import Settings
 from generator.site.render import make_environment
+from generator.utils.memory import release_free_memory
 from generator.utils.parallel import workers
 
 PROGRESS_FROM = 2000
@@ -65,14 +66,15 @@ def build(settings: Settings, out: Path, say: Callable[[str], None] = lambda _: 
             gc.enable()
 
 
-def _prepare(paper) -> None:
-    """Per-paper work for later steps, done where the paper is read (on every core): its words for
-    the search index, then its terms for related papers (in that order: analysis resets the memo)."""
-    from generator.catalogue.related import paper_terms
+def _prepare(papers) -> None:
+    """Per-paper work for later steps, done where the papers are read (on every core): their words
+    for the search index, then their terms for related papers (in that order: analysis resets the memo)."""
+    from generator.catalogue.related import read_terms
     from generator.search.index import analysis
 
-    analysis(paper)
-    paper_terms(paper)
+    for paper in papers:
+        analysis(paper)
+    read_terms(papers)
 
 
 def _build(settings: Settings, out: Path, say: Callable[[str], None], force: bool, state,
@@ -121,6 +123,9 @@ def _build(settings: Settings, out: Path, say: Callable[[str], None], force: boo
                 routes, plan = update.routes, update.plan
             else:
                 catalogue = update.plan.catalogue if update is not None else index_catalogue(papers, taxonomy)
+                if catalogue.nearness is not None:  # kept for the next edit, not needed to render
+                    catalogue.nearness.set_aside(state_file.parent)
+                release_free_memory()  # what reading and the nearness freed, before rendering takes more
                 routes, plan = incremental.plan_whole(catalogue, settings)
             large = len(routes) > PROGRESS_FROM
             if large:

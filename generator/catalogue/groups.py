@@ -14,7 +14,7 @@ from generator.catalogue.nearness import Nearness
 from generator.catalogue.organisations import Organisation, group_organisations
 from generator.catalogue.paper import Paper
 from generator.catalogue.placement import placements
-from generator.catalogue.related import depending, related_papers, same_terms
+from generator.catalogue.related import depending, related_papers
 from generator.catalogue.taxonomy import Taxonomy, Topic
 
 RELATED = 5
@@ -42,6 +42,11 @@ class Catalogue:
     placed: dict[str, list[Topic]] = field(default_factory=dict, repr=False)  # slug -> topics its neighbours gave
     organisations: list[Organisation] = field(default_factory=list, repr=False)  # most papers first
     nearness: Nearness | None = field(default=None, repr=False)  # each paper's closest (catalogue.nearness)
+
+    def holds_terms(self, at: int, paper: Paper) -> bool:
+        """Does the paper at `at` have the terms of `paper` (the same page read again), so the
+        same related lists?"""
+        return self.nearness is not None and self.nearness.holds(at, paper)
 
     def related(self, paper: Paper) -> list[Paper]:
         """The papers closest to this one in content (catalogue.related)."""
@@ -146,8 +151,8 @@ def _from_last(papers: list[Paper], last: Catalogue | None):
     if any(p.slug not in before for p in papers):
         return Nearness.build(papers), None, None
     old = [before[p.slug] for p in papers]
-    changed = [i for i, p in enumerate(papers) if old[i] is not p and not same_terms(old[i], p)]  # not read again: the same object
     kept = last.nearness.renumbered([p.slug for p in papers])
+    changed = [i for i, p in enumerate(papers) if old[i] is not p and not kept.holds(i, p)]  # not read again: the same object
     return (kept.edited(papers, changed) if changed else kept), kept, old
 
 

@@ -22,6 +22,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from generator.catalogue.paper import Paper
 
 MAX_DF = 0.1            # a term in more than this share of papers says nothing ...
@@ -43,25 +45,32 @@ class Nearness:
     cosine. Papers are numbered as given. Also what an edit needs: each paper's terms (bags), the
     document frequencies and the vectors, as flat arrays (CSR: one start offset per paper)."""
 
-    def __init__(self, slugs, near, score, df, vectors, bags=None, papers=None):
+    def __init__(self, slugs, near, score, df, vectors, bags=None):
         self.slugs = slugs                  # the papers' slugs, in the order numbered
         self.near, self.score = near, score
         self.df = df                        # (key, count): distinct terms, sorted, and how many papers hold each
         self.vectors = vectors              # (start, key, weight): kept terms, strongest first
-        self._bags, self._papers = bags, papers  # the bags, or the papers holding them (see `bags`)
+        self.bags = bags                    # (start, key, tf): every paper's terms, for an edit
 
-    @property
-    def bags(self):
-        """(start, key, tf): every paper's terms. Gathered from the papers when first asked for
-        (an edit, or saving): a whole build does not hold them twice; a saved nearness holds them,
-        so that an edit after it need not unpack every paper."""
-        if self._bags is None:
-            self._bags, self._papers = _bags(self._papers), None
-        return self._bags
+    def set_aside(self, folder: Path) -> None:
+        """Move what only an edit needs (the bags, vectors and document frequencies) out of memory,
+        into an unnamed file in `folder` (utils.spill): a whole build renders without them."""
+        from generator.utils.spill import spill
 
-    def __getstate__(self) -> dict:
-        self.bags  # noqa: B018
-        return dict(self.__dict__)
+        if self.bags is None:
+            return
+        arrays = spill([*self.bags, *self.vectors, *self.df], folder)
+        self.bags, self.vectors, self.df = tuple(arrays[:3]), tuple(arrays[3:6]), tuple(arrays[6:])
+
+    def holds(self, i: int, paper: Paper) -> bool:
+        """Are paper i's terms here those of `paper` (the same page read again: are its related
+        lists still right)?"""
+        from generator.catalogue.related import paper_terms
+
+        start, key, tf = self.bags
+        keys, counts = paper_terms(paper)
+        row = slice(start[i], start[i + 1])
+        return len(keys) == row.stop - row.start and bool((key[row] == keys).all()) and bool((tf[row] == counts).all())
 
     def closest(self, i: int, k: int) -> list[tuple[int, float]]:
         """Paper i's k closest papers by cosine, and their scores, closest first."""
@@ -71,21 +80,21 @@ class Nearness:
     def build(cls, papers: list[Paper]) -> Nearness:
         import numpy as np
 
-        from generator.catalogue.related import paper_terms
+        from generator.catalogue.related import forget_terms
 
         n = len(papers)
-        keys = [paper_terms(p)[0] for p in papers]
-        df = np.unique(np.concatenate(keys) if keys else np.zeros(0, dtype=np.int64), return_counts=True)
-        del keys
+        bags = _bags(papers)
+        forget_terms(papers)  # held once, in the bags: thousands of small arrays would stay scattered in memory
+        df = np.unique(bags[1], return_counts=True)
         if n < PARALLEL_FROM:
-            vectors = _vectors_of(papers, (df, n))
+            vectors = _vectors_of(np.arange(n), (bags, df, n))
         else:  # each paper's vector depends on its own terms alone: every core takes a share
             from generator.utils.parallel import Chunked
 
-            vectors = _joined(Chunked(_vectors_of, papers, (df, n)).results())
+            vectors = _joined(Chunked(_vectors_of, np.arange(n), (bags, df, n)).results())
         slugs = [p.slug for p in papers]
         near, score = _rows(np.arange(n), vectors, n, slug_rank(slugs))
-        return cls(slugs, near, score, df, vectors, papers=list(papers))
+        return cls(slugs, near, score, df, vectors, bags=bags)
 
     def renumbered(self, slugs: list[str]) -> Nearness:
         """The same nearness for the same papers in another order: it depends only on each paper's
@@ -134,14 +143,11 @@ class Nearness:
         return Nearness(self.slugs, near, score, df, vectors, bags=bags)
 
 
-def _vectors_of(papers: list[Paper], state):
-    """The papers' vectors, worked out a share of them at a time: the same arrays, a fraction of
-    the memory."""
-    import numpy as np
-
-    df, n = state
-    return _joined([_vectors(_bags(part), np.arange(len(part)), df, n)
-                    for part in (papers[low:low + VECTOR_CHUNK] for low in range(0, len(papers), VECTOR_CHUNK))])
+def _vectors_of(docs, state):
+    """The vectors of the papers `docs` (consecutive), worked out a share of them at a time: the
+    same arrays, a fraction of the memory."""
+    bags, df, n = state
+    return _joined([_vectors(bags, docs[low:low + VECTOR_CHUNK], df, n) for low in range(0, len(docs), VECTOR_CHUNK)])
 
 
 def _bags(papers: list[Paper]):
@@ -154,7 +160,7 @@ def _bags(papers: list[Paper]):
     start = np.zeros(len(papers) + 1, dtype=np.int64)
     np.cumsum([len(keys) for keys, _ in found], out=start[1:])
     if not found:
-        return start, np.zeros(0, dtype=np.int64), np.zeros(0)
+        return start, np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
     return start, np.concatenate([keys for keys, _ in found]), np.concatenate([tf for _, tf in found])
 
 
@@ -258,7 +264,7 @@ def _vectors(bags, docs, df, n):
     start, key, tf = bags
     lengths = start[docs + 1] - start[docs]
     index = _ranges(start[docs], lengths)
-    keys, tfs, doc = key[index], tf[index], np.repeat(np.arange(len(docs)), lengths)
+    keys, tfs, doc = key[index], tf[index].astype(np.float64), np.repeat(np.arange(len(docs)), lengths)
     unique, counts = df
     freq = counts[np.searchsorted(unique, keys)]
     kept = (freq >= 2) & (freq <= _too_common(n))

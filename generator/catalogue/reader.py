@@ -76,7 +76,7 @@ def page_stamps(folder: Path) -> dict[str, tuple[int, int]]:
 
 
 def load_catalogue(content: Path, allow_html: bool = False, cache: PaperCache | None = None,
-                   prepare: Callable[[Paper], object] | None = None,
+                   prepare: Callable[[list[Paper]], object] | None = None,
                    stamps: dict[str, dict[str, tuple[int, int]]] | None = None) -> Catalogue:
     """Read every page under content/papers/ and the taxonomy (see read_papers), and index them."""
     taxonomy, papers, _ = read_papers(content, allow_html, cache, prepare, stamps)
@@ -84,14 +84,15 @@ def load_catalogue(content: Path, allow_html: bool = False, cache: PaperCache | 
 
 
 def read_papers(content: Path, allow_html: bool = False, cache: PaperCache | None = None,
-                prepare: Callable[[Paper], object] | None = None,
+                prepare: Callable[[list[Paper]], object] | None = None,
                 stamps: dict[str, dict[str, tuple[int, int]]] | None = None,
                 ) -> tuple[Taxonomy, list[Paper], list[Paper]]:
     """The taxonomy, every paper (in file name order) and those of them read now rather than
     taken from `cache`; fail on the first broken page.
 
-    `prepare(paper)` runs on each paper read, in the process that read it: per-paper work for
-    later steps (the search index's word analysis) is shared out over the cores with the reading.
+    `prepare(papers)` runs on each share of the papers read, in the process that read them:
+    per-paper work for later steps (the search index's word analysis, related papers' terms) is
+    shared out over the cores with the reading.
     `stamps`: the content files' (modification time, size) by folder and path, if already taken
     (freshness.input_signature); only the pages in content/papers/ are used.
     """
@@ -128,8 +129,7 @@ def _read_papers(paths: list[str], state: tuple) -> list[Paper]:
     renderer = Renderer(allow_html)
     papers = [read_paper(Path(path), renderer, taxonomy) for path in paths]
     if prepare is not None:
-        for paper in papers:
-            prepare(paper)
+        prepare(papers)
     return papers
 
 

@@ -37,6 +37,7 @@ FEEDBACK = 3          # of which the closest few lend their own neighbours ...
 FEEDBACK_WEIGHT = 0.1   # ... at this weight
 TOPIC_WEIGHT = 0.05   # and the share of topics in common adds this much at most
 LIMIT = 5
+ROWS_AT_ONCE = 2000   # papers whose lists are worked out at once (memory: ~100 numbers a paper)
 _WORD = re.compile(r"[a-z][a-z0-9]+(?:-[a-z0-9]+)*|\d+[a-z]+[a-z0-9]*")
 
 
@@ -81,11 +82,20 @@ def related_papers(papers: list[Paper], limit: int = LIMIT, nearness: Nearness |
         return {p.slug: [] for p in papers}
     nearness = nearness if nearness is not None else Nearness.build(papers)
     rows = np.arange(n) if rows is None else np.asarray(rows, dtype=np.int64)
-    if not len(rows):
-        return {}
+    found: dict[str, list[Paper]] = {}
+    masks, rank = _topic_masks(papers), slug_rank([p.slug for p in papers])
+    for low in range(0, len(rows), ROWS_AT_ONCE):  # each list is its own paper's: a share at a time holds less
+        found.update(_related_rows(papers, limit, nearness, rows[low:low + ROWS_AT_ONCE], masks, rank))
+    return found
+
+
+def _related_rows(papers: list[Paper], limit: int, nearness: Nearness, rows, masks, rank) -> dict[str, list[Paper]]:
+    """`related_papers` for the papers at `rows`."""
+    import numpy as np
+
+    n = len(papers)
     near, near_score = nearness.near, nearness.score
     slugs = [p.slug for p in papers]
-    rank = slug_rank(slugs)
     # What the closest papers are close to counts too (pseudo-relevance feedback), and so do
     # shared topics: both pull in papers on the same problem that word it differently.
     feedback = near[rows, :FEEDBACK]  # -1 where a paper has fewer neighbours
@@ -98,7 +108,7 @@ def related_papers(papers: list[Paper], limit: int = LIMIT, nearness: Nearness |
     pairs, where = np.unique(owner[real] * n + candidate[real], return_inverse=True)
     total = np.bincount(where, gain[real], minlength=len(pairs)).astype(np.float64)  # (int64 when empty)
     owner, candidate = pairs // n, pairs % n
-    total += TOPIC_WEIGHT * _shared_topics(papers, owner, candidate)
+    total += TOPIC_WEIGHT * _shared_topics(masks, owner, candidate)
     total = np.round(total, 12)
     keep = (total > 1e-12) & (total >= _limit_score(owner, total, limit))  # none below a paper's limit-th best
     owner, candidate, total = owner[keep], candidate[keep], total[keep]
@@ -147,55 +157,99 @@ def depending(before: Nearness, after: Nearness):
     return np.union1d(moved, np.flatnonzero(lends))
 
 
-def _shared_topics(papers: list[Paper], owner, candidate):
-    """The share of topics two papers have in common (Jaccard), for many pairs at once."""
+def _topic_masks(papers: list[Paper]):
+    """Each paper's topics as a bit mask, 64 topics a word."""
     import numpy as np
 
     slugs = sorted({t.slug for p in papers for t in p.topics})
-    if not slugs or not len(owner):
-        return np.zeros(len(owner))
     bit = {slug: i for i, slug in enumerate(slugs)}
-    words = (len(slugs) + 63) // 64  # topic sets as bit masks, 64 topics a word
-    masks = np.zeros((len(papers), words), dtype=np.uint64)
+    masks = np.zeros((len(papers), (len(slugs) + 63) // 64), dtype=np.uint64)
     for i, p in enumerate(papers):
         for t in p.topics:
             masks[i, bit[t.slug] // 64] |= np.uint64(1 << (bit[t.slug] % 64))
+    return masks
+
+
+def _shared_topics(masks, owner, candidate):
+    """The share of topics two papers have in common (Jaccard), for many pairs at once."""
+    import numpy as np
+
+    if not masks.shape[1] or not len(owner):
+        return np.zeros(len(owner))
     a, b = masks[owner], masks[candidate]
     both = np.bitwise_count(a & b).sum(axis=1)
     either = np.bitwise_count(a | b).sum(axis=1)
     return np.where(either > 0, both / np.maximum(either, 1), 0.0)
 
 
+TERMS = ("related-terms",)  # the key of a paper's terms among its memos (Paper.derived)
+
+
 def paper_terms(paper: Paper):
-    """(term keys, counts) as arrays, keys sorted, memoised on the paper (kept between builds with
-    it): reading its terms is most of the cost. A term's key is a stable 64-bit hash of it, the same
-    in every process (see `term_key`)."""
+    """(term keys, counts) as arrays, keys sorted, memoised on the paper (see `read_terms`). A
+    term's key is a stable 64-bit hash of it, the same in every process (see `term_key`)."""
+    if TERMS not in paper.derived:
+        read_terms([paper])
+    terms, i = paper.derived[TERMS]
+    return terms.row(i)
+
+
+def read_terms(papers: list[Paper]) -> None:
+    """Read the papers' terms and memoise them on each: reading them is most of the cost. Papers
+    read together (on one core) share one CSR: a few large arrays cross to the main process and are
+    freed whole, where thousands of small ones would leave its memory scattered."""
     import numpy as np
 
-    key = ("related-terms",)
-    derived = paper.derived
-    if key not in derived:
-        title, text = _stem_keys(_words(paper.title)), _stem_keys(_words(paper.text))
-        stems = np.concatenate([title, text])
-        weights = [np.full(len(title), float(TITLE_WEIGHT)), np.ones(len(text))]
-        keys = [stems]
-        if BIGRAMS and len(stems) > 1:
-            pairs = _pair_keys(stems[:-1], stems[1:])
-            in_title = np.arange(len(pairs)) < len(title) - 1
-            if len(title) and len(text):  # no pair across the title's end
-                pairs, in_title = np.delete(pairs, len(title) - 1), np.delete(in_title, len(title) - 1)
-            keys.append(pairs)
-            weights.append(np.where(in_title, float(TITLE_WEIGHT), 1.0))
-        unique, where = np.unique(np.concatenate(keys), return_inverse=True)
-        derived[key] = (unique, np.bincount(where, np.concatenate(weights), minlength=len(unique)))
+    if not papers:
+        return
+    found = [_terms(paper) for paper in papers]
+    start = np.zeros(len(found) + 1, dtype=np.int64)
+    np.cumsum([len(keys) for keys, _ in found], out=start[1:])
+    terms = _Terms(start, np.concatenate([keys for keys, _ in found]),
+                   np.concatenate([counts for _, counts in found]).astype(np.float32))  # whole numbers: exact
+    for i, paper in enumerate(papers):
+        paper.derived[TERMS] = (terms, i)
         paper.changed()
-    return derived[key]
 
 
-def same_terms(a: Paper, b: Paper) -> bool:
-    """Do two readings of a paper have the same terms (so the same related lists)?"""
-    (keys_a, counts_a), (keys_b, counts_b) = paper_terms(a), paper_terms(b)
-    return len(keys_a) == len(keys_b) and bool((keys_a == keys_b).all()) and bool((counts_a == counts_b).all())
+class _Terms:
+    """Papers' terms as CSR: paper i's keys are keys[start[i]:start[i + 1]], with their counts."""
+
+    __slots__ = ("start", "keys", "counts")
+
+    def __init__(self, start, keys, counts):
+        self.start, self.keys, self.counts = start, keys, counts
+
+    def row(self, i: int):
+        at = slice(self.start[i], self.start[i + 1])
+        return self.keys[at], self.counts[at]
+
+
+def _terms(paper: Paper):
+    """The paper's term keys (sorted) and their counts: its stems and adjacent stem pairs."""
+    import numpy as np
+
+    title, text = _stem_keys(_words(paper.title)), _stem_keys(_words(paper.text))
+    stems = np.concatenate([title, text])
+    weights = [np.full(len(title), float(TITLE_WEIGHT)), np.ones(len(text))]
+    keys = [stems]
+    if BIGRAMS and len(stems) > 1:
+        pairs = _pair_keys(stems[:-1], stems[1:])
+        in_title = np.arange(len(pairs)) < len(title) - 1
+        if len(title) and len(text):  # no pair across the title's end
+            pairs, in_title = np.delete(pairs, len(title) - 1), np.delete(in_title, len(title) - 1)
+        keys.append(pairs)
+        weights.append(np.where(in_title, float(TITLE_WEIGHT), 1.0))
+    unique, where = np.unique(np.concatenate(keys), return_inverse=True)
+    return unique, np.bincount(where, np.concatenate(weights), minlength=len(unique))
+
+
+def forget_terms(papers: list[Paper]) -> None:
+    """Drop the papers' memoised terms once a nearness holds them (it keeps them for the next edit)."""
+    for paper in papers:
+        if TERMS in paper.__dict__.get("derived", ()):
+            del paper.derived[TERMS]
+            paper.changed()
 
 
 def _stem_keys(words: list[str]):

@@ -224,3 +224,24 @@ def test_each_papers_nearest_are_the_best_dot_products_of_its_query_terms_with_t
         order = [j for j in np.lexsort((rank, -np.round(scores[i], 12))) if scores[i, j] > 1e-12][:nearness_module.NEAR]
         assert built.near[i, :len(order)].tolist() == order
         assert np.allclose(built.score[i, :len(order)], scores[i, order], rtol=0, atol=1e-12)
+
+
+def test_a_nearness_holds_a_paper_read_again_with_the_same_words_and_not_one_reworded(shipped):
+    """holds() says whether an edit left a paper's terms (so its related lists) as they were."""
+    built = Nearness.build(shipped)
+    same = reworded(shipped[3], shipped[3].text)
+    changed = reworded(shipped[3], shipped[3].text + " Quantum annealing of sparse tensors.")
+    assert built.holds(3, same) and not built.holds(3, changed) and not built.holds(4, same)
+
+
+def test_a_nearness_set_aside_in_a_file_keeps_the_same_arrays_and_edits_alike(shipped, tmp_path):
+    """set_aside moves the arrays an edit needs into a file, mapped: equal, and an edit after it
+    gives what an edit of the nearness in memory gives."""
+    in_memory, aside = Nearness.build(shipped), Nearness.build(shipped)
+    aside.set_aside(tmp_path)
+    assert_same(aside, in_memory)
+    assert not aside.bags[1].flags.writeable  # mapped from the file, not copied back
+    assert list(tmp_path.iterdir()) == []  # the file has no name: nothing is left behind
+    after = list(shipped)
+    after[7] = reworded(shipped[7], "Retrieval augmented generation with sparse attention for long documents.")
+    assert_same(aside.edited(after, [7]), in_memory.edited(after, [7]))

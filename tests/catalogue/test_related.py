@@ -103,3 +103,17 @@ def test_a_papers_term_keys_count_the_stems_and_stem_pairs_its_title_and_abstrac
         named = named_terms(paper.title, paper.text)
         keys, counts = related.paper_terms(paper)
         assert list(zip(keys.tolist(), counts.tolist())) == sorted((key(t), float(c)) for t, c in named.items())
+
+
+def test_papers_read_together_have_the_terms_each_has_read_alone(papers):
+    """read_terms keeps the terms of papers read on one core in one CSR; each paper's row is what
+    reading it alone gives."""
+    import copy
+
+    together = [copy.copy(p) for p in papers[1]]
+    for paper in together:
+        paper.__dict__["derived"] = {}
+    related.read_terms(together)
+    for paper, alone in zip(together, papers[1]):
+        (keys, counts), (alone_keys, alone_counts) = related.paper_terms(paper), related._terms(alone)
+        assert keys.tolist() == alone_keys.tolist() and counts.tolist() == alone_counts.tolist()
