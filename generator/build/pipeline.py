@@ -91,6 +91,7 @@ def _build(settings: Settings, out: Path, say: Callable[[str], None], force: boo
     from generator.build.state import STATE_FILE, BuildState
     from generator.catalogue.groups import index_catalogue
     from generator.catalogue.reader import read_papers
+    from generator.catalogue.related import forget_terms
     from generator.ingest.pages import PAPERS_DIR
     from generator.search.index import build_search
 
@@ -138,6 +139,7 @@ def _build(settings: Settings, out: Path, say: Callable[[str], None], force: boo
     except BaseException:
         state.forget_site()
         raise
+    forget_terms(fresh)  # the nearness holds them: a paper kept for the next build must not hold its share's
     catalogue = plan.catalogue
     state.plan, state.search, state.order, state.made_with = plan, search, list(catalogue.papers), made_with
     state.output = freshness.output_signature(out)
