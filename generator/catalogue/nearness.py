@@ -270,7 +270,7 @@ def _vectors(bags, docs, df, n):
     kept = (freq >= 2) & (freq <= _too_common(n))
     keys, tfs, doc, freq = keys[kept], tfs[kept], doc[kept], freq[kept]
     weight = (1 + np.log(tfs)) * _idf(freq, n)
-    order = np.lexsort((keys, -weight, doc))
+    order = np.lexsort((-weight, doc))  # stable, and each paper's keys come sorted: ties stay in key order
     keys, weight, doc = keys[order], weight[order], doc[order]
     place = np.arange(len(doc)) - np.searchsorted(doc, doc)  # a term's place among its paper's, strongest first
     keep = place < KEEP
