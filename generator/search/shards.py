@@ -263,10 +263,11 @@ class ShardedIndex:
         table: Postings = collect(analysed, len(fields))
         index.documents, index.totals = len(analysed), table.totals
         by_field = [[doc[f] for doc in table.lengths] for f in range(len(fields))]
-        for term, postings in table.terms.items():
+        for term in list(table.terms):
+            postings = table.terms.pop(term)  # freed as its entry is made: the two are not held whole at once
             fields_of_term = []
             for f, posting in enumerate(postings):
-                refs, tfs = map(list, zip(*posting)) if posting else ([], [])
+                refs, tfs = posting[0::2], posting[1::2]
                 fields_of_term.append((refs, tfs, list(map(by_field[f].__getitem__, refs))))
             index._store(term, table.keys[term], table.idf(postings), fields_of_term)
         index.terms = sorted(index.entries, key=utf16_order)
@@ -440,7 +441,7 @@ def read_postings(files: dict[str, bytes]) -> tuple[dict, Postings]:
             for f, (refs, _, field_lengths) in enumerate(fields):
                 for ref, length in zip(refs, field_lengths):
                     lengths[ref][f] = length
-            by_key.append((key, entry[0], [list(zip(refs, tfs)) for refs, tfs, _ in fields]))
+            by_key.append((key, entry[0], [[x for pair in zip(refs, tfs) for x in pair] for refs, tfs, _ in fields]))
     by_key.sort()
     terms = {term: postings for _, term, postings in by_key}
     keys = {term: key for key, term, _ in by_key}
