@@ -4,8 +4,9 @@
 
 Builds CONTENT whole into a new folder, with related papers and without (their terms not read,
 no nearness, no lists), alternating RUNS times each, every build a new process, and prints the
-best wall time, CPU time (user and system, workers included) and peak RSS of the main process
-(the kernel's own accounting) of each, and the difference. On a shared machine the wall time
+best wall time, CPU time (user and system, workers included), peak RSS of the main process
+(the kernel's own accounting) and peak PSS of the whole process tree (workers included, sampled:
+benchmarks.run.TreePss) of each, and the difference. On a shared machine the wall time
 varies more than the CPU time. Make CONTENT with `benchmarks/make_catalogue.py N cap.txt` and
 `catalogue ingest`.
 """
@@ -49,7 +50,7 @@ run()
 def build(content: Path, related: bool) -> dict:
     out = Path(tempfile.mkdtemp(prefix="related-cost-")) / "site"
     cmd = [sys.executable, "-m", "generator"] if related else [sys.executable, "-c", WITHOUT]
-    result = timed([*cmd, "build", "--content", str(content), "--out", str(out), "--force"])
+    result = timed([*cmd, "build", "--content", str(content), "--out", str(out), "--force"], tree=True)
     state_saved(out)  # the state is saved in the background: the next build must not share the cores with it
     shutil.rmtree(private_cache_dir(out), ignore_errors=True)
     shutil.rmtree(out.parent, ignore_errors=True)
@@ -68,13 +69,15 @@ def main() -> None:
         for related in (False, True):
             runs[related].append(build(args.content.resolve(), related))
     shutil.rmtree(env_cache, ignore_errors=True)
-    best = {k: (min(r["s"] for r in v), min(r["cpu_s"] for r in v), min(r["peak_mb"] for r in v))
+    best = {k: [min(r[field] for r in v) for field in ("s", "cpu_s", "peak_mb", "tree_pss_mb")]
             for k, v in runs.items()}
-    print(f"{'':22}{'wall (best)':>12}{'CPU (best)':>12}{'peak RSS':>12}")
+    print(f"{'':22}{'wall (best)':>12}{'CPU (best)':>12}{'peak RSS':>12}{'peak PSS, tree':>16}")
     for name, key in (("without related", False), ("with related", True)):
-        print(f"{name:22}{best[key][0]:11.2f}s{best[key][1]:11.2f}s{best[key][2]:9.0f} MB")
-    (s0, c0, m0), (s1, c1, m1) = best[False], best[True]
-    print(f"{'related papers add':22}{s1 - s0:11.2f}s{c1 - c0:11.2f}s{m1 - m0:9.0f} MB ({100 * (m1 - m0) / m0:+.0f}%)")
+        wall, cpu, rss, pss = best[key]
+        print(f"{name:22}{wall:11.2f}s{cpu:11.2f}s{rss:9.0f} MB{pss:13.0f} MB")
+    (s0, c0, m0, p0), (s1, c1, m1, p1) = best[False], best[True]
+    print(f"{'related papers add':22}{s1 - s0:11.2f}s{c1 - c0:11.2f}s{m1 - m0:9.0f} MB ({100 * (m1 - m0) / m0:+.0f}%)"
+          f"{p1 - p0:6.0f} MB ({100 * (p1 - p0) / p0:+.0f}%)")
 
 
 if __name__ == "__main__":

@@ -103,6 +103,7 @@ def _build(settings: Settings, out: Path, say: Callable[[str], None], force: boo
     try:
         taxonomy, papers, fresh = read_papers(settings.content, settings.unsafe_html, state.papers,
                                               prepare=_prepare, stamps=stamps)
+        release_free_memory()  # what reading freed (the shares the cores sent back), before the catalogue takes more
         if not papers and not allow_empty:
             raise CatalogueError("no papers in this content folder, so nothing was built and the site is as it "
                                  "was (a wrong --content? pass --allow-empty to build an empty site)",

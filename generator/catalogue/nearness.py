@@ -81,17 +81,20 @@ class Nearness:
         import numpy as np
 
         from generator.catalogue.related import forget_terms
+        from generator.utils.memory import release_free_memory
 
         n = len(papers)
         bags = _bags(papers)
         forget_terms(papers)  # held once, in the bags: thousands of small arrays would stay scattered in memory
         df = np.unique(bags[1], return_counts=True)
+        release_free_memory()  # what the papers' terms held: each step's leftovers would add up to the peak
         if n < PARALLEL_FROM:
             vectors = _vectors_of(np.arange(n), (bags, df, n))
         else:  # each paper's vector depends on its own terms alone: every core takes a share
             from generator.utils.parallel import Chunked
 
             vectors = _joined(Chunked(_vectors_of, np.arange(n), (bags, df, n)).results())
+            release_free_memory()  # the shares the cores sent back
         slugs = [p.slug for p in papers]
         near, score = _rows(np.arange(n), vectors, n, slug_rank(slugs))
         return cls(slugs, near, score, df, vectors, bags=bags)
@@ -291,7 +294,8 @@ def _rows(rows, vectors, n, rank):
     if len(rows) < n // 8:
         return _few_rows(rows, vectors, n, rank)
     start, key, weight = vectors
-    terms, column = np.unique(key, return_inverse=True)
+    terms = np.unique(key)  # then searched: return_inverse would hold twice the memory
+    column = np.searchsorted(terms, key)
     state = (start, column, weight, len(terms), n, rank)  # numpy arrays: scipy is loaded where the product is made
     if len(rows) < PARALLEL_FROM:
         try:
