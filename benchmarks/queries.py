@@ -3,12 +3,21 @@ exactness tests and the cold-query benchmark."""
 
 from __future__ import annotations
 
+import json
 import random
 import re
+from pathlib import Path
 
 KINDS = ("one word", "two words", "three words", "title:", "boost ^n", "+required", "+required -prohibited",
          "prohibited only", "trailing *", "leading *", "inner *", "fuzzy ~1", "fuzzy ~2", "punctuation",
          "absent word")
+
+
+def site_texts(site: Path) -> list[str]:
+    """Each paper's title and abstract as a built site's search result files hold them, in ordinal
+    order (so the queries made from them do not depend on how many papers a file holds)."""
+    files = sorted((site / "search" / "docs").glob("*.json"), key=lambda path: int(path.stem))
+    return [f"{doc[0]} {doc[4]}" for path in files for doc in json.loads(path.read_text("utf-8"))]
 
 
 def words_of(texts: list[str]) -> list[str]:

@@ -49,7 +49,7 @@ ANCHORS = PROJECT.parent / "shared" / "anchors"
 sys.path.insert(0, str(PROJECT))
 
 from benchmarks.make_catalogue import DEFAULT_SEEDS, make_capture  # noqa: E402
-from benchmarks.queries import KINDS, make_queries  # noqa: E402
+from benchmarks.queries import KINDS, make_queries, site_texts  # noqa: E402
 
 QUERIES_PER_KIND = 10
 EDIT_RUNS = 5
@@ -231,10 +231,8 @@ def search_files(site: Path, n: int) -> dict:
 
 def cold_queries(site: Path) -> dict:
     """Every kind of query, cold, with the page's search code in Node: bytes fetched and time."""
-    texts = [f"{d[0]} {d[4]}" for chunk in sorted((site / "search" / "docs").glob("*.json"))
-             for d in json.loads(chunk.read_text("utf-8"))]
     terms = json.loads((site / "search" / "terms.json").read_text("utf-8"))
-    queries = make_queries(texts, terms, per_kind=QUERIES_PER_KIND)
+    queries = make_queries(site_texts(site), terms, per_kind=QUERIES_PER_KIND)
     node = subprocess.run(["node", "--max-old-space-size=4096", str(HERE / "search_cold.js")],
                           input=json.dumps({"site": str(site), "queries": queries}), capture_output=True, text=True)
     if node.returncode != 0:

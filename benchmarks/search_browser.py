@@ -26,7 +26,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from benchmarks.queries import KINDS, make_queries  # noqa: E402
+from benchmarks.queries import KINDS, make_queries, site_texts  # noqa: E402
 
 ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
 
@@ -63,10 +63,8 @@ def main() -> None:
     from playwright.sync_api import sync_playwright
 
     site = args.site.resolve()
-    texts = [f"{d[0]} {d[4]}" for chunk in sorted((site / "search" / "docs").glob("*.json"))
-             for d in json.loads(chunk.read_text("utf-8"))]
     terms = json.loads((site / "search" / "terms.json").read_text("utf-8"))
-    queries = make_queries(texts, terms, per_kind=args.per_kind, seed=3)
+    queries = make_queries(site_texts(site), terms, per_kind=args.per_kind, seed=3)
     server, base = serve(site)
     rows = []
     try:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from conftest import PROJECT, write_paper
 
-from benchmarks.queries import KINDS, make_queries
+from benchmarks.queries import KINDS, make_queries, site_texts
 from generator.build.pipeline import build
 from generator.search.index import load_index, read_search_files, whole_index
 from generator.settings import load_settings
@@ -59,13 +59,6 @@ def index_terms(site: Path) -> list[str]:
     return json.loads((site / "search" / "terms.json").read_text("utf-8"))
 
 
-def titles_and_abstracts(site: Path) -> list[str]:
-    texts = []
-    for chunk in sorted((site / "search" / "docs").glob("*.json")):
-        texts += [f"{doc[0]} {doc[4]}" for doc in json.loads(chunk.read_text("utf-8"))]
-    return texts
-
-
 @pytest.fixture(scope="module")
 def shipped_whole(shipped_site, tmp_path_factory) -> Path:
     return write_whole(shipped_site, tmp_path_factory.mktemp("whole"))
@@ -73,7 +66,7 @@ def shipped_whole(shipped_site, tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def generated(shipped_site) -> dict[str, list[str]]:
-    return make_queries(titles_and_abstracts(shipped_site), index_terms(shipped_site))
+    return make_queries(site_texts(shipped_site), index_terms(shipped_site))
 
 
 @pytest.fixture(scope="module")
@@ -263,7 +256,7 @@ def large_site(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def large_results(large_site, tmp_path_factory):
-    queries = make_queries(titles_and_abstracts(large_site), index_terms(large_site), per_kind=14, seed=5)
+    queries = make_queries(site_texts(large_site), index_terms(large_site), per_kind=14, seed=5)
     whole = write_whole(large_site, tmp_path_factory.mktemp("large-whole"))
     flat = [q for kind in KINDS for q in queries[kind]] + ["*", "learn*"]
     return queries, run_node(large_site, flat, whole, check_weights=True)
@@ -306,3 +299,17 @@ def test_on_10000_papers_a_one_word_query_fetches_a_sliver_of_the_index(large_re
     everything = sum(len(data) for data in read_search_files(large_site).values())
     for query in queries["one word"]:
         assert node["results"][query]["gzip"] < everything / 50, query
+
+
+def test_on_10000_papers_an_entry_larger_than_a_shard_is_first_in_its_shard(large_site):
+    """So that a rare term sorting just before a common one never fetches the common one's postings."""
+    from generator.search.shards import _json, shard_name
+
+    manifest = json.loads((large_site / "search" / "manifest.json").read_text("utf-8"))
+    large, followed = 0, 0
+    for first in manifest["shards"]:
+        entries = json.loads((large_site / "search" / "shards" / f"{shard_name(first)}.json").read_bytes())
+        sizes = [len(_json(entry)) for entry in entries]
+        large += sum(size > manifest["target"] for size in sizes)
+        followed += sum(size > manifest["target"] for size in sizes[1:])
+    assert large > 10 and followed == 0
