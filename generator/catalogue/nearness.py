@@ -194,6 +194,14 @@ def _entries(start, n):
     return doc, np.arange(len(doc)) - np.repeat(start[:-1], lengths)
 
 
+def _docs_of(start, index):
+    """The paper of each of some entries (ascending places) of a CSR: for an edit, where `_entries`
+    would number every entry of the catalogue."""
+    import numpy as np
+
+    return np.searchsorted(start, index, side="right") - 1
+
+
 def _member(known, keys):
     """Which of `keys` are among `known` (sorted, distinct), where np.isin would sort all the keys.
     Term keys are hashes, so their low bits are spread: a table of the known keys' low bits rules
@@ -360,23 +368,19 @@ def _few_rows(rows, vectors, n, rank):
     import numpy as np
 
     start, key, weight = vectors
-    doc, place = _entries(start, n)
-    query = place < QUERY
-    wanted = np.zeros(n, dtype=bool)
-    wanted[rows] = True
-    query &= wanted[doc]
-    held = _member(np.unique(key[query]), key)
-    del place
+    asking = np.unique(rows)
+    query = _ranges(start[asking], np.minimum(np.diff(start)[asking], QUERY))  # their query entries
+    held = np.flatnonzero(_member(np.unique(key[query]), key))
     unique, term = np.unique(key[held], return_inverse=True)
     by_term = np.argsort(term, kind="stable")
-    post_doc, post_weight = doc[held][by_term], weight[held][by_term]
+    post_doc, post_weight = _docs_of(start, held)[by_term], weight[held][by_term]
     starts = np.searchsorted(term[by_term], np.arange(len(unique) + 1))
     del term, by_term, held
-    q_doc, q_weight, q_term = doc[query], weight[query], np.searchsorted(unique, key[query])
+    q_doc, q_weight, q_term = _docs_of(start, query), weight[query], np.searchsorted(unique, key[query])
     in_key_order = np.lexsort((q_term, q_doc))
     q_doc, q_weight, q_term = q_doc[in_key_order], q_weight[in_key_order], q_term[in_key_order]
     q_first = np.searchsorted(q_doc, np.arange(n + 1))
-    del doc, query, q_doc, unique
+    del query, q_doc, unique
     return _dense_blocks(rows, (post_doc, post_weight, starts, q_term, q_weight, q_first, n, rank))
 
 
@@ -429,10 +433,12 @@ def _merge_columns(near, score, touched, vectors, n, rank):
     t_index = _ranges(start[touched], lengths[touched])
     t_key, t_weight = key[t_index], weight[t_index]
     # the other rows' query terms that a touched paper holds (no other term adds to their scores)
-    doc, place = _entries(start, n)
-    query = (place < QUERY) & ~np.isin(doc, touched) & _member(np.unique(t_key), key)
-    q_doc, q_key, q_weight, q_place = doc[query], key[query], weight[query], place[query]
-    del doc, place, query
+    shared = np.flatnonzero(_member(np.unique(t_key), key))
+    doc = _docs_of(start, shared)
+    place = shared - start[doc]
+    query = (place < QUERY) & ~np.isin(doc, touched)
+    q_doc, q_key, q_weight, q_place = doc[query], key[shared[query]], weight[shared[query]], place[query]
+    del doc, place, query, shared
     by_key = np.argsort(q_key, kind="stable")
     q_doc, q_key, q_weight, q_place = q_doc[by_key], q_key[by_key], q_weight[by_key], q_place[by_key]
     first = np.searchsorted(q_key, t_key, side="left")

@@ -164,9 +164,9 @@ def _topic_masks(papers: list[Paper]):
     slugs = sorted({t.slug for p in papers for t in p.topics})
     bit = {slug: i for i, slug in enumerate(slugs)}
     masks = np.zeros((len(papers), (len(slugs) + 63) // 64), dtype=np.uint64)
-    for i, p in enumerate(papers):
-        for t in p.topics:
-            masks[i, bit[t.slug] // 64] |= np.uint64(1 << (bit[t.slug] % 64))
+    row = np.array([i for i, p in enumerate(papers) for _ in p.topics], dtype=np.int64)
+    bits = np.array([bit[t.slug] for p in papers for t in p.topics], dtype=np.int64)
+    np.bitwise_or.at(masks, (row, bits // 64), np.left_shift(np.uint64(1), (bits % 64).astype(np.uint64)))
     return masks
 
 
