@@ -229,17 +229,18 @@ def search_files(site: Path, n: int) -> dict:
             "gzip": gz, "raw_per_paper": round(raw / n), "gzip_per_paper": round(gz / n)}
 
 
-def cold_queries(site: Path) -> dict:
+def cold_queries(site: Path, per_kind: int = QUERIES_PER_KIND, kinds: tuple[str, ...] = KINDS) -> dict:
     """Every kind of query, cold, with the page's search code in Node: bytes fetched and time."""
     terms = json.loads((site / "search" / "terms.json").read_text("utf-8"))
-    queries = make_queries(site_texts(site), terms, per_kind=QUERIES_PER_KIND)
+    queries = {kind: made for kind, made in make_queries(site_texts(site), terms, per_kind=per_kind).items()
+               if kind in kinds}
     node = subprocess.run(["node", "--max-old-space-size=4096", str(HERE / "search_cold.js")],
                           input=json.dumps({"site": str(site), "queries": queries}), capture_output=True, text=True)
     if node.returncode != 0:
         return {"error": node.stderr[-300:]}
     measured = json.loads(node.stdout)
     summary = {}
-    for kind in KINDS:
+    for kind in kinds:
         runs = [r for r in measured["kinds"][kind] if not r["refused"]]
         sizes = sorted(r["totalGzip"] for r in runs) or [0]
         times = sorted(r["ms"] for r in runs) or [0]

@@ -30,7 +30,7 @@ async function cold(query) {
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   const bytes = Object.values(files).reduce((a, b) => a + b, 0);
   return { query, hits: outcome.hits.length, refused: !outcome.hits.length && Boolean(outcome.message), files: Object.keys(files).length,
-           dataGzip: bytes, totalGzip: bytes + scripts, ms };
+           dataGzip: bytes, totalGzip: bytes + scripts, ms, perFile: files };
 }
 
 (async () => {
