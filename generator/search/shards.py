@@ -2,10 +2,10 @@
 
 Files under `search/` (all JSON):
 - `manifest.json`: fields and boosts, the document count, the average length of
-  each field, the first term of every shard, and a version the page appends
-  to every other URL (so a browser never mixes two builds).
+  each field, where every shard starts (`shard_starts`), and a version the page
+  appends to every other URL (so a browser never mixes two builds).
 - `shards/<name>.json`: a contiguous range of terms in lunr.js's order (UTF-16
-  code units), named by a hash of its first term (`shard_name`, repeated in
+  code units), named by a hash of where it starts (`shard_name`, repeated in
   search-core.js). For each term: a number giving its place in lunr's `_index`
   order (lunr_builder.KEY_SPACE), its idf, and per field the postings as
   (document ordinal delta, term frequency, field length) triples.
@@ -57,9 +57,9 @@ def utf16_order(term: str) -> bytes:
     return term.encode("utf-16-be")
 
 
-def shard_name(first_term: str) -> str:
-    """Two 32-bit FNV-1a hashes of the first term's UTF-16 code units (search-core.js has the same)."""
-    units = [int.from_bytes(pair, "big") for pair in _pairs(first_term.encode("utf-16-be"))]
+def shard_name(start: str) -> str:
+    """Two 32-bit FNV-1a hashes of where the shard starts, in UTF-16 code units (search-core.js has the same)."""
+    units = [int.from_bytes(pair, "big") for pair in _pairs(start.encode("utf-16-be"))]
     names = []
     for basis in (0x811C9DC5, 0x050C5D1F):
         h = basis
@@ -76,6 +76,21 @@ def _pairs(data: bytes):
 def is_boundary(term: str, size: int, target: int) -> bool:
     """Does a shard end after this term? Decided by the term alone, so edits move boundaries only locally."""
     return zlib.crc32(term.encode("utf-8")) < size / target * 2 ** 32
+
+
+def shard_starts(parts: list[tuple[str, ...]]) -> list[str]:
+    """Where each shard starts, for the manifest: the shortest beginning of its first term that
+    sorts after the shard before it (lunr.js's order). A term of the index is in the last shard
+    whose start is at or before it, as if the first terms were listed, in a third fewer bytes."""
+    starts, previous = [], None
+    for part in parts:
+        first = part[0]
+        length = 1
+        while previous is not None and utf16_order(first[:length]) <= utf16_order(previous):
+            length += 1
+        starts.append(first[:length])
+        previous = part[-1]
+    return starts
 
 
 # A term's postings in one field: document ordinals (ascending), term frequencies, field lengths.
@@ -336,17 +351,19 @@ class ShardedIndex:
         """Shard file name -> its terms, in order. An entry larger than a whole shard also starts
         its own, so a query for a rare term never fetches the common term beside it ("appreciably"
         fetched "approach", 100 KB gzip at 100,000 papers)."""
-        shards, start, last = {}, 0, len(self.terms) - 1
+        parts, start, last = [], 0, len(self.terms) - 1
         target = target_size(self.documents)
         for i, term in enumerate(self.terms):
             if (term in self.boundaries or i == last
                     or len(self.entries[self.terms[i + 1]]) > target):
-                part = tuple(self.terms[start:i + 1])
-                name = shard_name(part[0])
-                if name in shards:
-                    raise ValueError(f"two shards are both named {name}: {shards[name][0]!r} and {part[0]!r}")
-                shards[name] = part
+                parts.append(tuple(self.terms[start:i + 1]))
                 start = i + 1
+        shards = {}
+        for part, begins in zip(parts, shard_starts(parts)):
+            name = shard_name(begins)
+            if name in shards:
+                raise ValueError(f"two shards are both named {name}: {shards[name][0]!r} and {part[0]!r}")
+            shards[name] = part
         return shards
 
     def shard_files(self, affected: set[str] | None) -> dict[str, bytes]:
@@ -368,7 +385,7 @@ class ShardedIndex:
             "documents": self.documents,
             "averages": [total / self.documents if self.documents else 0 for total in self.totals],
             "target": target_size(self.documents),
-            "shards": [terms[0] for terms in self.shards.values()],
+            "shards": shard_starts(list(self.shards.values())),
         }
 
 

@@ -50,13 +50,13 @@ function round3(x) {
   return Number(x.toFixed(3));
 }
 
-/* A shard's file name: two 32-bit FNV-1a hashes of its first term's UTF-16 code units
- * (generator/search_shards.py shard_name). */
-function shardName(firstTerm) {
+/* A shard's file name: two 32-bit FNV-1a hashes of where it starts (the manifest lists the starts),
+ * in UTF-16 code units (generator/search/shards.py shard_name). */
+function shardName(start) {
   var name = '';
   [0x811C9DC5, 0x050C5D1F].forEach(function (basis) {
     var h = basis;
-    for (var i = 0; i < firstTerm.length; i++) h = Math.imul(h ^ firstTerm.charCodeAt(i), 0x01000193) >>> 0;
+    for (var i = 0; i < start.length; i++) h = Math.imul(h ^ start.charCodeAt(i), 0x01000193) >>> 0;
     name += ('0000000' + h.toString(16)).slice(-8);
   });
   return name;
@@ -122,17 +122,17 @@ ShardedSearch.prototype.terms = function () {
 
 /* The shard numbers a parsed query needs, or null when a wildcard reaches too far. */
 ShardedSearch.prototype.needs = function (query) {
-  var self = this, first = this.manifest.shards, wanted = Object.create(null), expansions = [];
-  if (!first.length) return Promise.resolve([]);
+  var self = this, starts = this.manifest.shards, wanted = Object.create(null), expansions = [];
+  if (!starts.length) return Promise.resolve([]);
   query.clauses.forEach(function (clause) {
     var terms = clause.usePipeline ? self.pipeline.runString(clause.term, { fields: clause.fields }) : [clause.term];
     terms.forEach(function (term) {
       var prefix = term.replace(/\*+$/, '');
       if (!clause.editDistance && prefix.indexOf('*') < 0) {
-        var lo = floorIndex(first, prefix);
+        var lo = floorIndex(starts, prefix);
         wanted[lo] = true;
         if (prefix !== term) {  // a trailing wildcard: every shard whose range can hold the prefix
-          for (var n = lo + 1; n < first.length && first[n].slice(0, prefix.length) === prefix; n++) wanted[n] = true;
+          for (var n = lo + 1; n < starts.length && starts[n].slice(0, prefix.length) === prefix; n++) wanted[n] = true;
         }
       } else {
         expansions.push(clause.editDistance ? { term: term, editDistance: clause.editDistance } : { term: term });
@@ -142,7 +142,7 @@ ShardedSearch.prototype.needs = function (query) {
   var expanded = !expansions.length ? Promise.resolve() : this.terms().then(function (vocabulary) {
     expansions.forEach(function (clause) {
       vocabulary.intersect(lunr.TokenSet.fromClause(clause)).toArray().forEach(function (term) {
-        wanted[floorIndex(first, term)] = true;
+        wanted[floorIndex(starts, term)] = true;
       });
     });
   });

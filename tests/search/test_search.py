@@ -313,3 +313,16 @@ def test_on_10000_papers_an_entry_larger_than_a_shard_is_first_in_its_shard(larg
         large += sum(size > manifest["target"] for size in sizes)
         followed += sum(size > manifest["target"] for size in sizes[1:])
     assert large > 10 and followed == 0
+
+
+def test_on_10000_papers_the_manifest_lists_the_shortest_start_of_each_shard(large_site):
+    """A shard's start sorts after every term of the shard before it and at or before its own first
+    term (so each term is found in its shard), and no shorter beginning would do."""
+    from generator.search.shards import shard_name, utf16_order
+
+    starts = json.loads((large_site / "search" / "manifest.json").read_text("utf-8"))["shards"]
+    shards = [json.loads((large_site / "search" / "shards" / f"{shard_name(s)}.json").read_bytes()) for s in starts]
+    for start, shard, before in zip(starts[1:], shards[1:], shards):
+        first, previous = shard[0][0], utf16_order(before[-1][0])
+        assert first.startswith(start) and utf16_order(start) > previous >= utf16_order(start[:-1])
+    assert sum(map(len, starts)) < 0.9 * sum(len(shard[0][0]) for shard in shards)
