@@ -39,6 +39,7 @@ sys.path.insert(0, str(HERE.parent))
 from benchmarks.queries import KINDS, make_queries, site_texts  # noqa: E402
 from generator.search.lunr_builder import STOP_WORDS, weight  # noqa: E402
 from generator.search.lunr_pipeline import stem, trim  # noqa: E402
+from generator.search.shards import _json as compact  # noqa: E402  (the shards' own JSON)
 from generator.search.shards import shard_name, utf16_order  # noqa: E402
 
 TOP = 10
@@ -49,22 +50,18 @@ def gz(data: bytes) -> int:
     return len(gzip.compress(data, 6))
 
 
-def compact(value: object) -> bytes:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-
-
 class Site:
     """The built search files, read as a query needs them."""
 
     def __init__(self, root: Path):
         self.root = root
         self.manifest = json.loads((root / "search" / "manifest.json").read_bytes())
-        self.firsts = [utf16_order(term) for term in self.manifest["shards"]]
+        self.starts = [utf16_order(start) for start in self.manifest["shards"]]
         self.shards: dict[int, dict[str, list]] = {}
         self.fixed = gz((root / "search" / "manifest.json").read_bytes()) + sum(gz((root / s).read_bytes()) for s in SCRIPTS)
 
     def shard_of(self, term: str) -> int:
-        return bisect.bisect_right(self.firsts, utf16_order(term)) - 1
+        return bisect.bisect_right(self.starts, utf16_order(term)) - 1
 
     def shard(self, number: int) -> dict[str, list]:
         if number not in self.shards:

@@ -459,8 +459,8 @@ def read_postings(files: dict[str, bytes]) -> tuple[dict, Postings]:
     field_count = len(manifest["fields"])
     lengths = [[0] * field_count for _ in range(manifest["documents"])]
     by_key = []
-    for first in manifest["shards"]:
-        for entry in json.loads(files[f"search/shards/{shard_name(first)}.json"]):
+    for start in manifest["shards"]:
+        for entry in json.loads(files[f"search/shards/{shard_name(start)}.json"]):
             key, fields = unflatten(entry)
             for f, (refs, _, field_lengths) in enumerate(fields):
                 for ref, length in zip(refs, field_lengths):

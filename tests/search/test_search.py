@@ -307,8 +307,8 @@ def test_on_10000_papers_an_entry_larger_than_a_shard_is_first_in_its_shard(larg
 
     manifest = json.loads((large_site / "search" / "manifest.json").read_text("utf-8"))
     large, followed = 0, 0
-    for first in manifest["shards"]:
-        entries = json.loads((large_site / "search" / "shards" / f"{shard_name(first)}.json").read_bytes())
+    for start in manifest["shards"]:
+        entries = json.loads((large_site / "search" / "shards" / f"{shard_name(start)}.json").read_bytes())
         sizes = [len(_json(entry)) for entry in entries]
         large += sum(size > manifest["target"] for size in sizes)
         followed += sum(size > manifest["target"] for size in sizes[1:])
