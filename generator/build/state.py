@@ -18,6 +18,7 @@ import fcntl
 import mmap
 import os
 import pickle
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -116,23 +117,37 @@ class BuildState:
         return state if isinstance(state, cls) else cls()
 
 
+ARRAY_BYTES = 1 << 16  # a numpy array this large goes to the pack, mapped back rather than copied
+ALIGN = 64             # where an array starts in the pack: a cache line, as numpy's own allocations
+
+
 class _StatePickler(pickle.Pickler):
-    """The state into one file and its Packed values' bytes into the pack beside it."""
+    """The state into one file; the bytes of its Packed values and of its large numpy arrays (the
+    nearness's, tens of megabytes that an edit reads only in part) into the pack beside it."""
 
     def __init__(self, file, pack):
         super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
         self.pack = pack
+        numpy = sys.modules.get("numpy")  # a state without arrays never needs it
+        self.ndarray = numpy.ndarray if numpy is not None else ()
 
     def persistent_id(self, value: object):
-        if type(value) is not Packed:
-            return None
-        offset = self.pack.tell()
-        self.pack.write(value.data)
-        return offset, len(value.data)
+        if type(value) is Packed:
+            offset = self.pack.tell()
+            self.pack.write(value.data)
+            return offset, len(value.data)
+        if isinstance(value, self.ndarray) and value.nbytes >= ARRAY_BYTES and not value.dtype.hasobject:
+            self.pack.write(bytes(-self.pack.tell() % ALIGN))
+            offset = self.pack.tell()
+            self.pack.write((value if value.flags.c_contiguous else value.copy()).data.cast("B"))
+            return offset, value.nbytes, value.dtype.str, value.shape
+        return None
 
 
 class _StateUnpickler(pickle.Unpickler):
-    """Packed values as views of the mapped pack: their bytes are read when a value is loaded."""
+    """Packed values and large arrays as views of the mapped pack: their bytes are read when a
+    value is loaded, or an array's pages when they are used (arrays read-only, as build-kept
+    arrays already are: utils.spill)."""
 
     def __init__(self, file, pack: Path):
         super().__init__(file)
@@ -140,8 +155,13 @@ class _StateUnpickler(pickle.Unpickler):
             size = os.fstat(fh.fileno()).st_size
             self.pack = memoryview(mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) if size else b"")
 
-    def persistent_load(self, pid: tuple[int, int]) -> Packed:
-        offset, length = pid
+    def persistent_load(self, pid: tuple):
+        offset, length, *array = pid
+        if array:
+            import numpy as np
+
+            dtype, shape = array
+            return np.frombuffer(self.pack[offset:offset + length], dtype=dtype).reshape(shape)
         return Packed.of_bytes(self.pack[offset:offset + length])
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Callable, TypeVar
 
 from generator.catalogue.nearness import Nearness
 from generator.catalogue.organisations import Organisation, group_organisations
@@ -18,6 +19,7 @@ from generator.catalogue.related import depending, related_papers
 from generator.catalogue.taxonomy import Taxonomy, Topic
 
 RELATED = 5
+T = TypeVar("T")
 
 
 @dataclass
@@ -74,6 +76,15 @@ class Catalogue:
                 redone.add(slug)
             self.related_lists[slug] = found
         return redone
+
+    def kept(self, key: tuple, make: Callable[[], T]) -> T:
+        """What planning works out from one of this catalogue's lists (its chart, its most upvoted
+        order), worked out once and kept with the catalogue: an edit that moves no paper patches this
+        catalogue in place (build.incremental), so every list, and what comes of it, stays as it was."""
+        memo = self.__dict__.setdefault("_kept", {})
+        if key not in memo:
+            memo[key] = make()
+        return memo[key]
 
     def related_by_date(self, paper: Paper, limit: int = RELATED) -> list[Paper]:
         """Papers of the paper's first topic nearest to it in date (what "More in <topic>" showed

@@ -72,10 +72,11 @@ def plan_site(catalogue: Catalogue, settings: Settings, only: Iterable[Paper] | 
     lists = [Route("topics/index.html", "topics.html", {"topics": catalogue.topics, "title": "Topics"})]
     feeds = settings.absolute_base is not None  # an Atom feed needs absolute addresses, and so does a sitemap
     for entry in (e for e in catalogue.topics if want(e.url)):
-        lists += _in_both_orders(entry.url, f"{entry.url}top/", entry.papers, settings, title=entry.topic.name,
-                                 top_title=f"{entry.topic.name}: most upvoted", description=entry.topic.description,
-                                 feed=f"{entry.url}feed.xml" if feeds else None, bib=f"{entry.url}papers.bib",
-                                 kind="topic", chart=papers_per_month(entry.papers, f" in {entry.topic.name}"))
+        chart = catalogue.kept(("chart", entry.url), lambda: papers_per_month(entry.papers, f" in {entry.topic.name}"))
+        lists += _in_both_orders(catalogue, entry.url, f"{entry.url}top/", entry.papers, settings,
+                                 title=entry.topic.name, top_title=f"{entry.topic.name}: most upvoted",
+                                 description=entry.topic.description, feed=f"{entry.url}feed.xml" if feeds else None,
+                                 bib=f"{entry.url}papers.bib", kind="topic", chart=chart)
     lists += _date_pages(catalogue, settings, want)
     lists += _top_pages(catalogue, settings) if want("top/index.html", "top/page/") else []
     lists += _organisation_pages(catalogue, settings, feeds, want)
@@ -99,16 +100,17 @@ def _date_pages(catalogue: Catalogue, settings: Settings, want) -> list[Route]:
         months_of.setdefault(year, []).append((month, len(catalogue.months[(year, month)])))
     routes = [Route("dates/index.html", "archive.html", {
         "title": "Archive", "years": catalogue.years, "months_of": months_of, "undated": catalogue.undated,
-        "chart": papers_per_month(catalogue.papers), "ranked": any(p.upvotes for p in catalogue.papers),
+        "chart": catalogue.kept(("chart", "dates/"), lambda: papers_per_month(catalogue.papers)),
+        "ranked": any(p.upvotes for p in catalogue.papers),
     })] if want("dates/index.html") else []
     for year, papers in ((y, ps) for y, ps in catalogue.years.items() if want(f"dates/{y}/", f"top/{y}/")):
-        routes += _in_both_orders(f"dates/{year}/", f"top/{year}/", papers, settings, title=str(year),
+        routes += _in_both_orders(catalogue, f"dates/{year}/", f"top/{year}/", papers, settings, title=str(year),
                                   top_title=f"Most upvoted in {year}", kind="year", months=months_of[year], year=year)
     for (year, month), papers in catalogue.months.items():
         if not want(f"dates/{year}/{month:02d}/", f"top/{year}/{month:02d}/"):
             continue
         name = MONTH_NAMES[month - 1]  # the same names as the templates, whatever the locale
-        routes += _in_both_orders(f"dates/{year}/{month:02d}/", f"top/{year}/{month:02d}/", papers, settings,
+        routes += _in_both_orders(catalogue, f"dates/{year}/{month:02d}/", f"top/{year}/{month:02d}/", papers, settings,
                                   title=f"{name} {year}", top_title=f"Most upvoted in {name} {year}", kind="month",
                                   year=year)
     if catalogue.undated:
@@ -121,7 +123,7 @@ def _top_pages(catalogue: Catalogue, settings: Settings) -> list[Route]:
     """Every paper with upvotes, most first (`top/`); each year's and month's are `_date_pages`'."""
     from generator.catalogue.groups import most_upvoted  # here: see TYPE_CHECKING above
 
-    ranked = most_upvoted(catalogue.papers)
+    ranked = catalogue.kept(("ranked", "top/"), lambda: most_upvoted(catalogue.papers))
     if not ranked:
         return []
     years = [(year, n) for year, n in ((y, sum(1 for p in ps if p.upvotes)) for y, ps in catalogue.years.items()) if n]
@@ -137,19 +139,19 @@ def _organisation_pages(catalogue: Catalogue, settings: Settings, feeds: bool, w
     routes = [Route("organisations/index.html", "organisations.html",
                     {"title": "Organisations", "organisations": catalogue.organisations})]
     for org in (o for o in catalogue.organisations if want(o.url)):
-        routes += _in_both_orders(org.url, f"{org.url}top/", org.papers, settings, title=org.name,
+        routes += _in_both_orders(catalogue, org.url, f"{org.url}top/", org.papers, settings, title=org.name,
                                   top_title=f"{org.name}: most upvoted", kind="organisation",
                                   feed=f"{org.url}feed.xml" if feeds else None)
     return routes
 
 
-def _in_both_orders(url: str, top_url: str, papers: list[Paper], settings: Settings, title: str, top_title: str,
-                    **context) -> list[Route]:
+def _in_both_orders(catalogue: Catalogue, url: str, top_url: str, papers: list[Paper], settings: Settings,
+                    title: str, top_title: str, **context) -> list[Route]:
     """A list newest first at `url` (with `context`) and, if it holds upvoted papers, most upvoted
     first at `top_url` (a topic, a year, a month, an organisation): each page links the other order."""
     from generator.catalogue.groups import most_upvoted  # here: see TYPE_CHECKING above
 
-    ranked = most_upvoted(papers)
+    ranked = catalogue.kept(("ranked", url), lambda: most_upvoted(papers))
     orders = [("Newest", url), ("Most upvoted", top_url)] if ranked else []
     routes = _list_pages(url, papers, settings, title=title, orders=orders, **context)
     if ranked:

@@ -388,6 +388,72 @@ def test_only_an_edit_that_moves_a_paper_plans_the_whole_site_again(tmp_path, mo
     assert 0 < len(rewritten) < (len(before) if PLANNED_WHOLE[edit] else 40)
 
 
+def _saved_and_loaded(state, folder: Path):
+    """The state as the next `catalogue build` process finds it: saved to disk, then loaded."""
+    from generator.build.state import BuildState
+
+    state.save(folder / "state.pickle", freshness.code_signature())
+    return BuildState.load(folder / "state.pickle", freshness.code_signature())
+
+
+def _mapped(array) -> bool:
+    """Is the array a view of a mapped file (rather than of bytes read from one)?"""
+    import mmap
+
+    base = array
+    while getattr(base, "base", None) is not None:
+        base = base.base
+    return isinstance(base, memoryview) and isinstance(base.obj, mmap.mmap)
+
+
+def test_a_saved_state_maps_its_large_arrays_from_its_pack_and_an_edit_after_loading_it_builds_the_same_site(
+        tmp_path):
+    """The nearness's arrays (tens of megabytes at 10,000 papers, mostly read by an edit in one
+    pass) are views of the mapped pack file: loading the state does not copy them."""
+    import numpy as np
+
+    from generator.build.state import ARRAY_BYTES, BuildState
+
+    content, kept = tmp_path / "content", tmp_path / "kept"
+    shutil.copytree(SHIPPED_CONTENT, content)
+    state = BuildState()
+    build(load_settings(None, content), kept, state=state)
+    loaded = _saved_and_loaded(state, tmp_path / "cache")
+    before, after = state.plan.catalogue.nearness, loaded.plan.catalogue.nearness
+    pairs = list(zip([*before.bags, *before.vectors], [*after.bags, *after.vectors]))
+    for old, new in pairs:
+        assert np.array_equal(old, new) and old.dtype == new.dtype
+    large = [new for _, new in pairs if new.nbytes >= ARRAY_BYTES]
+    assert large and all(map(_mapped, large)), "views of the mapped pack, not copies"
+    EDITS["abstract: new words, words gone"](content)
+    build(load_settings(None, content), kept, state=loaded)
+    build(load_settings(None, content), tmp_path / "fresh")
+    assert snapshot(kept) == snapshot(tmp_path / "fresh")
+
+
+def test_an_edit_that_moves_no_paper_draws_no_chart_and_sorts_no_list_by_upvotes_again(tmp_path, monkeypatch):
+    """What planning works out from a list is kept with the catalogue (and the saved state): an
+    edit that moves no paper leaves every list as it was."""
+    from generator.build.state import BuildState
+    from generator.catalogue import groups
+    from generator.site import routes
+
+    content, kept = tmp_path / "content", tmp_path / "kept"
+    shutil.copytree(SHIPPED_CONTENT, content)
+    state = BuildState()
+    build(load_settings(None, content), kept, state=state)
+    loaded = _saved_and_loaded(state, tmp_path / "cache")
+    worked_out = []
+    real_chart, real_ranked = routes.papers_per_month, groups.most_upvoted
+    monkeypatch.setattr(routes, "papers_per_month", lambda *a: worked_out.append("chart") or real_chart(*a))
+    monkeypatch.setattr(groups, "most_upvoted", lambda *a: worked_out.append("ranked") or real_ranked(*a))
+    EDITS["a title with words that change other papers' related lists, not topics"](content)
+    build(load_settings(None, content), kept, state=loaded)
+    assert worked_out == []
+    build(load_settings(None, content), tmp_path / "fresh")
+    assert snapshot(kept) == snapshot(tmp_path / "fresh")
+
+
 def test_a_retitled_paper_that_moves_among_its_days_papers_updates_the_search_index_in_place(tmp_path, monkeypatch):
     """The index is positional: the two ordinals that swapped papers take each other's words, and
     the index is not built whole again (at 10,000 papers that is most of such an edit's cost)."""
