@@ -45,12 +45,21 @@ class Nearness:
     cosine. Papers are numbered as given. Also what an edit needs: each paper's terms (bags), the
     document frequencies and the vectors, as flat arrays (CSR: one start offset per paper)."""
 
-    def __init__(self, slugs, near, score, df, vectors, bags=None):
+    def __init__(self, slugs, near, score, df, vectors, bags=None, rank=None):
         self.slugs = slugs                  # the papers' slugs, in the order numbered
         self.near, self.score = near, score
         self.df = df                        # (key, count): distinct terms, sorted, and how many papers hold each
         self.vectors = vectors              # (start, key, weight): kept terms, strongest first
         self.bags = bags                    # (start, key, tf): every paper's terms, for an edit
+        self._rank = rank
+
+    @property
+    def rank(self):
+        """Each paper's place in slug order (`slug_rank`, which breaks ties), worked out once for
+        these slugs: an edit keeps them, and sorting thousands of slugs again would cost it more."""
+        if self._rank is None:
+            self._rank = slug_rank(self.slugs)
+        return self._rank
 
     def set_aside(self, folder: Path) -> None:
         """Move what only an edit needs (the bags, vectors and document frequencies) out of memory,
@@ -96,8 +105,9 @@ class Nearness:
             vectors = _joined(Chunked(_vectors_of, np.arange(n), (bags, df, n)).results())
             release_free_memory()  # the shares the cores sent back
         slugs = [p.slug for p in papers]
-        near, score = _rows(np.arange(n), vectors, n, slug_rank(slugs))
-        return cls(slugs, near, score, df, vectors, bags=bags)
+        rank = slug_rank(slugs)
+        near, score = _rows(np.arange(n), vectors, n, rank)
+        return cls(slugs, near, score, df, vectors, bags=bags, rank=rank)
 
     def renumbered(self, slugs: list[str]) -> Nearness:
         """The same nearness for the same papers in another order: it depends only on each paper's
@@ -136,14 +146,14 @@ class Nearness:
         if len(touched) > EDIT_SHARE * n:
             return Nearness.build(papers)
         vectors = _replace_vectors(self.vectors, _vectors(bags, touched, df, n), touched, n)
-        rank = slug_rank(self.slugs)
+        rank = self.rank
         near, score = self.near.copy(), self.score.copy()
         # every other row takes its new scores for the touched papers; the touched rows, and rows
         # that lost a touched paper with nothing sure to take its place, are worked out whole
         unsure = _merge_columns(near, score, touched, vectors, n, rank)
         whole = np.union1d(touched, unsure)
         near[whole], score[whole] = _rows(whole, vectors, n, rank)
-        return Nearness(self.slugs, near, score, df, vectors, bags=bags)
+        return Nearness(self.slugs, near, score, df, vectors, bags=bags, rank=rank)
 
 
 def _vectors_of(docs, state):

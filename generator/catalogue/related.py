@@ -26,7 +26,7 @@ import re
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from generator.catalogue.nearness import Nearness, slug_rank
+from generator.catalogue.nearness import Nearness
 
 if TYPE_CHECKING:
     from generator.catalogue.paper import Paper
@@ -83,7 +83,10 @@ def related_papers(papers: list[Paper], limit: int = LIMIT, nearness: Nearness |
     nearness = nearness if nearness is not None else Nearness.build(papers)
     rows = np.arange(n) if rows is None else np.asarray(rows, dtype=np.int64)
     found: dict[str, list[Paper]] = {}
-    masks, rank = _topic_masks(papers), slug_rank([p.slug for p in papers])
+    near = nearness.near
+    lenders = near[rows, :FEEDBACK]
+    masks = _topic_masks(papers, np.concatenate([rows, near[rows].ravel(), near[lenders[lenders >= 0]].ravel()]))
+    rank = nearness.rank
     for low in range(0, len(rows), ROWS_AT_ONCE):  # each list is its own paper's: a share at a time holds less
         found.update(_related_rows(papers, limit, nearness, rows[low:low + ROWS_AT_ONCE], masks, rank))
     return found
@@ -157,15 +160,18 @@ def depending(before: Nearness, after: Nearness):
     return np.union1d(moved, np.flatnonzero(lends))
 
 
-def _topic_masks(papers: list[Paper]):
-    """Each paper's topics as a bit mask, 64 topics a word."""
+def _topic_masks(papers: list[Paper], places):
+    """The topics of the papers at `places` (those a related list can weigh: its owner, its
+    candidates) as bit masks, 64 topics a word; other papers' rows are left empty, so that an
+    edit's few lists do not read every paper's topics."""
     import numpy as np
 
-    slugs = sorted({t.slug for p in papers for t in p.topics})
+    places = np.unique(places[places >= 0]).tolist()
+    slugs = sorted({t.slug for i in places for t in papers[i].topics})
     bit = {slug: i for i, slug in enumerate(slugs)}
     masks = np.zeros((len(papers), (len(slugs) + 63) // 64), dtype=np.uint64)
-    row = np.array([i for i, p in enumerate(papers) for _ in p.topics], dtype=np.int64)
-    bits = np.array([bit[t.slug] for p in papers for t in p.topics], dtype=np.int64)
+    row = np.array([i for i in places for _ in papers[i].topics], dtype=np.int64)
+    bits = np.array([bit[t.slug] for i in places for t in papers[i].topics], dtype=np.int64)
     np.bitwise_or.at(masks, (row, bits // 64), np.left_shift(np.uint64(1), (bits % 64).astype(np.uint64)))
     return masks
 
