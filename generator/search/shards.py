@@ -9,6 +9,10 @@ Files under `search/` (all JSON):
   search-core.js). For each term: a number giving its place in lunr's `_index`
   order (lunr_builder.KEY_SPACE), its idf, and per field the postings as
   (document ordinal delta, term frequency, field length) triples.
+- `heads/<name>.json`: for a shard whose first term is very common (its entry is
+  larger than HEAD_FROM shards), that term's best papers alone and a bound on the
+  others (`head`): a one-word query for it shows its best results from the head and
+  fetches the entry only for more, or for the filters.
 - `terms.json`: every term, for the queries lunr expands against the whole
   vocabulary (fuzzy `~n`, leading and inner `*`).
 - `docs/<n>.json`: what a result shows, DOCS_PER_CHUNK papers per file.
@@ -33,7 +37,7 @@ import math
 import operator
 import zlib
 
-from generator.search.lunr_builder import KEY_SPACE, Postings, collect, idf, term_places
+from generator.search.lunr_builder import B, K1, KEY_SPACE, Postings, collect, idf, term_places
 from generator.utils.packed import Packed
 
 # One paper per file: the results shown are scattered, so a larger file mostly carries papers
@@ -41,6 +45,8 @@ from generator.utils.packed import Packed
 DOCS_PER_CHUNK = 1
 BLOCK = 256    # documents per block of a long entry's postings (see Blocks)
 LONG = 400     # postings: a term with more keeps them in blocks
+HEAD = 100       # papers a head holds: a very common term's best for a one-word query (see `head`)
+HEAD_FROM = 8    # a shard whose first term's entry is larger than this many shards has a head
 MANIFEST = "search/manifest.json"
 TERMS = "search/terms.json"
 FACETS = "search/facets.json"
@@ -131,6 +137,102 @@ def unflatten(entry: list) -> tuple[int, list[Posting]]:
     """The key and postings per field of a term as a shard holds it (see encode)."""
     _term, key, _idf, *flat_fields = entry
     return key, [(list(itertools.accumulate(flat[0::3])), flat[1::3], flat[2::3]) for flat in flat_fields]
+
+
+def head(entry: bytes, averages: list[float], boosts: list[float]) -> bytes:
+    """What a one-word query for a very common term fetches instead of its entry (`search/heads/`):
+    [term, key, idf, papers holding it, postings of its HEAD best papers per field (as the entry
+    holds them), bound points]. Each bound point is (tf, field length) per field, length 0 where
+    the tf is 0: every other paper has at most the tf and at least the length of one of them in
+    every field. lunr's weight grows with tf and falls with length, so whatever the averages are
+    when the page reads the head (an edit moves them), the best point scores at least as much as
+    any other paper: the head's papers scoring above it rank first, in the whole index's order,
+    and the page shows them without the entry (search-core.js `runHead`)."""
+    import numpy as np
+
+    data = json.loads(entry)
+    term, idf_value = data[0], data[2]
+    key, fields = unflatten(data)
+    count = len(fields)
+    present = np.zeros(1 + max((r[-1] for r, _, _ in fields if r), default=0), dtype=bool)
+    for field_refs, _, _ in fields:
+        present[field_refs] = True
+    refs = np.flatnonzero(present)
+    tf, length = np.zeros((len(refs), count)), np.zeros((len(refs), count))
+    for f, (field_refs, tfs, lengths) in enumerate(fields):
+        at = np.searchsorted(refs, np.asarray(field_refs, dtype=np.int64))
+        tf[at, f], length[at, f] = tfs, lengths
+    score = _bm25(idf_value, tf, length, averages, boosts)
+    order = np.lexsort((refs, -score))
+    best, others = np.sort(order[:HEAD]), order[HEAD:]
+    postings = []
+    for f in range(count):
+        held = best[tf[best, f] > 0]
+        postings.append(_flatten((refs[held].tolist(), tf[held, f].astype(int).tolist(),
+                                  length[held, f].astype(int).tolist())))
+    bound = _bound_points(tf[others], length[others], lambda t, n: _bm25(idf_value, t, n, averages, boosts))
+    return _json([term, key, idf_value, len(refs), *postings, bound])
+
+
+def _bm25(idf_value: float, tf, length, averages: list[float], boosts: list[float]):
+    """Each paper's score for the term alone: its fields' BM25 weights (lunr_builder.weight, for
+    many papers at once), rounded as lunr rounds them; near enough to choose a head's papers."""
+    import numpy as np
+
+    total = np.zeros(len(tf))
+    for f, (average, boost) in enumerate(zip(averages, boosts)):
+        norm = K1 * (1 - B + B * (length[:, f] / (average or 1))) + tf[:, f]
+        total += np.where(tf[:, f] > 0, np.round(idf_value * ((K1 + 1) * tf[:, f]) / norm * boost, 3), 0.0)
+    return total
+
+
+def _bound_points(tf, length, score) -> list[list[int]]:
+    """Points that bound every paper's (tf, length) in every field (see `head`): the papers
+    grouped by their tf and length in every field but the longest (the abstract, whose lengths
+    vary most), each group as its tf and lengths with the smallest length of that field, less the
+    points another point bounds too. `score(tf, length)`: the points' scores with the averages of now."""
+    import numpy as np
+
+    if not len(tf):
+        return []
+    count = tf.shape[1]
+    far = np.where(tf > 0, length, np.inf)  # a field a paper lacks adds nothing, whatever its length
+    loose = int(np.argmax(far.max(axis=0, where=tf > 0, initial=0)))  # the longest field varies most
+    exact = np.concatenate([tf, np.delete(far, loose, axis=1)], axis=1)
+    _, first, group = np.unique(_row_keys(exact), return_index=True, return_inverse=True)
+    shortest = np.full(len(first), np.inf)
+    np.minimum.at(shortest, group.ravel(), far[:, loose])
+    tfs, lengths = tf[first], np.insert(np.delete(far[first], loose, axis=1), loose, shortest, axis=1)
+    # best first (a point bounding another scores at least as much), a share at a time against
+    # those kept so far: the kept stay few, where all pairs of thousands of points would not be
+    order = np.argsort(-score(tfs, lengths), kind="stable")
+    tfs, lengths = tfs[order], lengths[order]
+    kept_tf, kept_length = tfs[:0], lengths[:0]
+    for start in range(0, len(tfs), 256):
+        part_tf, part_length = tfs[start:start + 256], lengths[start:start + 256]
+        by_tf, by_length = np.concatenate([kept_tf, part_tf]), np.concatenate([kept_length, part_length])
+        bounds = ((by_tf[None, :, :] >= part_tf[:, None, :]).all(axis=2)
+                  & (by_length[None, :, :] <= part_length[:, None, :]).all(axis=2))
+        alone = bounds.sum(axis=1) == 1  # bounded by itself only
+        kept_tf = np.concatenate([kept_tf, part_tf[alone]])
+        kept_length = np.concatenate([kept_length, part_length[alone]])
+    return [[int(v) for f in range(count) for v in (point_tf[f], 0 if point_tf[f] == 0 else point_length[f])]
+            for point_tf, point_length in zip(kept_tf, kept_length)]
+
+
+def _row_keys(rows):
+    """A whole number per row, equal for equal rows only: each column's values ranked, the ranks
+    read as the digits of one number (rows of tf and lengths have few distinct values a column)."""
+    import numpy as np
+
+    keys, scale = np.zeros(len(rows), dtype=np.int64), 1
+    for column in rows.T:
+        values, rank = np.unique(column, return_inverse=True)
+        if scale * len(values) >= 2 ** 62:  # too many to number this way: equal rows by sorting them
+            return np.unique(rows, axis=0, return_inverse=True)[1].ravel()
+        keys += rank.ravel() * scale
+        scale *= len(values)
+    return keys
 
 
 class Blocks:
@@ -371,11 +473,21 @@ class ShardedIndex:
         range moved (all of them when `affected` is None)."""
         layout = self.layout()
         write = {}
+        averages, boosts = self.averages(), [boost for _, boost in self.fields]
         for name, terms in layout.items():
             if affected is None or self.shards.get(name) != terms or not affected.isdisjoint(terms):
                 write[f"search/shards/{name}.json"] = b"[" + b",".join(self.entries[t] for t in terms) + b"]"
+                if self.has_head(terms[0]):
+                    write[f"search/heads/{name}.json"] = head(self.entries[terms[0]], averages, boosts)
         self.shards = layout
         return write
+
+    def has_head(self, term: str) -> bool:
+        """Does a one-word query for this term (the first of its shard) have a head (see `head`)?"""
+        return len(self.entries[term]) > HEAD_FROM * target_size(self.documents)
+
+    def averages(self) -> list[float]:
+        return [total / self.documents if self.documents else 0 for total in self.totals]
 
     def manifest(self) -> dict:
         return {
@@ -383,9 +495,11 @@ class ShardedIndex:
             "boosts": [boost for _, boost in self.fields],
             "pipeline": self.pipeline,
             "documents": self.documents,
-            "averages": [total / self.documents if self.documents else 0 for total in self.totals],
+            "averages": self.averages(),
             "target": target_size(self.documents),
             "shards": shard_starts(list(self.shards.values())),
+            # the shards with a head, as the gaps between their numbers (a few bytes each)
+            "heads": _gaps([n for n, terms in enumerate(self.shards.values()) if self.has_head(terms[0])]),
         }
 
 
@@ -429,7 +543,8 @@ class SearchFiles:
         self.index, self.write, self.remove = index, {}, []
         shards = index.shard_files(affected)
         current = {f"search/shards/{name}.json" for name in index.shards}
-        for path in [p for p in self.digests if p.startswith("search/shards/") and p not in current]:
+        current |= {f"search/heads/{name}.json" for name, terms in index.shards.items() if index.has_head(terms[0])}
+        for path in [p for p in self.digests if p.startswith(("search/shards/", "search/heads/")) and p not in current]:
             self.drop(path)
         for path, data in shards.items():
             self.put(path, data)
@@ -451,6 +566,10 @@ class SearchFiles:
                                          if p != MANIFEST).encode())
         manifest["version"] = version.hexdigest()[:12]
         self.put(MANIFEST, _json(manifest))
+
+
+def _gaps(numbers: list[int]) -> list[int]:
+    return [b - a for a, b in zip([0, *numbers], numbers)]
 
 
 def read_postings(files: dict[str, bytes]) -> tuple[dict, Postings]:

@@ -11,7 +11,10 @@
  *   shard, trailing wildcards from the shards of their range, fuzzy and other
  *   wildcards by expanding against the whole vocabulary (terms.json);
  * - a query of only prohibited clauses walks every document's field vectors
- *   in build order, so those keys are all created, in that order.
+ *   in build order, so those keys are all created, in that order;
+ * - one word most papers hold is answered from its head (`runHead`): its best
+ *   papers alone are searched, and shown only as far as they score above every
+ *   other paper (tests/search checks the hits against the whole index's too).
  *
  * The trimmer is re-registered under lunr's own name with the rule the Python
  * side indexes with (generator/lunr_pipeline.py): strip characters that are
@@ -152,6 +155,57 @@ ShardedSearch.prototype.needs = function (query) {
   });
 };
 
+/* The shards with a head (search/heads/): the manifest lists them as gaps between shard numbers. */
+ShardedSearch.prototype.headed = function () {
+  if (!this.headSet) {
+    var set = Object.create(null), at = 0;
+    (this.manifest.heads || []).forEach(function (gap) { at += gap; set[at] = true; });
+    this.headSet = set;
+  }
+  return this.headSet;
+};
+
+/* A query of one plain word (one clause over every field, unboosted, no wildcard or typo allowance,
+ * one term after lunr's pipeline) whose term may have a head: {term, shard}; else null. */
+ShardedSearch.prototype.oneWord = function (queryString) {
+  var fields = this.manifest.fields, query = new lunr.Query(fields);
+  new lunr.QueryParser(queryString, query).parse();
+  if (query.clauses.length !== 1) return null;
+  var clause = query.clauses[0];
+  if (clause.editDistance || clause.wildcard !== lunr.Query.wildcard.NONE || clause.boost !== 1 ||
+      !clause.usePipeline || clause.presence === lunr.Query.presence.PROHIBITED ||
+      clause.fields.length !== fields.length) return null;
+  var terms = this.pipeline.runString(clause.term, { fields: clause.fields });
+  if (terms.length !== 1) return null;
+  var shard = floorIndex(this.manifest.shards, terms[0]);
+  return this.headed()[shard] ? { term: terms[0], shard: shard } : null;
+};
+
+/* A one-word query answered from its term's head (generator/search/shards.py `head`): the head's
+ * papers that score above every other paper can (its bound points, scored with the averages of
+ * this build), in the whole index's order, and how many papers hold the term; null when the head
+ * is another term's or vouches for none. */
+ShardedSearch.prototype.runHead = function (queryString, word) {
+  var self = this, manifest = this.manifest, fields = manifest.fields;
+  return this.file('search/heads/' + shardName(manifest.shards[word.shard]) + '.json').then(function (head) {
+    if (head[0] !== word.term) return null;
+    var idf = head[2], entry = [head[0], head[1], idf].concat(head.slice(4, 4 + fields.length));
+    var bound = -Infinity;  // no other paper holds the term
+    head[4 + fields.length].forEach(function (point) {
+      var score = 0;
+      for (var f = 0; f < fields.length; f++) {
+        var tf = point[2 * f], length = point[2 * f + 1];
+        if (tf) score += weight(idf, tf, length, manifest.averages[f], manifest.boosts[f]);
+      }
+      bound = Math.max(bound, score);
+    });
+    var hits = self.partialIndex([[entry]], false).search(queryString), sure = 0;
+    // above the bound by more than the last bits a sum in another order can differ by
+    while (sure < hits.length && hits[sure].score > bound + 1e-9) sure++;
+    return sure ? { hits: hits.slice(0, sure), total: head[3] } : null;
+  });
+};
+
 /* A lunr.Index holding exactly the given shards' terms, with their weights and postings. */
 ShardedSearch.prototype.partialIndex = function (entriesByShard, negated) {
   var manifest = this.manifest, fields = manifest.fields;
@@ -243,8 +297,9 @@ function everyWord(query) {
 
 /* The page's search. The query as typed; if lunr cannot read it, its plain words (and it says so).
  * Plain words must all match; when no paper holds every one, papers with any (and it says so).
- * lunr's own syntax (+, -, field:, *, ~) keeps its meaning, and the ranking is lunr's. */
-ShardedSearch.prototype.search = function (query) {
+ * lunr's own syntax (+, -, field:, *, ~) keeps its meaning, and the ranking is lunr's. One word with
+ * a head gives only its best hits, `partial`, with the `total` that match; `options.whole`: all. */
+ShardedSearch.prototype.search = function (query, options) {
   var self = this;
   query = (query || '').normalize('NFC').trim();
   if (!query) return Promise.resolve({ hits: [], message: '' });
@@ -261,7 +316,13 @@ ShardedSearch.prototype.search = function (query) {
     });
   }
   var every = everyWord(read);
-  if (!every) return any();
+  if (!every) {
+    var word = options && options.whole ? null : this.oneWord(read);
+    if (!word) return any();
+    return this.runHead(read, word).then(function (outcome) {  // `total` papers match; `hits` are the best
+      return outcome ? { hits: outcome.hits, message: note, total: outcome.total, partial: true } : any();
+    });
+  }
   return this.run(every).then(function (hits) {
     if (hits && hits.length) return { hits: hits, message: note };
     return any().then(function (outcome) {

@@ -11,7 +11,7 @@ importScripts('lunr/lunr.min.js', 'search-core.js');
 
 var SNIPPET = 240;  // characters of the abstract a result shows, around the words that matched
 var search = null;
-var last = null;  // { query, hits, message }
+var last = null;  // { query, hits, message, total, partial }
 
 function loader(base) {
   return function (path) {
@@ -46,12 +46,25 @@ function filtered(hits, facets, topic, year) {
   return { hits: byTopic.filter(function (h) { return !year || yearOf(facets, h.ref) === year; }), counts: counts };
 }
 
-function answer(message) {
-  var found = last && last.query === message.query ? Promise.resolve(last) : search.search(message.query).then(function (outcome) {
-    last = { query: message.query, hits: outcome.hits, message: outcome.message };
+/* The hits the message needs: the last query's if they will do. A common word's best hits alone
+ * (`partial`, from its head) do for its first pages, not for filters, their counts, or more. */
+function hitsFor(message) {
+  function keep(outcome) {
+    last = { query: message.query, hits: outcome.hits, message: outcome.message, total: outcome.total,
+             partial: !!outcome.partial };
     return last;
-  });
+  }
+  function enough(found) {
+    return !found.partial || (!message.topic && !message.year && !message.counts && message.count <= found.hits.length);
+  }
+  var found = last && last.query === message.query ? Promise.resolve(last) : search.search(message.query).then(keep);
   return found.then(function (found) {
+    return enough(found) ? found : search.search(message.query, { whole: true }).then(keep);
+  });
+}
+
+function answer(message) {
+  return hitsFor(message).then(function (found) {
     var wantFacets = found.hits.length && (message.topic || message.year || message.counts);
     return (wantFacets ? search.facetData() : Promise.resolve(null)).then(function (facets) {
       var chosen = filtered(found.hits, facets, message.topic, message.year);
@@ -59,7 +72,7 @@ function answer(message) {
       return search.documents(shown.map(function (h) { return Number(h.ref); })).then(function (docs) {
         return {
           type: 'results', id: message.id, query: message.query, message: found.message,
-          total: chosen.hits.length, counts: chosen.counts,
+          total: found.partial ? found.total : chosen.hits.length, counts: chosen.counts,
           results: shown.map(function (hit, i) {
             var doc = docs[i], terms = hit.matchData.metadata, around = snippet(doc[4], terms, SNIPPET);
             return { ref: hit.ref, score: hit.score, title: doc[0], url: doc[1], date: doc[2], topics: doc[3],

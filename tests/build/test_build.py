@@ -336,14 +336,17 @@ def test_a_build_after_an_edit_writes_only_what_changed_and_equals_a_fresh_build
     assert len(kept_files) > len(before) * 0.6, "most pages are left alone, not written again"
 
 
-@pytest.mark.parametrize("blocks", ["long entries only", "every entry in blocks of 4"])
+@pytest.mark.parametrize("blocks", ["long entries only", "every entry in blocks of 4", "a head for every shard"])
 def test_edits_one_after_another_in_one_process_give_what_a_fresh_build_gives(tmp_path, monkeypatch, blocks):
     from generator.build.state import BuildState
     from generator.search import shards as search_shards
 
-    if blocks != "long entries only":  # the shipped catalogue has no entry long enough to be kept in blocks
+    if blocks == "every entry in blocks of 4":  # the shipped catalogue has no entry long enough to be kept in blocks
         monkeypatch.setattr(search_shards, "LONG", 0)
         monkeypatch.setattr(search_shards, "BLOCK", 4)
+    if blocks == "a head for every shard":  # nor one common enough to have a head (search/heads/)
+        monkeypatch.setattr(search_shards, "HEAD_FROM", 0)
+        monkeypatch.setattr(search_shards, "HEAD", 12)
     content, kept = tmp_path / "content", tmp_path / "kept"
     shutil.copytree(SHIPPED_CONTENT, content)
     state = BuildState()

@@ -1,6 +1,7 @@
-// Run queries with the real lunr.js 2.3.9 two ways and print both as JSON:
+// Run queries with the real lunr.js 2.3.9 and print the answers as JSON:
 // - `whole`: lunr.Index.load of the whole index put back together (a file given by the caller);
-// - `sharded`: the search page's own code (search-core.js), fetching shards from the built site.
+// - `sharded`: the search page's own code (search-core.js), fetching shards from the built site;
+// - `page`: what the page shows (`search`): plain words all required, a common word from its head.
 // Each query starts cold, so the files it fetches, and their gzip size, are its own.
 //   node query.js < {"site": SITE_DIR, "whole": WHOLE_INDEX_JSON or null, "queries": [...]}
 'use strict';
@@ -41,15 +42,19 @@ async function one(query) {
     if (!(e instanceof lunr.QueryParseError)) throw e;
     entry.sharded = { error: e.name };
   }
+  entry.runGzip = Object.values(fetched).reduce((a, b) => a + b, 0);
   const cold = {};
   const page = new core.ShardedSearch(loader(cold));
   await page.start();
   const outcome = await page.search(query);
   const shown = await page.documents(outcome.hits.slice(0, 10).map(h => Number(h.ref)));
   entry.page = pairs(outcome.hits);
+  entry.partial = Boolean(outcome.partial);  // a common word's best hits, from its head
+  entry.total = outcome.partial ? outcome.total : outcome.hits.length;
   entry.message = outcome.message;
   entry.titles = shown.map(d => d[0]);
   entry.files = Object.keys(cold).length;
+  entry.fetched = Object.keys(cold).map((url) => url.split('?')[0]);
   entry.gzip = Object.values(cold).reduce((a, b) => a + b, 0);
   return entry;
 }

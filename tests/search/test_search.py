@@ -240,6 +240,70 @@ def test_lunr_js_finds_non_ascii_and_emoji_titles(unicode_site, tmp_path):
         assert ranked(results[query]["sharded"]) == ranked(python_hits(whole, query.lower()))
 
 
+# --- one word from its term's head -----------------------------------------------------------------
+
+def head_terms(site: Path) -> list[str]:
+    """The terms the site's heads are for (search/heads/)."""
+    return [json.loads(path.read_bytes())[0] for path in sorted((site / "search" / "heads").glob("*.json"))]
+
+
+def headed_results(folder: Path, skew: float = 1.0):
+    """The shipped catalogue built with a head of 12 papers for every shard (HEAD_FROM 0), each
+    head's papers chosen with the field averages times `skew` (as after edits that moved them), and
+    the answers to one-word queries for every term a head is for, and of the generated kinds."""
+    from generator.search import shards
+
+    real = shards.head
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(shards, "HEAD_FROM", 0)
+        patch.setattr(shards, "HEAD", 12)
+        patch.setattr(shards, "head", lambda entry, averages, boosts: real(
+            entry, [a * skew ** (1 if f % 2 else -1) for f, a in enumerate(averages)], boosts))
+        build(load_settings(None, PROJECT / "content"), folder / "site")
+    site = folder / "site"
+    whole = write_whole(site, folder)
+    words = head_terms(site) + make_queries(site_texts(site), index_terms(site))["one word"]
+    return words, run_node(site, list(dict.fromkeys(words)), whole)["results"]
+
+
+@pytest.fixture(scope="module")
+def headed(tmp_path_factory):
+    return headed_results(tmp_path_factory.mktemp("headed"))
+
+
+def test_a_one_word_query_shows_from_its_head_the_whole_index_best_hits_in_order_with_the_same_scores(headed):
+    words, results = headed
+    from_heads = [w for w in words if results[w]["partial"]]
+    assert len(from_heads) > len(words) / 2, len(from_heads)
+    for word in from_heads:
+        entry = results[word]
+        assert entry["page"] and entry["page"] == entry["whole"][:len(entry["page"])], word
+        assert entry["total"] == len(entry["whole"]), word
+        assert not any(f.startswith("search/shards/") for f in entry["fetched"]), word
+
+
+def test_a_head_whose_papers_were_chosen_with_other_averages_still_shows_only_the_whole_index_best_hits(
+        tmp_path):
+    """An edit moves the field averages and leaves the heads of the terms it did not touch: the
+    page trusts a head's papers only above the bound its points give with the averages of now."""
+    words, results = headed_results(tmp_path, skew=4.0)
+    assert sum(results[w]["partial"] for w in words) > 10
+    for word in words:
+        entry = results[word]
+        if isinstance(entry["whole"], list):
+            shown = entry["whole"][:len(entry["page"])] if entry["partial"] else entry["whole"]
+            assert entry["page"] == shown, word
+
+
+def test_a_one_word_query_the_head_cannot_vouch_for_gives_every_hit(headed):
+    """A word whose head is another term's, or vouches for no paper, is searched whole."""
+    words, results = headed
+    whole = [w for w in words if not results[w]["partial"] and isinstance(results[w]["whole"], list)]
+    assert whole  # (a word lunr.js cannot parse as typed, such as a link, is searched for its words)
+    for word in whole:
+        assert results[word]["page"] == results[word]["whole"], word
+
+
 # --- 10,000 papers ----------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
@@ -257,8 +321,9 @@ def large_site(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def large_results(large_site, tmp_path_factory):
     queries = make_queries(site_texts(large_site), index_terms(large_site), per_kind=14, seed=5)
+    queries["common word"] = head_terms(large_site)
     whole = write_whole(large_site, tmp_path_factory.mktemp("large-whole"))
-    flat = [q for kind in KINDS for q in queries[kind]] + ["*", "learn*"]
+    flat = [q for kind in [*KINDS, "common word"] for q in queries[kind]] + ["*", "learn*"]
     return queries, run_node(large_site, flat, whole, check_weights=True)
 
 
@@ -299,6 +364,17 @@ def test_on_10000_papers_a_one_word_query_fetches_a_sliver_of_the_index(large_re
     everything = sum(len(data) for data in read_search_files(large_site).values())
     for query in queries["one word"]:
         assert node["results"][query]["gzip"] < everything / 50, query
+
+
+def test_on_10000_papers_a_word_most_papers_hold_shows_its_best_hits_from_its_head_not_its_entry(large_results):
+    queries, node = large_results
+    assert len(queries["common word"]) >= 3
+    for word in queries["common word"]:
+        entry = node["results"][word]
+        assert entry["partial"] and len(entry["page"]) >= 10, word
+        assert entry["page"] == entry["whole"][:len(entry["page"])] and entry["total"] == len(entry["whole"]), word
+        assert not any(f.startswith("search/shards/") for f in entry["fetched"]), word
+        assert entry["gzip"] < entry["runGzip"], word  # ten results' files and the head, against the entry
 
 
 def test_on_10000_papers_an_entry_larger_than_a_shard_is_first_in_its_shard(large_site):

@@ -153,6 +153,50 @@ def test_more_results_are_shown_ten_at_a_time(page, site_url):
     expect(page.locator("#search-status")).to_contain_text("showing the best 20")
 
 
+@pytest.fixture(scope="module")
+def headed_url(tmp_path_factory, static_server) -> str:
+    """The shipped catalogue built with a head of 12 papers for every shard, as a catalogue of
+    100,000 papers has for its commonest words (generator/search/shards.py `head`)."""
+    from generator.search import shards
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(shards, "HEAD_FROM", 0)
+        patch.setattr(shards, "HEAD", 12)
+        out = tmp_path_factory.mktemp("headed") / "site"
+        build(load_settings(None, PROJECT / "content"), out)
+    return static_server(out, "/")
+
+
+def shown(page: Page) -> tuple[str, list[str]]:
+    expect(page.locator("#search-status")).to_contain_text("match")
+    return page.locator("#search-status").inner_text(), result_titles(page)
+
+
+def test_a_common_word_shows_its_best_from_its_head_and_more_or_a_filter_as_the_whole_index_does(
+        browser, site_url, headed_url):
+    answers = {}
+    for url in (site_url, headed_url):
+        context = browser.new_context()
+        page = context.new_page()
+        fetched, errors = [], []
+        page.on("requestfinished", lambda request: fetched.append(request.url))
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(url + "search/?q=large")  # "larg" starts its shard: it has a head
+        first = shown(page)
+        searched = [u for u in fetched if "/search/" in u and "manifest" not in u]
+        page.click("#search-more")
+        expect(page.locator("#search-results > li")).to_have_count(20)
+        more = shown(page)
+        page.select_option("#topic-filter", "bandits")
+        expect(page.locator("#search-status")).not_to_contain_text("showing the best 20")
+        answers[url] = first, more, shown(page), searched
+        context.close()
+        assert errors == []
+    whole, headed = answers[site_url], answers[headed_url]
+    assert headed[:3] == whole[:3]  # the same words and counts at each step
+    assert any("/search/heads/" in u for u in headed[3]) and not any("/search/shards/" in u for u in headed[3])
+
+
 def test_a_cold_query_fetches_a_few_shards_and_a_second_query_reuses_them(browser, site_url, shipped_site):
     context = browser.new_context()
     page = context.new_page()
