@@ -10,8 +10,8 @@ Files under `search/` (all JSON):
   order (lunr_builder.KEY_SPACE), its idf, and per field the postings as
   (document ordinal delta, term frequency, field length) triples.
 - `heads/<name>.json`: for a shard whose first term is very common (its entry is
-  larger than HEAD_FROM shards), that term's best papers alone and a bound on the
-  others (`head`): a one-word query for it shows its best results from the head and
+  larger than HEAD_BYTES), that term's best papers alone and a bound on the others
+  (`head`): a one-word query for it shows its best results from the head and
   fetches the entry only for more, or for the filters.
 - `terms.json`: every term, for the queries lunr expands against the whole
   vocabulary (fuzzy `~n`, leading and inner `*`).
@@ -46,7 +46,9 @@ DOCS_PER_CHUNK = 1
 BLOCK = 256    # documents per block of a long entry's postings (see Blocks)
 LONG = 400     # postings: a term with more keeps them in blocks
 HEAD = 100       # papers a head holds: a very common term's best for a one-word query (see `head`)
-HEAD_FROM = 8    # a shard whose first term's entry is larger than this many shards has a head
+# A term whose entry is larger than this has a head: fetched whole, with the scripts, the manifest and
+# ten results, a one-word query for it would pass 100 KB gzip (entries shrink about 3.5x gzipped).
+HEAD_BYTES = 192 * 1024
 MANIFEST = "search/manifest.json"
 TERMS = "search/terms.json"
 FACETS = "search/facets.json"
@@ -484,7 +486,7 @@ class ShardedIndex:
 
     def has_head(self, term: str) -> bool:
         """Does a one-word query for this term (the first of its shard) have a head (see `head`)?"""
-        return len(self.entries[term]) > HEAD_FROM * target_size(self.documents)
+        return len(self.entries[term]) > HEAD_BYTES
 
     def averages(self) -> list[float]:
         return [total / self.documents if self.documents else 0 for total in self.totals]

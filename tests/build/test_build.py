@@ -345,7 +345,7 @@ def test_edits_one_after_another_in_one_process_give_what_a_fresh_build_gives(tm
         monkeypatch.setattr(search_shards, "LONG", 0)
         monkeypatch.setattr(search_shards, "BLOCK", 4)
     if blocks == "a head for every shard":  # nor one common enough to have a head (search/heads/)
-        monkeypatch.setattr(search_shards, "HEAD_FROM", 0)
+        monkeypatch.setattr(search_shards, "HEAD_BYTES", 0)
         monkeypatch.setattr(search_shards, "HEAD", 12)
     content, kept = tmp_path / "content", tmp_path / "kept"
     shutil.copytree(SHIPPED_CONTENT, content)

@@ -248,14 +248,14 @@ def head_terms(site: Path) -> list[str]:
 
 
 def headed_results(folder: Path, skew: float = 1.0):
-    """The shipped catalogue built with a head of 12 papers for every shard (HEAD_FROM 0), each
+    """The shipped catalogue built with a head of 12 papers for every shard (HEAD_BYTES 0), each
     head's papers chosen with the field averages times `skew` (as after edits that moved them), and
     the answers to one-word queries for every term a head is for, and of the generated kinds."""
     from generator.search import shards
 
     real = shards.head
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(shards, "HEAD_FROM", 0)
+        patch.setattr(shards, "HEAD_BYTES", 0)
         patch.setattr(shards, "HEAD", 12)
         patch.setattr(shards, "head", lambda entry, averages, boosts: real(
             entry, [a * skew ** (1 if f % 2 else -1) for f, a in enumerate(averages)], boosts))
@@ -308,13 +308,18 @@ def test_a_one_word_query_the_head_cannot_vouch_for_gives_every_hit(headed):
 
 @pytest.fixture(scope="module")
 def large_site(tmp_path_factory) -> Path:
+    """10,000 papers; the terms whose entries pass 64 KB have a head (as entries past HEAD_BYTES
+    have at 100,000 papers)."""
     from benchmarks.make_catalogue import DEFAULT_SEEDS, make_capture
     from generator.ingest.merge import ingest
+    from generator.search import shards
 
     root = tmp_path_factory.mktemp("large")
     (root / "capture.txt").write_text(make_capture(10_000, DEFAULT_SEEDS), encoding="utf-8")
     ingest([root / "capture.txt"], root / "content")
-    build(load_settings(None, root / "content"), root / "site")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(shards, "HEAD_BYTES", 64 * 1024)
+        build(load_settings(None, root / "content"), root / "site")
     return root / "site"
 
 

@@ -160,7 +160,7 @@ def headed_url(tmp_path_factory, static_server) -> str:
     from generator.search import shards
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(shards, "HEAD_FROM", 0)
+        patch.setattr(shards, "HEAD_BYTES", 0)
         patch.setattr(shards, "HEAD", 12)
         out = tmp_path_factory.mktemp("headed") / "site"
         build(load_settings(None, PROJECT / "content"), out)
