@@ -141,7 +141,7 @@ def unflatten(entry: list) -> tuple[int, list[Posting]]:
     return key, [(list(itertools.accumulate(flat[0::3])), flat[1::3], flat[2::3]) for flat in flat_fields]
 
 
-def head(entry: bytes, averages: list[float], boosts: list[float]) -> bytes:
+def head(entry: bytes, boosts: list[float]) -> bytes:
     """What a one-word query for a very common term fetches instead of its entry (`search/heads/`):
     [term, key, idf, papers holding it, postings of its HEAD best papers per field (as the entry
     holds them), bound points]. Each bound point is (tf, field length) per field, length 0 where
@@ -149,7 +149,11 @@ def head(entry: bytes, averages: list[float], boosts: list[float]) -> bytes:
     every field. lunr's weight grows with tf and falls with length, so whatever the averages are
     when the page reads the head (an edit moves them), the best point scores at least as much as
     any other paper: the head's papers scoring above it rank first, in the whole index's order,
-    and the page shows them without the entry (search-core.js `runHead`)."""
+    and the page shows them without the entry (search-core.js `runHead`).
+
+    The papers are chosen with the average lengths of the papers holding the term, not the
+    catalogue's: a head depends on its entry alone, so an edit build, which writes the heads of
+    the terms it touched, writes what a whole build writes."""
     import numpy as np
 
     data = json.loads(entry)
@@ -164,6 +168,7 @@ def head(entry: bytes, averages: list[float], boosts: list[float]) -> bytes:
     for f, (field_refs, tfs, lengths) in enumerate(fields):
         at = np.searchsorted(refs, np.asarray(field_refs, dtype=np.int64))
         tf[at, f], length[at, f] = tfs, lengths
+    averages = [float(length[tf[:, f] > 0, f].mean()) if (tf[:, f] > 0).any() else 1.0 for f in range(count)]
     score = _bm25(idf_value, tf, length, averages, boosts)
     order = np.lexsort((refs, -score))
     best, others = np.sort(order[:HEAD]), order[HEAD:]
@@ -192,7 +197,7 @@ def _bound_points(tf, length, score) -> list[list[int]]:
     """Points that bound every paper's (tf, length) in every field (see `head`): the papers
     grouped by their tf and length in every field but the longest (the abstract, whose lengths
     vary most), each group as its tf and lengths with the smallest length of that field, less the
-    points another point bounds too. `score(tf, length)`: the points' scores with the averages of now."""
+    points another point bounds too. `score(tf, length)`: the points' scores, best first."""
     import numpy as np
 
     if not len(tf):
@@ -475,12 +480,12 @@ class ShardedIndex:
         range moved (all of them when `affected` is None)."""
         layout = self.layout()
         write = {}
-        averages, boosts = self.averages(), [boost for _, boost in self.fields]
+        boosts = [boost for _, boost in self.fields]
         for name, terms in layout.items():
             if affected is None or self.shards.get(name) != terms or not affected.isdisjoint(terms):
                 write[f"search/shards/{name}.json"] = b"[" + b",".join(self.entries[t] for t in terms) + b"]"
                 if self.has_head(terms[0]):
-                    write[f"search/heads/{name}.json"] = head(self.entries[terms[0]], averages, boosts)
+                    write[f"search/heads/{name}.json"] = head(self.entries[terms[0]], boosts)
         self.shards = layout
         return write
 

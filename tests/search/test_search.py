@@ -249,16 +249,17 @@ def head_terms(site: Path) -> list[str]:
 
 def headed_results(folder: Path, skew: float = 1.0):
     """The shipped catalogue built with a head of 12 papers for every shard (HEAD_BYTES 0), each
-    head's papers chosen with the field averages times `skew` (as after edits that moved them), and
-    the answers to one-word queries for every term a head is for, and of the generated kinds."""
+    head's papers chosen with field averages `skew` times off (as far off as edits could move the
+    catalogue's from those a head was chosen with), and the answers to one-word queries for every
+    term a head is for, and of the generated kinds."""
     from generator.search import shards
 
-    real = shards.head
+    real = shards._bm25
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(shards, "HEAD_BYTES", 0)
         patch.setattr(shards, "HEAD", 12)
-        patch.setattr(shards, "head", lambda entry, averages, boosts: real(
-            entry, [a * skew ** (1 if f % 2 else -1) for f, a in enumerate(averages)], boosts))
+        patch.setattr(shards, "_bm25", lambda idf, tf, length, averages, boosts: real(
+            idf, tf, length, [a * skew ** (1 if f % 2 else -1) for f, a in enumerate(averages)], boosts))
         build(load_settings(None, PROJECT / "content"), folder / "site")
     site = folder / "site"
     whole = write_whole(site, folder)
