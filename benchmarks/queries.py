@@ -3,6 +3,7 @@ exactness tests and the cold-query benchmark."""
 
 from __future__ import annotations
 
+import argparse
 import json
 import random
 import re
@@ -67,3 +68,19 @@ def make_queries(texts: list[str], terms: list[str], per_kind: int = 20, seed: i
 def _typo(word: str, rng: random.Random) -> str:
     at = rng.randrange(len(word))
     return word[:at] + word[at + 1:] if rng.random() < 0.5 else word[:at] + "x" + word[at + 1:]
+
+
+def query_arguments(parser: argparse.ArgumentParser, per_kind: int) -> None:
+    """What a script that runs cold queries on a built site is told: the site, how many queries
+    of each kind, and which kinds (one to three words unless told)."""
+    parser.add_argument("site", type=Path)
+    parser.add_argument("--per-kind", type=int, default=per_kind)
+    parser.add_argument("--kinds", type=_kinds, default=KINDS[:3], help="kinds of query, comma-separated")
+
+
+def _kinds(text: str) -> tuple[str, ...]:
+    kinds = tuple(kind.strip() for kind in text.split(","))
+    unknown = [kind for kind in kinds if kind not in KINDS]
+    if unknown:
+        raise argparse.ArgumentTypeError(f"no kind of query called {unknown[0]!r} (the kinds: {', '.join(KINDS)})")
+    return kinds

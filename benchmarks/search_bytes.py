@@ -19,18 +19,17 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
+from benchmarks.queries import query_arguments  # noqa: E402
 from benchmarks.run import cold_queries  # noqa: E402
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("site", type=Path)
-    parser.add_argument("--per-kind", type=int, default=60)
-    parser.add_argument("--kinds", default="one word,two words,three words")
+    query_arguments(parser, per_kind=60)
     parser.add_argument("--budget-kb", type=float, default=100.0)
     parser.add_argument("--top", type=int, default=3, help="heaviest queries of each kind to list with their files")
     args = parser.parse_args()
-    kinds = tuple(kind.strip() for kind in args.kinds.split(","))
+    kinds = args.kinds
     measured = cold_queries(args.site.resolve(), per_kind=args.per_kind, kinds=kinds)
     if "error" in measured:
         sys.exit(f"error: {measured['error']}")

@@ -36,7 +36,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from benchmarks.queries import KINDS, make_queries, site_texts  # noqa: E402
+from benchmarks.queries import make_queries, query_arguments, site_texts  # noqa: E402
 from generator.search.lunr_builder import STOP_WORDS, weight  # noqa: E402
 from generator.search.lunr_pipeline import stem, trim  # noqa: E402
 from generator.search.shards import _json as compact  # noqa: E402  (the shards' own JSON)
@@ -178,9 +178,7 @@ def model(site: Site, terms: list[str], entries: dict[str, list], args) -> dict 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("site", type=Path)
-    parser.add_argument("--per-kind", type=int, default=60)
-    parser.add_argument("--kinds", default="one word,two words,three words")
+    query_arguments(parser, per_kind=60)
     parser.add_argument("--first-tier", type=int, default=512)
     parser.add_argument("--growth", type=int, default=4)
     parser.add_argument("--probe-bytes", type=float, default=226.0)
@@ -194,9 +192,7 @@ def main() -> None:
     print("| kind of query | queries | today: KB median (max) | within 100 KB | model: KB median (max) | within 100 KB |")
     print("|---|---|---|---|---|---|")
     listed = []
-    for kind in (k.strip() for k in args.kinds.split(",")):
-        if kind not in KINDS:
-            sys.exit(f"error: no kind of query called {kind!r}")
+    for kind in args.kinds:
         rows = []
         for query in queries[kind]:
             terms = query_terms(query)
