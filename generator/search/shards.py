@@ -493,16 +493,13 @@ class ShardedIndex:
         """Does a one-word query for this term (the first of its shard) have a head (see `head`)?"""
         return len(self.entries[term]) > HEAD_BYTES
 
-    def averages(self) -> list[float]:
-        return [total / self.documents if self.documents else 0 for total in self.totals]
-
     def manifest(self) -> dict:
         return {
             "fields": [name for name, _ in self.fields],
             "boosts": [boost for _, boost in self.fields],
             "pipeline": self.pipeline,
             "documents": self.documents,
-            "averages": self.averages(),
+            "averages": [total / self.documents if self.documents else 0 for total in self.totals],
             "target": target_size(self.documents),
             "shards": shard_starts(list(self.shards.values())),
             # the shards with a head, as the gaps between their numbers (a few bytes each)
