@@ -30,8 +30,11 @@ def bibtex_escape(text: str) -> str:
     return _SPECIAL_RE.sub(lambda m: _SPECIAL[m.group(0)], " ".join(text.split()))
 
 
+_NOT_ASCII_WORD = re.compile(r"[^a-z0-9]")
+
+
 def _ascii_word(text: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower())
+    return _NOT_ASCII_WORD.sub("", unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower())
 
 
 def cite_key(paper: Paper) -> str:
@@ -39,9 +42,9 @@ def cite_key(paper: Paper) -> str:
     who = paper.scholarly.authors[0].split()[-1] if paper.scholarly.authors else (paper.organisation or "anon")
     who = _ascii_word(who.split()[0] if not paper.scholarly.authors else who) or "anon"
     year = str(paper.month[0]) if paper.month else "nd"
-    words = [w for w in (_ascii_word(w) for w in paper.title.split()) if w and w not in _STOP]
+    word = next((w for w in map(_ascii_word, paper.title.split()) if w and w not in _STOP), "paper")  # the first
     tag = hashlib.blake2b(paper.slug.encode(), digest_size=2).hexdigest()
-    return f"{who}{year}{words[0] if words else 'paper'}_{tag}"
+    return f"{who}{year}{word}_{tag}"
 
 
 def bibtex(paper: Paper) -> str:
