@@ -192,10 +192,27 @@ def update(state, settings: Settings, taxonomy: Taxonomy, papers: list[Paper], f
     routes, plan = plan_whole(catalogue, settings)
     last = state.plan.keys
     changed = [r for r in routes if last.get(r.path) != plan.keys[r.path]]
-    # a paper whose neighbours place it elsewhere changes topics without being read again, and the
-    # search index's update only looks at papers read again: then it is built whole
-    previous = state.order if catalogue.placed == state.plan.catalogue.placed else None
+    previous = _as_indexed(state.order, state.plan.catalogue, catalogue)
     return Update(plan, changed, sorted(set(last) - set(plan.keys)), previous, routes)
+
+
+def _as_indexed(order: list[Paper], last: Catalogue, catalogue: Catalogue) -> list[Paper]:
+    """The papers as the search index last numbered and saw them. A paper its neighbours now place
+    elsewhere changed topics without being read again: the same object, now with its new topics;
+    the index's update (which looks at the papers that are not the same objects) is given it as it
+    was, with the topics it had, so that only its entries change (not the whole index rebuilt)."""
+    if catalogue.placed == last.placed:
+        return order
+    moved = {slug for slug in {*last.placed, *catalogue.placed} if last.placed.get(slug) != catalogue.placed.get(slug)}
+    now = {id(p) for p in catalogue.papers}
+    as_indexed = []
+    for paper in order:
+        if paper.slug in moved and paper.topics_by == "none" and id(paper) in now:  # not read again
+            paper = copy.copy(paper)
+            paper.derived = {}  # its own memo: the search analysis of its old topics
+            paper.topics = last.placed.get(paper.slug, [last.taxonomy.catch_all])
+        as_indexed.append(paper)
+    return as_indexed
 
 
 def plan_whole(catalogue: Catalogue, settings: Settings) -> tuple[list[Route], Plan]:

@@ -305,7 +305,8 @@ def _papers(content: Path) -> list[Path]:
 
 def _place(content: Path) -> None:
     """Give a paper in the catch-all the words of one its neighbours placed (no term's words, then):
-    its own neighbours now place it too."""
+    the two are now each other's closest, and either may land elsewhere, the placed one (whose
+    page is not touched) too."""
     from generator.catalogue.groups import index_catalogue
     from generator.catalogue.reader import read_papers
 
@@ -314,6 +315,9 @@ def _place(content: Path) -> None:
     placed = next(p for p in catalogue.papers if p.slug in catalogue.placed)
     far = next(p for p in catalogue.papers if p.topics_by == "none" and p.slug not in catalogue.placed)
     Path(far.source).write_text(Path(far.source).read_text(encoding="utf-8") + f"\n{placed.text}\n", encoding="utf-8")
+    taxonomy, papers, _ = read_papers(content)
+    after = index_catalogue(papers, taxonomy)
+    assert after.placed.get(placed.slug) != catalogue.placed[placed.slug], "a paper not edited lands elsewhere"
 
 
 EDITS = {
@@ -493,6 +497,27 @@ def test_a_retitled_paper_that_moves_among_its_days_papers_updates_the_search_in
     build(load_settings(None, content), kept, state=state)
     moved = [i for i, p in enumerate(state.order) if p.slug != slugs[i]]
     assert len(moved) == 2 and not whole
+    build(load_settings(None, content), tmp_path / "fresh")
+    assert snapshot(kept) == snapshot(tmp_path / "fresh")
+
+
+def test_a_paper_its_neighbours_move_to_another_topic_updates_the_search_index_in_place(tmp_path, monkeypatch):
+    """Its page is not read again, yet its topics (a field of the index, and of its result) change:
+    its entries are updated, and the index is not built whole again (at 10,000 papers that was
+    most of such an edit's cost)."""
+    from generator.build.state import BuildState
+    from generator.search import shards as search_shards
+
+    content, kept = tmp_path / "content", tmp_path / "kept"
+    shutil.copytree(SHIPPED_CONTENT, content)
+    state = BuildState()
+    build(load_settings(None, content), kept, state=state)
+    whole = []
+    real = search_shards.ShardedIndex.build
+    monkeypatch.setattr(search_shards.ShardedIndex, "build", lambda *a: whole.append(1) or real(*a))
+    EDITS["words that give a paper its neighbours' topic"](content)
+    build(load_settings(None, content), kept, state=state)
+    assert not whole
     build(load_settings(None, content), tmp_path / "fresh")
     assert snapshot(kept) == snapshot(tmp_path / "fresh")
 
