@@ -131,6 +131,29 @@ def test_an_edit_of_a_thousand_papers_redoes_a_part_of_them(synthetic, monkeypat
     assert worked[0] < len(synthetic) / 4
 
 
+def test_an_edit_that_moves_a_terms_idf_a_step_redoes_every_paper_holding_it(zipf_papers, monkeypatch):
+    """Papers take a word one edit after another until its idf moves a step (see _idf): then every
+    paper holding it has a new vector, and the edit still gives what building again gives."""
+    touched = []
+    real = nearness_module._merge_columns
+    monkeypatch.setattr(nearness_module, "_merge_columns",
+                        lambda near, score, papers, *a: touched.append(len(papers)) or real(near, score, papers, *a))
+    word = "w0300x"  # in a few dozen papers: kept, unlike the commonest words (MIN_DF_CAP)
+    holding = [word in p.text.split() or word in p.title.split() for p in zipf_papers]
+    assert 2 <= sum(holding) < nearness_module.MIN_DF_CAP
+    step = lambda df: nearness_module._idf(np.array([df]), len(zipf_papers))[0]  # noqa: E731
+    before, after, holders = Nearness.build(zipf_papers), list(zipf_papers), sum(holding)
+    for i in [i for i, held in enumerate(holding) if not held]:
+        after[i] = reworded(after[i], after[i].text, f"{after[i].title} {word}")
+        edited = before.edited(after, [i])
+        if step(holders + 1) != step(holders):
+            assert touched[-1] > holders  # every paper holding it, and the one edited
+            assert_same(edited, Nearness.build(after))
+            return
+        before, holders = edited, holders + 1
+    raise AssertionError("the idf never moved a step")
+
+
 def test_papers_in_another_order_have_the_same_nearness(shipped):
     shuffled = list(shipped)
     random.Random(2).shuffle(shuffled)
