@@ -104,8 +104,8 @@ class Taxonomy:
 
 
 def _trie_pattern(terms: list[str]) -> str:
-    """One regex for the terms, shared prefixes factored out, the longest match first: like
-    `term1|term2|...` ordered longest first, with each character tried once per position."""
+    """One regex for the terms, shared prefixes factored out (a trie), the longest match first:
+    like `term1|term2|...` ordered longest first, each shared prefix tried once."""
     trie: dict = {}
     for term in terms:
         node = trie
