@@ -49,9 +49,29 @@ class Nearness:
         self.slugs = slugs                  # the papers' slugs, in the order numbered
         self.near, self.score = near, score
         self.df = df                        # (key, count): distinct terms, sorted, and how many papers hold each
-        self.vectors = vectors              # (start, key, weight): kept terms, strongest first
-        self.bags = bags                    # (start, key, tf): every paper's terms, for an edit
-        self._rank = rank
+        self._vectors = vectors             # (start, key, weight): kept terms, strongest first
+        self._bags = bags                   # (start, key, tf): every paper's terms, for an edit
+        self._rank = rank                   # (each also a _Patched: an edit's rows, not yet copied in)
+
+    @property
+    def vectors(self):
+        return _whole(self._vectors)
+
+    @vectors.setter
+    def vectors(self, value) -> None:
+        self._vectors = value
+
+    @property
+    def bags(self):
+        return _whole(self._bags)
+
+    @bags.setter
+    def bags(self, value) -> None:
+        self._bags = value
+
+    def __getstate__(self) -> dict:
+        """Saved with whole arrays (in the background, where the state is saved: see build.state)."""
+        return {**self.__dict__, "_vectors": self.vectors, "_bags": self.bags}
 
     @property
     def rank(self):
@@ -76,10 +96,9 @@ class Nearness:
         lists still right)?"""
         from generator.catalogue.related import paper_terms
 
-        start, key, tf = self.bags
+        held, tf = _row(self._bags, i)
         keys, counts = paper_terms(paper)
-        row = slice(start[i], start[i + 1])
-        return len(keys) == row.stop - row.start and bool((key[row] == keys).all()) and bool((tf[row] == counts).all())
+        return len(keys) == len(held) and bool((held == keys).all()) and bool((tf == counts).all())
 
     def closest(self, i: int, k: int) -> list[tuple[int, float]]:
         """Paper i's k closest papers by cosine, and their scores, closest first."""
@@ -133,27 +152,90 @@ class Nearness:
         n = len(papers)
         if len(changed) > EDIT_SHARE * n:
             return Nearness.build(papers)
-        start, key, _ = self.bags
+        bags, vectors = self.bags, self.vectors  # whole (in a long-lived process, the last edit's rows copied in now)
+        start, key, _ = bags
         changed = np.unique(np.asarray(changed, dtype=np.int64))
         old_keys = np.concatenate([key[start[i]:start[i + 1]] for i in changed])
-        new_bags = {int(i): paper_terms(papers[i]) for i in changed}
-        bags = _replace(self.bags, new_bags, n)
-        new_keys = np.concatenate([new_bags[int(i)][0] for i in changed])
+        new_bags = _csr([paper_terms(papers[i]) for i in changed.tolist()])
         # the terms whose weight moved (see _moved), so the papers holding them: their vectors change
-        df, moved = _moved(self.df, old_keys, new_keys, n)
-        holders = np.searchsorted(bags[0], np.flatnonzero(np.isin(bags[1], moved)), side="right") - 1
+        df, moved = _moved(self.df, old_keys, new_bags[1], n)
+        holders = _docs_of(start, np.flatnonzero(_member(moved, key))) if len(moved) else changed[:0]
         touched = np.union1d(changed, holders)
         if len(touched) > EDIT_SHARE * n:
             return Nearness.build(papers)
-        vectors = _replace_vectors(self.vectors, _vectors(bags, touched, df, n), touched, n)
+        fresh = _vectors(_gather(bags, changed, new_bags, touched), np.arange(len(touched)), df, n)
         rank = self.rank
         near, score = self.near.copy(), self.score.copy()
         # every other row takes its new scores for the touched papers; the touched rows, and rows
         # that lost a touched paper with nothing sure to take its place, are worked out whole
-        unsure = _merge_columns(near, score, touched, vectors, n, rank)
+        unsure = _merge_columns(near, score, touched, fresh, vectors, n, rank)
         whole = np.union1d(touched, unsure)
-        near[whole], score[whole] = _rows(whole, vectors, n, rank)
-        return Nearness(self.slugs, near, score, df, vectors, bags=bags, rank=rank)
+        patched = _Patched(vectors, touched, fresh)
+        near[whole], score[whole] = _rows(whole, patched, n, rank)
+        return Nearness(self.slugs, near, score, df, patched, bags=_Patched(bags, changed, new_bags), rank=rank)
+
+
+class _Patched:
+    """CSR arrays with some rows replaced, not yet copied into whole arrays: `rows` (sorted), their
+    new rows a CSR of their own (`fresh`). Copying tens of megabytes to splice in one paper's row was
+    most of an edit's nearness update at 100,000 papers (0.9 of 2 s), and at 10,000 its fresh pages
+    stalled an edit now and then; an edit reads the rows it changed, and the whole arrays are made
+    where they are needed whole (the saved state: in the background, see build.state)."""
+
+    __slots__ = ("base", "rows", "fresh", "_whole")
+
+    def __init__(self, base, rows, fresh):
+        self.base, self.rows, self.fresh, self._whole = base, rows, fresh, None
+
+    def whole(self):
+        if self._whole is None:
+            f_start, *f_values = self.fresh
+            self._whole = _replace(self.base, {int(r): tuple(v[f_start[i]:f_start[i + 1]] for v in f_values)
+                                               for i, r in enumerate(self.rows.tolist())}, len(self.base[0]) - 1)
+        return self._whole
+
+
+def _whole(csr):
+    """A CSR's whole arrays (a _Patched's copied in once)."""
+    return csr.whole() if isinstance(csr, _Patched) else csr
+
+
+def _row(csr, i: int):
+    """Row i of a CSR, or of a _Patched, without copying it whole."""
+    if isinstance(csr, _Patched) and csr._whole is None:
+        at = int(csr.rows.searchsorted(i))
+        csr, i = (csr.fresh, at) if at < len(csr.rows) and csr.rows[at] == i else (csr.base, i)
+    start, *values = _whole(csr)
+    return tuple(v[start[i]:start[i + 1]] for v in values)
+
+
+def _csr(rows: list[tuple]):
+    """Rows of (keys, values) arrays as one CSR."""
+    import numpy as np
+
+    start = np.zeros(len(rows) + 1, dtype=np.int64)
+    np.cumsum([len(keys) for keys, _ in rows], out=start[1:])
+    return start, np.concatenate([keys for keys, _ in rows]), np.concatenate([values for _, values in rows])
+
+
+def _gather(base, rows, fresh, want):
+    """A CSR over the papers `want` (sorted): each one's row from `fresh` (a CSR over `rows`, sorted)
+    where it has one there, else from `base`."""
+    import numpy as np
+
+    b_start, *b_values = base
+    f_start, *f_values = fresh
+    at = np.minimum(np.searchsorted(rows, want), max(len(rows) - 1, 0))
+    new = (rows[at] == want) if len(rows) else np.zeros(len(want), dtype=bool)
+    lengths = np.where(new, np.diff(f_start)[at] if len(rows) else 0, b_start[want + 1] - b_start[want])
+    out = np.zeros(len(want) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=out[1:])
+    values = [np.empty(int(out[-1]), dtype=v.dtype) for v in b_values]
+    for which, start, source in ((~new, b_start[want], b_values), (new, f_start[at], f_values)):
+        into, read = _ranges(out[:-1][which], lengths[which]), _ranges(start[which], lengths[which])
+        for value, found in zip(values, source):
+            value[into] = found[read]
+    return (out, *values)
 
 
 def _vectors_of(docs, state):
@@ -314,7 +396,7 @@ def _rows(rows, vectors, n, rank):
 
     if len(rows) < n // 8:
         return _few_rows(rows, vectors, n, rank)
-    start, key, weight = vectors
+    start, key, weight = _whole(vectors)
     terms = np.unique(key)  # then searched: return_inverse would hold twice the memory
     column = np.searchsorted(terms, key)
     state = (start, column, weight, len(terms), n, rank)  # numpy arrays: scipy is loaded where the product is made
@@ -377,21 +459,51 @@ def _few_rows(rows, vectors, n, rank):
     score over the row's terms in key order, as the sparse product sums it (so the same bits)."""
     import numpy as np
 
-    start, key, weight = vectors
+    base, patched, fresh = _parts(vectors)
     asking = np.unique(rows)
-    query = _ranges(start[asking], np.minimum(np.diff(start)[asking], QUERY))  # their query entries
-    held = np.flatnonzero(_member(np.unique(key[query]), key))
-    unique, term = np.unique(key[held], return_inverse=True)
+    a_start, a_key, a_weight = _gather(base, patched, fresh, asking)
+    query = _ranges(a_start[:-1], np.minimum(np.diff(a_start), QUERY))  # their query entries
+    q_doc, q_key, q_weight = asking[_docs_of(a_start, query)], a_key[query], a_weight[query]
+    post_doc, post_key, post_weight = _holding(base, patched, fresh, np.unique(q_key))
+    unique, term = np.unique(post_key, return_inverse=True)
     by_term = np.argsort(term, kind="stable")
-    post_doc, post_weight = _docs_of(start, held)[by_term], weight[held][by_term]
+    post_doc, post_weight = post_doc[by_term], post_weight[by_term]
     starts = np.searchsorted(term[by_term], np.arange(len(unique) + 1))
-    del term, by_term, held
-    q_doc, q_weight, q_term = _docs_of(start, query), weight[query], np.searchsorted(unique, key[query])
+    del term, by_term, post_key
+    q_term = np.searchsorted(unique, q_key)
     in_key_order = np.lexsort((q_term, q_doc))
     q_doc, q_weight, q_term = q_doc[in_key_order], q_weight[in_key_order], q_term[in_key_order]
     q_first = np.searchsorted(q_doc, np.arange(n + 1))
     del query, q_doc, unique
     return _dense_blocks(rows, (post_doc, post_weight, starts, q_term, q_weight, q_first, n, rank))
+
+
+def _parts(csr):
+    """(base, rows, fresh) of a _Patched not yet copied whole; a CSR's own arrays with none replaced."""
+    import numpy as np
+
+    if isinstance(csr, _Patched) and csr._whole is None:
+        return csr.base, csr.rows, csr.fresh
+    csr = _whole(csr)
+    return csr, np.zeros(0, dtype=np.int64), (np.zeros(1, dtype=np.int64), *(v[:0] for v in csr[1:]))
+
+
+def _holding(base, rows, fresh, terms):
+    """(paper, key, weight) of every entry holding one of `terms` (sorted, distinct): the papers at
+    `rows` (sorted) as `fresh` (a CSR over them) has them, the others as `base` does."""
+    import numpy as np
+
+    start, key, weight = base
+    held = np.flatnonzero(_member(terms, key))
+    doc = _docs_of(start, held)
+    if not len(rows):
+        return doc, key[held], weight[held]
+    other = ~np.isin(doc, rows)
+    held, doc = held[other], doc[other]
+    f_start, f_key, f_weight = fresh
+    f_held = np.flatnonzero(_member(terms, f_key))
+    return (np.concatenate([doc, rows[_docs_of(f_start, f_held)]]), np.concatenate([key[held], f_key[f_held]]),
+            np.concatenate([weight[held], f_weight[f_held]]))
 
 
 def _dense_blocks(rows, postings):
@@ -428,19 +540,18 @@ def _scores(asks, postings):
     return (asks @ postings).tocsr()
 
 
-def _merge_columns(near, score, touched, vectors, n, rank):
+def _merge_columns(near, score, touched, fresh, vectors, n, rank):
     """Rows other than the touched papers' take their new scores for the touched papers, in place,
     in numpy alone (summed over the row's query terms in key order, as `_rows` sums them). A row's
     list is sure only if its last entry still ranks at or above the last one it had: a paper outside
-    the list scored no more than that, and did not change. Returns the rows that are not sure (to
-    work out whole)."""
+    the list scored no more than that, and did not change. `fresh`: the touched papers' new vectors
+    (a CSR over them); `vectors`: every paper's before (the others' are unchanged). Returns the
+    rows that are not sure (to work out whole)."""
     import numpy as np
 
+    f_start, t_key, t_weight = fresh
+    t_doc = np.repeat(np.arange(len(touched)), np.diff(f_start))
     start, key, weight = vectors
-    lengths = np.diff(start)
-    t_doc = np.repeat(np.arange(len(touched)), lengths[touched])
-    t_index = _ranges(start[touched], lengths[touched])
-    t_key, t_weight = key[t_index], weight[t_index]
     # the other rows' query terms that a touched paper holds (no other term adds to their scores)
     shared = np.flatnonzero(_member(np.unique(t_key), key))
     doc = _docs_of(start, shared)
@@ -588,12 +699,3 @@ def _replace(bags, new, n):
     out = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(lengths, out=out[1:])
     return out, np.concatenate(parts_k), np.concatenate(parts_v)
-
-
-def _replace_vectors(vectors, fresh, rows, n):
-    """The vectors with those of the papers `rows` (sorted) replaced by `fresh` (CSR over them)."""
-    start, key, weight = vectors
-    f_start, f_key, f_weight = fresh
-    new = {int(r): (f_key[f_start[i]:f_start[i + 1]], f_weight[f_start[i]:f_start[i + 1]])
-           for i, r in enumerate(rows)}
-    return _replace((start, key, weight), new, n)

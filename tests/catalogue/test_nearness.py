@@ -77,6 +77,23 @@ def test_an_edit_gives_what_building_again_gives_on_a_thousand_papers(synthetic,
     assert_same(edited, Nearness.build(after))
 
 
+def test_edits_one_after_another_give_what_building_again_gives(zipf_papers, monkeypatch):
+    """As a long-lived process (serve) makes them: each edit starts from the last one's nearness,
+    whose new rows are not yet copied into whole arrays, and holds each paper's words as it is now."""
+    monkeypatch.setattr(nearness_module, "EDIT_SHARE", 1.0)  # never fall back to building whole
+    nearness, papers = Nearness.build(zipf_papers), list(zipf_papers)
+    for step in range(3):
+        changed = [97 * step, 97 * step + 13]
+        before, papers = papers, list(papers)
+        for i in changed:
+            papers[i] = reworded(papers[i], f"{papers[i].text} w{5990 - step}x zq{step}x")
+        nearness = nearness.edited(papers, changed)
+        assert isinstance(nearness._bags, nearness_module._Patched) and nearness._bags._whole is None
+        assert all(nearness.holds(i, papers[i]) for i in [*range(0, len(papers), 7), *changed])
+        assert not any(nearness.holds(i, before[i]) for i in changed)
+    assert_same(nearness, Nearness.build(papers))
+
+
 @pytest.fixture(scope="module")
 def zipf_papers():
     """800 papers of words drawn as in real text (Zipf's law over 6,000 words): most terms are
