@@ -25,7 +25,7 @@ import hashlib
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from generator.catalogue.nearness import Nearness
+from generator.catalogue.nearness import Nearness, _distinct
 
 if TYPE_CHECKING:
     from generator.catalogue.paper import Paper
@@ -166,7 +166,7 @@ def depending(before: Nearness, after: Nearness):
 
     moved = np.flatnonzero((before.near != after.near).any(axis=1) | (before.score != after.score).any(axis=1))
     lends = np.isin(after.near[:, :FEEDBACK], moved).any(axis=1)
-    return np.union1d(moved, np.flatnonzero(lends))
+    return _distinct(moved, np.flatnonzero(lends))
 
 
 def _topic_masks(papers: list[Paper], places):
@@ -175,7 +175,7 @@ def _topic_masks(papers: list[Paper], places):
     edit's few lists do not read every paper's topics."""
     import numpy as np
 
-    places = np.unique(places[places >= 0]).tolist()
+    places = _distinct(places[places >= 0]).tolist()
     slugs = sorted({t.slug for i in places for t in papers[i].topics})
     bit = {slug: i for i, slug in enumerate(slugs)}
     masks = np.zeros((len(papers), (len(slugs) + 63) // 64), dtype=np.uint64)
