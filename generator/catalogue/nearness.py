@@ -117,16 +117,21 @@ class Nearness:
         df = np.unique(bags[1], return_counts=True)
         release_free_memory()  # what the papers' terms held: each step's leftovers would add up to the peak
         if n < PARALLEL_FROM:
-            vectors = _vectors_of(np.arange(n), (bags, df, n))
+            *vectors, column = _vectors_of(np.arange(n), (bags, df, n))
         else:  # each paper's vector depends on its own terms alone: every core takes a share
             from generator.utils.parallel import Chunked
 
-            vectors = _joined(Chunked(_vectors_of, np.arange(n), (bags, df, n)).results())
+            shares = Chunked(_vectors_of, np.arange(n), (bags, df, n))
+            # loaded while the cores work out the vectors: the rows' workers, forked next, share it
+            # rather than each spending 0.1 s loading its own
+            import scipy.sparse  # noqa: F401
+
+            *vectors, column = _joined(shares.results())
             release_free_memory()  # the shares the cores sent back
         slugs = [p.slug for p in papers]
         rank = slug_rank(slugs)
-        near, score = _rows(np.arange(n), vectors, n, rank)
-        return cls(slugs, near, score, df, vectors, bags=bags, rank=rank)
+        near, score = _rows(np.arange(n), tuple(vectors), n, rank, columns=(column, len(df[0])))
+        return cls(slugs, near, score, df, tuple(vectors), bags=bags, rank=rank)
 
     def renumbered(self, slugs: list[str]) -> Nearness:
         """The same nearness for the same papers in another order: it depends only on each paper's
@@ -239,10 +244,11 @@ def _gather(base, rows, fresh, want):
 
 
 def _vectors_of(docs, state):
-    """The vectors of the papers `docs` (consecutive), worked out a share of them at a time: the
-    same arrays, a fraction of the memory."""
+    """The vectors of the papers `docs` (consecutive), worked out a share of them at a time (the
+    same arrays, a fraction of the memory), with each entry's column (see `_vectors`)."""
     bags, df, n = state
-    return _joined([_vectors(bags, docs[low:low + VECTOR_CHUNK], df, n) for low in range(0, len(docs), VECTOR_CHUNK)])
+    return _joined([_vectors(bags, docs[low:low + VECTOR_CHUNK], df, n, columns=True)
+                    for low in range(0, max(len(docs), 1), VECTOR_CHUNK)])  # one part at least: the four arrays
 
 
 def _bags(papers: list[Paper]):
@@ -265,9 +271,9 @@ def _joined(parts):
 
     if not parts:
         return np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0)
-    offsets = np.cumsum([0] + [len(key) for _, key, _ in parts])
+    offsets = np.cumsum([0] + [len(part[1]) for part in parts])
     start = np.concatenate([part[0][:-1] + at for part, at in zip(parts, offsets)] + [offsets[-1:]])
-    return start, np.concatenate([key for _, key, _ in parts]), np.concatenate([value for _, _, value in parts])
+    return (start, *(np.concatenate(values) for values in list(zip(*parts))[1:]))
 
 
 def _ranges(begin, length):
@@ -292,6 +298,17 @@ def _docs_of(start, index):
     import numpy as np
 
     return np.searchsorted(start, index, side="right") - 1
+
+
+def _places(ids):
+    """For sorted ids, each one's place among the equal ids before it: in one pass, where
+    `arange - searchsorted(ids, ids)` searches for every id (most of the cost of a long array)."""
+    import numpy as np
+
+    if not len(ids):
+        return np.zeros(0, dtype=np.int64)
+    starts = np.flatnonzero(np.concatenate(([True], ids[1:] != ids[:-1])))
+    return np.arange(len(ids)) - np.repeat(starts, np.diff(np.append(starts, len(ids))))
 
 
 def _distinct(*arrays):
@@ -372,8 +389,9 @@ def _idf(df, n):
     return np.round((np.log((n + 1) / (df + 1)) + 1) / IDF_STEP) * IDF_STEP
 
 
-def _vectors(bags, docs, df, n):
-    """The vectors of the papers `docs` (sorted), as CSR over those papers: (start, key, weight)."""
+def _vectors(bags, docs, df, n, columns: bool = False):
+    """The vectors of the papers `docs` (sorted), as CSR over those papers: (start, key, weight);
+    with `columns`, also each entry's term's place in `df`, a column of the product (see `_rows`)."""
     import numpy as np
 
     start, key, tf = bags
@@ -381,34 +399,37 @@ def _vectors(bags, docs, df, n):
     index = _ranges(start[docs], lengths)
     keys, tfs, doc = key[index], tf[index].astype(np.float64), np.repeat(np.arange(len(docs)), lengths)
     unique, counts = df
-    freq = counts[np.searchsorted(unique, keys)]
+    at = np.searchsorted(unique, keys)
+    freq = counts[at]
     kept = (freq >= 2) & (freq <= _too_common(n))
-    keys, tfs, doc, freq = keys[kept], tfs[kept], doc[kept], freq[kept]
+    keys, tfs, doc, freq, at = keys[kept], tfs[kept], doc[kept], freq[kept], at[kept]
     weight = (1 + np.log(tfs)) * _idf(freq, n)
     order = np.lexsort((-weight, doc))  # stable, and each paper's keys come sorted: ties stay in key order
-    keys, weight, doc = keys[order], weight[order], doc[order]
-    place = np.arange(len(doc)) - np.searchsorted(doc, doc)  # a term's place among its paper's, strongest first
-    keep = place < KEEP
-    keys, weight, doc = keys[keep], weight[keep], doc[keep]
+    keys, weight, doc, at = keys[order], weight[order], doc[order], at[order]
+    keep = _places(doc) < KEEP  # a term's place among its paper's, strongest first
+    keys, weight, doc, at = keys[keep], weight[keep], doc[keep], at[keep]
     norm = np.sqrt(np.bincount(doc, weight * weight, minlength=len(docs)))
     weight = weight / np.where(norm > 0, norm, 1.0)[doc]
     out = np.zeros(len(docs) + 1, dtype=np.int64)
     np.cumsum(np.bincount(doc, minlength=len(docs)), out=out[1:])
-    return out, keys, weight
+    return (out, keys, weight, at) if columns else (out, keys, weight)
 
 
-def _rows(rows, vectors, n, rank):
+def _rows(rows, vectors, n, rank, columns=None):
     """The closest papers of the papers `rows` (sorted): their query vectors times the postings, a
     sparse product (scipy) a block of rows at a time, on every core (a few rows: `_few_rows`).
-    Each score is summed over its row's query terms in key order, whatever the rows (see `_scores`)."""
+    Each score is summed over its row's query terms in key order, whatever the rows (see `_scores`).
+    `columns`: each vector entry's column and how many there are, if known (numbered in key order)."""
     import numpy as np
 
     if len(rows) < n // 8:
         return _few_rows(rows, vectors, n, rank)
     start, key, weight = _whole(vectors)
-    terms = np.unique(key)  # then searched: return_inverse would hold twice the memory
-    column = np.searchsorted(terms, key)
-    state = (start, column, weight, len(terms), n, rank)  # numpy arrays: scipy is loaded where the product is made
+    if columns is None:
+        terms = np.unique(key)  # then searched: return_inverse would hold twice the memory
+        columns = np.searchsorted(terms, key), len(terms)
+    column, terms = columns
+    state = (start, column, weight, terms, n, rank)  # numpy arrays: scipy is loaded where the product is made
     if len(rows) < PARALLEL_FROM:
         try:
             return _row_blocks(rows, state)
@@ -598,7 +619,7 @@ def _merge_columns(near, score, touched, fresh, vectors, n, rank):
     c_row, c_doc, c_score = c_row[positive], c_doc[positive], c_score[positive]
     order = np.lexsort((rank[c_doc], -np.round(c_score, 12), c_row))
     c_row, c_doc, c_score = c_row[order], c_doc[order], c_score[order]
-    place = np.arange(len(c_row)) - np.searchsorted(c_row, c_row)
+    place = _places(c_row)
     chosen = place < NEAR
     c_row, c_doc, c_score, place = c_row[chosen], c_doc[chosen], c_score[chosen], place[chosen]
     # sure: a row whose list was short (no other paper scored), or whose new last ranks no lower
@@ -667,14 +688,14 @@ def _tops(starts, columns, values, owners, rank):
     local, columns, values = local[keep], columns[keep], values[keep]
     order = np.lexsort((-values, local))  # the NEAR-th best of the rest, as it is (not rounded): the cut
     ranked, best = local[order], values[order]
-    place = np.arange(len(ranked)) - np.searchsorted(ranked, ranked)
+    place = _places(ranked)
     cut = np.full(len(owners), -np.inf)
     cut[ranked[place == NEAR - 1]] = best[place == NEAR - 1]
     keep = values >= cut[local]
     local, columns, values = local[keep], columns[keep], values[keep]
     order = np.lexsort((rank[columns], -np.round(values, 12), local))
     local, columns, values = local[order], columns[order], values[order]
-    place = np.arange(len(local)) - np.searchsorted(local, local)
+    place = _places(local)
     chosen = place < NEAR
     near[local[chosen], place[chosen]] = columns[chosen]
     score[local[chosen], place[chosen]] = values[chosen]

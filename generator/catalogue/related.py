@@ -25,7 +25,7 @@ import hashlib
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from generator.catalogue.nearness import Nearness, _distinct
+from generator.catalogue.nearness import Nearness, _distinct, _places
 
 if TYPE_CHECKING:
     from generator.catalogue.paper import Paper
@@ -37,7 +37,7 @@ FEEDBACK_WEIGHT = 0.1   # ... at this weight
 TOPIC_WEIGHT = 0.05   # and the share of topics in common adds this much at most
 LIMIT = 5
 ROWS_AT_ONCE = 2000   # papers whose lists are worked out at once (memory: ~100 numbers a paper)
-_ASCII_WORDS = bytes(c if 48 <= c <= 57 or 97 <= c <= 122 else 32 for c in range(256))  # a-z, 0-9; any other byte a space
+_ASCII_WORDS = bytes(c if 48 <= c <= 57 or 97 <= c <= 122 else 32 for c in range(256))  # 0-9, a-z; others a space
 
 
 @lru_cache(maxsize=1)
@@ -95,19 +95,19 @@ def related_papers(papers: list[Paper], limit: int = LIMIT, nearness: Nearness |
     near = nearness.near
     lenders = near[rows, :FEEDBACK]
     masks = _topic_masks(papers, np.concatenate([rows, near[rows].ravel(), near[lenders[lenders >= 0]].ravel()]))
-    rank = nearness.rank
+    rank, slugs = nearness.rank, [p.slug for p in papers]
     for low in range(0, len(rows), ROWS_AT_ONCE):  # each list is its own paper's: a share at a time holds less
-        found.update(_related_rows(papers, limit, nearness, rows[low:low + ROWS_AT_ONCE], masks, rank))
+        found.update(_related_rows(papers, slugs, limit, nearness, rows[low:low + ROWS_AT_ONCE], masks, rank))
     return found
 
 
-def _related_rows(papers: list[Paper], limit: int, nearness: Nearness, rows, masks, rank) -> dict[str, list[Paper]]:
+def _related_rows(papers: list[Paper], slugs: list[str], limit: int, nearness: Nearness, rows, masks,
+                  rank) -> dict[str, list[Paper]]:
     """`related_papers` for the papers at `rows`."""
     import numpy as np
 
     n = len(papers)
     near, near_score = nearness.near, nearness.score
-    slugs = [p.slug for p in papers]
     # What the closest papers are close to counts too (pseudo-relevance feedback), and so do
     # shared topics: both pull in papers on the same problem that word it differently.
     feedback = near[rows, :FEEDBACK]  # -1 where a paper has fewer neighbours
@@ -126,7 +126,7 @@ def _related_rows(papers: list[Paper], limit: int, nearness: Nearness, rows, mas
     owner, candidate, total = owner[keep], candidate[keep], total[keep]
     order = np.lexsort((rank[candidate], -total, owner))
     owner, candidate = owner[order], candidate[order]
-    place = np.arange(len(owner)) - np.searchsorted(owner, owner)
+    place = _places(owner)
     chosen = place < limit
     found: dict[str, list[Paper]] = {slugs[r]: [] for r in rows.tolist()}
     for d, c in zip(owner[chosen].tolist(), candidate[chosen].tolist()):
@@ -143,8 +143,7 @@ def _limit_score(owner, total, limit: int, chunk: int = 20_000):
     best = np.full(len(owner), -np.inf)
     if not len(owner):
         return best
-    first = np.searchsorted(owner, owner)
-    column = np.arange(len(owner)) - first
+    column = _places(owner)
     papers, at = np.unique(owner, return_index=True)
     for low in range(0, len(papers), chunk):
         part = slice(at[low], at[low + chunk] if low + chunk < len(papers) else len(owner))
@@ -175,7 +174,9 @@ def _topic_masks(papers: list[Paper], places):
     edit's few lists do not read every paper's topics."""
     import numpy as np
 
-    places = _distinct(places[places >= 0]).tolist()
+    held = np.zeros(len(papers), dtype=bool)  # marked, not sorted: a whole build's places are a million
+    held[places[places >= 0]] = True
+    places = np.flatnonzero(held).tolist()
     slugs = sorted({t.slug for i in places for t in papers[i].topics})
     bit = {slug: i for i, slug in enumerate(slugs)}
     masks = np.zeros((len(papers), (len(slugs) + 63) // 64), dtype=np.uint64)
@@ -267,7 +268,8 @@ def _terms(stems, lengths, n: int) -> _Terms:
     start = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(part // 2, minlength=n), out=start[1:])
     bounds = start.tolist()  # each paper's keys sorted on their own: one sort of them all took 5x longer
-    order = np.concatenate([np.zeros(0, dtype=np.int64)] + [keys[a:b].argsort() + a for a, b in zip(bounds, bounds[1:])])
+    order = np.concatenate([np.zeros(0, dtype=np.int64)] + [keys[a:b].argsort() + a
+                                                              for a, b in zip(bounds, bounds[1:])])
     keys, part = keys[order], part[order]
     first = np.ones(len(keys), dtype=bool)
     first[1:] = (keys[1:] != keys[:-1]) | (part[1:] // 2 != part[:-1] // 2)

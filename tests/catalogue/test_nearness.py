@@ -139,7 +139,7 @@ def test_an_edit_of_a_thousand_papers_redoes_a_part_of_them(synthetic, monkeypat
     """The point of it: most rows are merged, not worked out again."""
     worked = []
     real = nearness_module._rows
-    monkeypatch.setattr(nearness_module, "_rows", lambda rows, *a: worked.append(len(rows)) or real(rows, *a))
+    monkeypatch.setattr(nearness_module, "_rows", lambda rows, *a, **k: worked.append(len(rows)) or real(rows, *a, **k))
     before = Nearness.build(synthetic)
     worked.clear()
     after = list(synthetic)
