@@ -14,7 +14,8 @@ After an edit (`Nearness.edited`): the terms whose weight it moves are known (th
 frequency moved, and with it whether they are kept or their idf step), so are the papers holding
 them (their vectors change: A). Rows of A, and rows that lost one of A with nothing sure to take
 its place, are worked out again in full; every other row only merges in its new scores for A (no
-paper outside A changed for it).
+paper outside A changed for it). The new rows of the bags and vectors are kept beside the old
+arrays (`_Patched`), which are copied whole only where needed: in the saved state.
 """
 
 from __future__ import annotations
