@@ -47,21 +47,13 @@ def _stop_words() -> frozenset[str]:
     return frozenset(WORDS)
 
 
-_STEMS: dict[str, str] = {}  # word -> its stem, "" for a stop word (a plain dict: the lookup is most of the cost)
-
-
 def _stems(words: list[str]) -> list[str]:
-    """The words' stems, stop words left out."""
-    from lunr.stemmer import porter_stemmer
+    """The words' stems, stop words left out (the stemmer's memo is the search index's too: the
+    words a paper's search analysis stemmed are not stemmed again)."""
+    from generator.utils.stems import stem
 
-    stems, known = [], _STEMS
-    for word in words:
-        stem = known.get(word)
-        if stem is None:
-            stem = known[word] = "" if word in _stop_words() else porter_stemmer.stem(word)
-        if stem:
-            stems.append(stem)
-    return stems
+    stop = _stop_words()
+    return [stem(word) for word in words if word not in stop]
 
 
 def _tokens(text: str) -> list[bytes]:

@@ -9,12 +9,12 @@ strips non-ASCII letters: left alone, the two disagree on `Ünïcödé`).
 
 from __future__ import annotations
 
-import functools
 import re
 import unicodedata
 
 from lunr.pipeline import Pipeline
-from lunr.stemmer import porter_stemmer
+
+from generator.utils.stems import stem
 
 _LEADING = re.compile(r"^\W+")
 _TRAILING = re.compile(r"\W+$")
@@ -22,12 +22,6 @@ _TRAILING = re.compile(r"\W+$")
 
 def trim(text: str, metadata: object = None) -> str:
     return _TRAILING.sub("", _LEADING.sub("", text))
-
-
-@functools.lru_cache(maxsize=None)
-def stem(word: str) -> str:
-    """lunr's Porter stemmer, memoised: a catalogue repeats the same words over and over."""
-    return porter_stemmer.stem(word)
 
 
 def trimmer(token, i=None, tokens=None):
