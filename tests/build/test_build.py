@@ -219,6 +219,20 @@ def test_topic_terms_found_are_at_each_word_start_the_longest_term_starting_ther
     assert sum(map(len, found)) > 1000  # the texts hold terms
 
 
+def test_a_taxonomy_kept_between_builds_equals_the_one_read_and_finds_the_same_terms():
+    """Kept pickled with its pattern's source (compiled again when used): still equal to the
+    taxonomy read from the same file (an edit build compares them), and it finds the same terms."""
+    import pickle
+
+    from generator.catalogue.reader import read_papers
+
+    taxonomy, papers, _ = read_papers(SHIPPED_CONTENT)
+    kept = pickle.loads(pickle.dumps(taxonomy))
+    assert kept == taxonomy and isinstance(kept._pattern, str)
+    assert [kept.classify(p.title, p.text) for p in papers] == [taxonomy.classify(p.title, p.text) for p in papers]
+    assert [kept.terms_in(p.text) for p in papers] == [taxonomy.terms_in(p.text) for p in papers]
+
+
 def test_a_long_lived_process_reusing_unchanged_papers_writes_what_a_fresh_build_writes(tmp_path):
     from generator.build.state import BuildState
 
