@@ -117,12 +117,15 @@ class Nearness:
         forget_terms(papers)  # held once, in the bags: thousands of small arrays would stay scattered in memory
         df = np.unique(bags[1], return_counts=True)
         release_free_memory()  # what the papers' terms held: each step's leftovers would add up to the peak
+        counted = (df[1] >= 2) & (df[1] <= _too_common(n))  # the terms that count (see _vectors)
+        counting = (df[0][counted], df[1][counted])
+        state = (bags, counting, n, _key_table(counting[0]))
         if n < PARALLEL_FROM:
-            *vectors, column = _vectors_of(np.arange(n), (bags, df, n))
+            *vectors, column = _vectors_of(np.arange(n), state)
         else:  # each paper's vector depends on its own terms alone: every core takes a share
             from generator.utils.parallel import Chunked
 
-            shares = Chunked(_vectors_of, np.arange(n), (bags, df, n))
+            shares = Chunked(_vectors_of, np.arange(n), state)
             # loaded while the cores work out the vectors: the rows' workers, forked next, share it
             # rather than each spending 0.1 s loading its own
             import scipy.sparse  # noqa: F401
@@ -131,7 +134,7 @@ class Nearness:
             release_free_memory()  # the shares the cores sent back
         slugs = [p.slug for p in papers]
         rank = slug_rank(slugs)
-        near, score = _rows(np.arange(n), tuple(vectors), n, rank, columns=(column, len(df[0])))
+        near, score = _rows(np.arange(n), tuple(vectors), n, rank, columns=(column, len(counting[0])))
         return cls(slugs, near, score, df, tuple(vectors), bags=bags, rank=rank)
 
     def renumbered(self, slugs: list[str]) -> Nearness:
@@ -247,8 +250,8 @@ def _gather(base, rows, fresh, want):
 def _vectors_of(docs, state):
     """The vectors of the papers `docs` (consecutive), worked out a share of them at a time (the
     same arrays, a fraction of the memory), with each entry's column (see `_vectors`)."""
-    bags, df, n = state
-    return _joined([_vectors(bags, docs[low:low + VECTOR_CHUNK], df, n, columns=True)
+    bags, df, n, table = state
+    return _joined([_vectors(bags, docs[low:low + VECTOR_CHUNK], df, n, columns=True, table=table)
                     for low in range(0, max(len(docs), 1), VECTOR_CHUNK)])  # one part at least: the four arrays
 
 
@@ -310,6 +313,46 @@ def _places(ids):
         return np.zeros(0, dtype=np.int64)
     starts = np.flatnonzero(np.concatenate(([True], ids[1:] != ids[:-1])))
     return np.arange(len(ids)) - np.repeat(starts, np.diff(np.append(starts, len(ids))))
+
+
+def _key_table(known):
+    """The places of `known` (sorted, distinct term keys) in a hash table at most half full (open
+    addressing, linear probing): term keys are hashes, so their low bits are spread, and finding
+    millions of keys in it takes a quarter of a binary search's time (see `_key_places`)."""
+    import numpy as np
+
+    size = 1 << (2 * len(known)).bit_length()
+    table = np.full(size, -1, dtype=np.int32 if len(known) < 2**31 else np.int64)
+    slot = known & (size - 1)
+    waiting = np.arange(len(known))
+    while len(waiting):  # each round, every free slot asked for goes to the first key asking
+        asked = slot[waiting]
+        free = table[asked] == -1
+        _, first = np.unique(asked[free], return_index=True)
+        table[asked[free][first]] = waiting[free][first]
+        placed = np.zeros(len(known), dtype=bool)
+        placed[waiting[free][first]] = True
+        waiting = waiting[~placed[waiting]]
+        slot[waiting] = (slot[waiting] + 1) & (size - 1)
+    return table
+
+
+def _key_places(known, keys, table):
+    """Each key's place in `known`, from its `_key_table`; -1 for a key not among them (its probe
+    reaches an empty slot)."""
+    import numpy as np
+
+    size = len(table)
+    slot = keys & (size - 1)
+    at = table[slot].astype(np.int64)
+    if not len(known):
+        return at
+    missed = np.flatnonzero((at >= 0) & (known[np.maximum(at, 0)] != keys))
+    while len(missed):  # a slot another key took first: try the next one
+        slot[missed] = (slot[missed] + 1) & (size - 1)
+        at[missed] = table[slot[missed]]
+        missed = missed[(at[missed] >= 0) & (known[np.maximum(at[missed], 0)] != keys[missed])]
+    return at
 
 
 def _distinct(*arrays):
@@ -390,9 +433,12 @@ def _idf(df, n):
     return np.round((np.log((n + 1) / (df + 1)) + 1) / IDF_STEP) * IDF_STEP
 
 
-def _vectors(bags, docs, df, n, columns: bool = False):
+def _vectors(bags, docs, df, n, columns: bool = False, table=None):
     """The vectors of the papers `docs` (sorted), as CSR over those papers: (start, key, weight);
-    with `columns`, also each entry's term's place in `df`, a column of the product (see `_rows`)."""
+    with `columns`, also each entry's term's place in `df`, a column of the product (see `_rows`).
+    `table`: `df` holds only the terms that count, hashed in it (`_key_table`): a whole build
+    finds millions of keys quicker so, and most keys in a real catalogue (word pairs in one paper)
+    do not count, so the table stays small."""
     import numpy as np
 
     start, key, tf = bags
@@ -400,9 +446,14 @@ def _vectors(bags, docs, df, n, columns: bool = False):
     index = _ranges(start[docs], lengths)
     keys, tfs, doc = key[index], tf[index].astype(np.float64), np.repeat(np.arange(len(docs)), lengths)
     unique, counts = df
-    at = np.searchsorted(unique, keys)
-    freq = counts[at]
-    kept = (freq >= 2) & (freq <= _too_common(n))
+    if table is None:
+        at = np.searchsorted(unique, keys)
+        freq = counts[at]
+        kept = (freq >= 2) & (freq <= _too_common(n))
+    else:
+        at = _key_places(unique, keys, table)
+        kept = at >= 0
+        freq = counts[np.maximum(at, 0)] if len(counts) else at
     keys, tfs, doc, freq, at = keys[kept], tfs[kept], doc[kept], freq[kept], at[kept]
     weight = (1 + np.log(tfs)) * _idf(freq, n)
     order = np.lexsort((-weight, doc))  # stable, and each paper's keys come sorted: ties stay in key order

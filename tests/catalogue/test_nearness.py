@@ -285,3 +285,14 @@ def test_a_nearness_set_aside_in_a_file_keeps_the_same_arrays_and_edits_alike(sh
     after = list(shipped)
     after[7] = reworded(shipped[7], "Retrieval augmented generation with sparse attention for long documents.")
     assert_same(aside.edited(after, [7]), in_memory.edited(after, [7]))
+
+
+def test_term_places_found_by_hashing_are_those_a_binary_search_finds():
+    """Keys colliding in the table's low bits included; a key not among them is found nowhere."""
+    rng = np.random.default_rng(3)
+    known = np.unique(np.concatenate([rng.integers(-2**62, 2**62, 5000), np.arange(40) * 2**20 + 7]))
+    table = nearness_module._key_table(known)
+    keys = rng.choice(known, 20000)
+    assert np.array_equal(nearness_module._key_places(known, keys, table), np.searchsorted(known, keys))
+    absent = np.setdiff1d(np.concatenate([rng.integers(-2**62, 2**62, 5000), np.arange(40, 80) * 2**20 + 7]), known)
+    assert (nearness_module._key_places(known, absent, table) == -1).all()
