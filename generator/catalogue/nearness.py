@@ -125,12 +125,9 @@ class Nearness:
         else:  # each paper's vector depends on its own terms alone: every core takes a share
             from generator.utils.parallel import Chunked
 
-            shares = Chunked(_vectors_of, np.arange(n), state)
-            # loaded while the cores work out the vectors: the rows' workers, forked next, share it
-            # rather than each spending 0.1 s loading its own
-            import scipy.sparse  # noqa: F401
-
-            *vectors, column = _joined(shares.results())
+            # scipy stays out of this process: loaded here, the rows' workers would share it, but it
+            # added 12-20 MB to the tree's peak for a time gain lost in the noise
+            *vectors, column = _joined(Chunked(_vectors_of, np.arange(n), state).results())
             release_free_memory()  # the shares the cores sent back
         slugs = [p.slug for p in papers]
         rank = slug_rank(slugs)
