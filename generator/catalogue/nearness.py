@@ -165,7 +165,7 @@ class Nearness:
         new_bags = _csr([paper_terms(papers[i]) for i in changed.tolist()])
         # the terms whose weight moved (see _moved), so the papers holding them: their vectors change
         df, moved = _moved(self.df, old_keys, new_bags[1], n)
-        holders = _docs_of(start, np.flatnonzero(_member(moved, key))) if len(moved) else changed[:0]
+        holders = _docs_of(start, _among(moved, key)) if len(moved) else changed[:0]
         touched = _distinct(changed, holders)
         if len(touched) > EDIT_SHARE * n:
             return Nearness.build(papers)
@@ -361,22 +361,24 @@ def _distinct(*arrays):
     return values[np.concatenate(([True], values[1:] != values[:-1]))] if len(values) else values
 
 
-def _member(known, keys):
-    """Which of `keys` are among `known` (sorted, distinct), where np.isin would sort all the keys.
-    Term keys are hashes, so their low bits are spread: a table of the known keys' low bits rules
-    out most keys in one look-up each, and only the few it lets through are searched for."""
+def _among(known, keys, chunk: int = 1 << 17):
+    """The places (ascending) of the `keys` that are among `known` (sorted, distinct), where np.isin
+    would sort all the keys. Term keys are hashes, so their low bits are spread: a table of the
+    known keys' low bits rules out most keys in one look-up each, and only the few it lets through
+    are searched for. The keys are looked up `chunk` at a time: an edit scans millions of them, and
+    whole-length temporaries cost a third more (fresh memory, and now and then a huge page's stall)."""
     import numpy as np
 
-    found = np.zeros(len(keys), dtype=bool)
-    if not len(known):
-        return found
+    if not len(known) or not len(keys):
+        return np.zeros(0, dtype=np.int64)
     size = 1 << (len(known) * 16).bit_length()  # over 16 slots a known key: about 1 in 16 let through
+    mask = size - 1
     table = np.zeros(size, dtype=bool)
-    table[known & (size - 1)] = True
-    maybe = np.flatnonzero(table[keys & (size - 1)])
+    table[known & mask] = True
+    maybe = np.concatenate([np.flatnonzero(table[keys[low:low + chunk] & mask]) + low
+                            for low in range(0, len(keys), chunk)])
     candidates = keys[maybe]
-    found[maybe] = known[np.minimum(np.searchsorted(known, candidates), len(known) - 1)] == candidates
-    return found
+    return maybe[known[np.minimum(np.searchsorted(known, candidates), len(known) - 1)] == candidates]
 
 
 def slug_rank(slugs: list[str]):
@@ -573,14 +575,14 @@ def _holding(base, rows, fresh, terms):
     import numpy as np
 
     start, key, weight = base
-    held = np.flatnonzero(_member(terms, key))
+    held = _among(terms, key)
     doc = _docs_of(start, held)
     if not len(rows):
         return doc, key[held], weight[held]
     other = ~np.isin(doc, rows)
     held, doc = held[other], doc[other]
     f_start, f_key, f_weight = fresh
-    f_held = np.flatnonzero(_member(terms, f_key))
+    f_held = _among(terms, f_key)
     return (np.concatenate([doc, rows[_docs_of(f_start, f_held)]]), np.concatenate([key[held], f_key[f_held]]),
             np.concatenate([weight[held], f_weight[f_held]]))
 
@@ -632,7 +634,7 @@ def _merge_columns(near, score, touched, fresh, vectors, n, rank):
     t_doc = np.repeat(np.arange(len(touched)), np.diff(f_start))
     start, key, weight = vectors
     # the other rows' query terms that a touched paper holds (no other term adds to their scores)
-    shared = np.flatnonzero(_member(_distinct(t_key), key))
+    shared = _among(_distinct(t_key), key)
     doc = _docs_of(start, shared)
     place = shared - start[doc]
     query = (place < QUERY) & ~np.isin(doc, touched)

@@ -296,3 +296,13 @@ def test_term_places_found_by_hashing_are_those_a_binary_search_finds():
     assert np.array_equal(nearness_module._key_places(known, keys, table), np.searchsorted(known, keys))
     absent = np.setdiff1d(np.concatenate([rng.integers(-2**62, 2**62, 5000), np.arange(40, 80) * 2**20 + 7]), known)
     assert (nearness_module._key_places(known, absent, table) == -1).all()
+
+
+@pytest.mark.parametrize("chunk", [7, 1 << 17])
+def test_the_keys_found_among_some_terms_are_those_np_isin_finds(chunk):
+    """Looked up a share at a time, keys colliding in the table's low bits included."""
+    rng = np.random.default_rng(4)
+    keys = np.concatenate([rng.integers(-2**62, 2**62, 3000), np.arange(60) * 2**20 + 5])
+    known = np.unique(np.concatenate([rng.choice(keys, 40), np.arange(0, 60, 3) * 2**20 + 5]))
+    found = nearness_module._among(known, keys, chunk=chunk)
+    assert found.tolist() == np.flatnonzero(np.isin(keys, known)).tolist() and len(found) >= 60
