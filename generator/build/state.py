@@ -117,6 +117,7 @@ class BuildState:
         return state if isinstance(state, cls) else cls()
 
 
+_new = object.__new__
 ARRAY_BYTES = 1 << 16  # a numpy array this large goes to the pack, mapped back rather than copied
 ALIGN = 64             # where an array starts in the pack: a cache line, as numpy's own allocations
 
@@ -135,7 +136,7 @@ class _StatePickler(pickle.Pickler):
         if type(value) is Packed:
             offset = self.pack.tell()
             self.pack.write(value.data)
-            return offset, len(value.data)
+            return offset, offset + len(value.data)
         if isinstance(value, self.ndarray) and value.nbytes >= ARRAY_BYTES and not value.dtype.hasobject:
             self.pack.write(bytes(-self.pack.tell() % ALIGN))
             offset = self.pack.tell()
@@ -156,13 +157,14 @@ class _StateUnpickler(pickle.Unpickler):
             self.pack = memoryview(mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) if size else b"")
 
     def persistent_load(self, pid: tuple):
-        offset, length, *array = pid
-        if array:
-            import numpy as np
+        if len(pid) == 2:  # a Packed value, one per paper kept: made without another call
+            packed = _new(Packed)
+            packed.data = self.pack[pid[0]:pid[1]]
+            return packed
+        import numpy as np
 
-            dtype, shape = array
-            return np.frombuffer(self.pack[offset:offset + length], dtype=dtype).reshape(shape)
-        return Packed.of_bytes(self.pack[offset:offset + length])
+        offset, length, dtype, shape = pid
+        return np.frombuffer(self.pack[offset:offset + length], dtype=dtype).reshape(shape)
 
 
 def _lock_path(path: Path) -> Path:

@@ -108,6 +108,7 @@ def read_papers(content: Path, allow_html: bool = False, cache: PaperCache | Non
             stamps = page_stamps(folder)
     cache = cache if cache is not None else PaperCache()
     stale = cache.stale(stamps, (taxonomy, allow_html))
+    taxonomy = cache.key[0]  # the one read, or an equal one kept that has worked out its terms' topics
     state = (allow_html, taxonomy, prepare)
     fresh = {p.source: p for chunk in Chunked(_read_papers, stale, state, progress="reading pages").results() for p in chunk}
     for path, paper in fresh.items():

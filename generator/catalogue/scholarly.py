@@ -5,7 +5,7 @@ what is really there; a value that is not what its field expects is an error nam
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -34,6 +34,11 @@ class Scholarly:
     code: str | None = None
     project: str | None = None
 
+    def __reduce__(self):
+        """Pickled as its values, rebuilt by its constructor: a build after an edit loads one per paper,
+        and the default (a dict each, set back one by one) took three times as long."""
+        return Scholarly, tuple(getattr(self, name) for name in _ATTRIBUTES)
+
     @property
     def links(self) -> list[tuple[str, str]]:
         """(label, address) of every place the paper can be read or used, in reading order."""
@@ -53,6 +58,9 @@ class Scholarly:
         if self.arxiv and "/" not in self.arxiv:
             found.append(("Hugging Face", f"https://huggingface.co/papers/{self.arxiv}"))
         return found
+
+
+_ATTRIBUTES = tuple(f.name for f in fields(Scholarly))  # in the constructor's order (Scholarly.__reduce__)
 
 
 def read_scholarly(meta: dict, path: Path) -> Scholarly:

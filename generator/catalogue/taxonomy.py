@@ -32,6 +32,10 @@ class Topic:
     terms: tuple[str, ...] = ()
 
 
+WALKED_TEXTS = 8  # texts matched by walking the terms' trie before the pattern is compiled (see Taxonomy.terms_in)
+_WORD_START = re.compile(r"(?<!\w)(?=.)", re.S)  # every position not after a word character
+
+
 @dataclass
 class Taxonomy:
     topics: list[Topic]
@@ -39,37 +43,50 @@ class Taxonomy:
     min_abstract_hits: int = 2
     path: Path | None = None
     aliases: Aliases = field(default_factory=Aliases)  # organisations' spellings (organisations.toml)
-    _pattern: re.Pattern | str | None = field(default=None, repr=False, compare=False)  # the terms' (see _match)
-    _topics_of: dict[str, list[str]] = field(default_factory=dict, repr=False)
+    # Worked out from the topics when first used (see terms_in), so none of them counts for equality:
+    _topics_of: dict[str, list[str]] | None = field(default=None, init=False, repr=False, compare=False)
+    _trie: dict | None = field(default=None, init=False, repr=False, compare=False)
+    _pattern: re.Pattern | None = field(default=None, init=False, repr=False, compare=False)
+    _walked: int = field(default=0, init=False, repr=False, compare=False)
 
-    def __post_init__(self) -> None:
-        """One pattern for every term of every topic, and for each term the topics it counts for:
-        a topic counts a match when one of its terms is that term or a prefix of it."""
-        terms = {t.lower() for topic in self.topics for t in topic.terms}
-        owners: dict[str, set[str]] = defaultdict(set)  # a term -> the topics that list it
-        for topic in self.topics:
-            for t in topic.terms:
-                owners[t.lower()].add(topic.slug)
-        for term in terms:
-            counted = set().union(*(owners.get(term[:end], ()) for end in range(1, len(term) + 1)))
-            self._topics_of[term] = [topic.slug for topic in self.topics if topic.slug in counted]
-        if terms:
+    def __getstate__(self) -> dict:
+        """Kept with the topics each term counts for, without its trie and pattern: an edit build,
+        which loads the last catalogue, matches the few pages it reads with the taxonomy it has just
+        read, which equals this one (build.reader), and compiling the pattern took 7-15 ms."""
+        self._owners()
+        return {**self.__dict__, "_trie": None, "_pattern": None, "_walked": 0}
+
+    def _owners(self) -> dict[str, list[str]]:
+        """For each term, the topics it counts for: a topic counts a match when one of its terms is
+        that term or a prefix of it."""
+        if self._topics_of is None:
+            owners: dict[str, set[str]] = defaultdict(set)  # a term -> the topics that list it
+            for topic in self.topics:
+                for t in topic.terms:
+                    owners[t.lower()].add(topic.slug)
+            self._topics_of = {}
+            for term in owners:
+                counted = set().union(*(owners.get(term[:end], ()) for end in range(1, len(term) + 1)))
+                self._topics_of[term] = [topic.slug for topic in self.topics if topic.slug in counted]
+        return self._topics_of
+
+    def terms_in(self, text: str) -> list[str]:
+        """The longest term starting each word of `text` that starts with one (lower case).
+        The first few texts walk the terms' trie from each word start; after that, one pattern
+        compiled for every term finds them (the same terms, faster per text, but its compile costs
+        what walking a thousand abstracts does, and an edit build matches one page)."""
+        text = text.lower()
+        if self._trie is None:
+            self._trie = _trie(self._owners())
+        if self._walked < WALKED_TEXTS:
+            self._walked += 1
+            return _walk(self._trie, text)
+        if self._pattern is None:
             # Every word start is tried, overlaps included: a lookahead matches without consuming.
             # The word start is checked first, outside the lookahead: most positions (inside a word)
             # then fail at once, where trying the terms there made finding them 2.5 times slower.
-            self._pattern = re.compile(f"(?<!\\w)(?=({_trie_pattern(sorted(terms))}))")
-
-    def __getstate__(self) -> dict:
-        """Kept with its pattern's source, compiled again only when used: an edit build, which loads
-        the last catalogue, matches terms with the taxonomy it has just read (7 ms a compile)."""
-        pattern = self._pattern
-        return {**self.__dict__, "_pattern": pattern.pattern if isinstance(pattern, re.Pattern) else pattern}
-
-    def _match(self) -> re.Pattern | None:
-        """The pattern of every term, compiled (see __getstate__)."""
-        if isinstance(self._pattern, str):
-            self._pattern = re.compile(self._pattern)
-        return self._pattern
+            self._pattern = re.compile(f"(?<!\\w)(?=({_trie_pattern(self._trie)}))") if self._trie else _NOTHING
+        return self._pattern.findall(text)
 
     @functools.cached_property
     def by_slug(self) -> dict[str, Topic]:
@@ -80,21 +97,15 @@ class Taxonomy:
         """Topics by case-folded name, for a person's `topics:` that names rather than slugs them."""
         return {t.name.casefold(): t for t in self.by_slug.values()}
 
-    def terms_in(self, text: str) -> list[str]:
-        """The longest term starting each word of `text` that starts with one (lower case)."""
-        pattern = self._match()
-        return pattern.findall(text.lower()) if pattern is not None else []
-
     def classify(self, title: str, abstract: str) -> list[str]:
         """Slugs of the topics one of whose terms starts a word of the title, or starts words
         of the abstract at least `min_abstract_hits` times; in taxonomy order."""
-        pattern = self._match()
-        if pattern is None:
+        owners = self._owners()
+        if not owners:
             return []
-        in_title = {slug for term in pattern.findall(title.lower()) for slug in self._topics_of[term]}
-        hits = Counter(slug for term in pattern.findall(abstract.lower()) for slug in self._topics_of[term])
+        in_title = {slug for term in self.terms_in(title) for slug in owners[term]}
+        hits = Counter(slug for term in self.terms_in(abstract) for slug in owners[term])
         return [t.slug for t in self.topics if t.slug in in_title or hits[t.slug] >= self.min_abstract_hits]
-
 
     def idle_terms(self, texts: list[str]) -> dict[str, list[str]]:
         """Topic slug -> its terms that start no word of these texts: misspelt, or waiting for papers."""
@@ -114,18 +125,45 @@ class Taxonomy:
 
     def in_title(self, title: str, slug: str) -> bool:
         """Does one of the topic's terms start a word of the title (else its abstract placed it)?"""
-        return any(slug in self._topics_of[term] for term in self.terms_in(title))
+        return any(slug in self._owners()[term] for term in self.terms_in(title))
 
 
-def _trie_pattern(terms: list[str]) -> str:
-    """One regex for the terms, shared prefixes factored out (a trie), the longest match first:
-    like `term1|term2|...` ordered longest first, each shared prefix tried once."""
+_NOTHING = re.compile(r"(?!)")  # a pattern that never matches: a taxonomy without terms
+
+
+def _trie(terms) -> dict:
+    """The terms as nested dicts by character; "" marks where a term ends."""
     trie: dict = {}
     for term in terms:
         node = trie
         for char in term:
             node = node.setdefault(char, {})
         node[""] = {}
+    return trie
+
+
+def _walk(trie: dict, text: str) -> list[str]:
+    """At each word start of `text`, the longest term it starts with: what the trie pattern finds."""
+    found = []
+    end_of_text = len(text)
+    for start in _WORD_START.finditer(text):
+        at = start.start()
+        node, end = trie, 0
+        while at < end_of_text:
+            node = node.get(text[at])
+            if node is None:
+                break
+            at += 1
+            if "" in node:
+                end = at
+        if end:
+            found.append(text[start.start():end])
+    return found
+
+
+def _trie_pattern(trie: dict) -> str:
+    """One regex for the terms, shared prefixes factored out (a trie), the longest match first:
+    like `term1|term2|...` ordered longest first, each shared prefix tried once."""
 
     def pattern(node: dict) -> str:
         branches = [re.escape(char) + pattern(child) for char, child in sorted(node.items()) if char]
