@@ -9,7 +9,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from generator.catalogue.scholarly import FIELDS as SCHOLARLY_FIELDS
-from generator.catalogue.scholarly import Scholarly
+from generator.catalogue.scholarly import NO_SCHOLARLY, Scholarly
 from generator.catalogue.taxonomy import Topic
 from generator.utils.packed import Packed
 
@@ -36,7 +36,7 @@ class Paper:
     topics: list[Topic] = field(default_factory=list)
     params: dict = field(default_factory=dict)
     topics_by: str = "terms"  # "hand" (its frontmatter), "terms" (the taxonomy's) or "none" (see catalogue.placement)
-    scholarly: Scholarly = field(default_factory=Scholarly)  # authors, arXiv, DOI, links (when a person added them)
+    scholarly: Scholarly = NO_SCHOLARLY  # authors, arXiv, DOI, links (when a person added them)
     bibtex: str = field(default="", repr=False)  # its BibTeX entry (catalogue.bibtex), made when read
     newer: Paper | None = field(default=None, repr=False)
     older: Paper | None = field(default=None, repr=False)

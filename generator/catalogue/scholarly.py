@@ -21,9 +21,11 @@ _DOI = re.compile(r"^10\.\d{4,9}/\S+$")
 _DOI_URL = re.compile(r"^https?://(?:dx\.)?doi\.org/(?P<doi>10\..+)$", re.I)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Scholarly:
-    """What the page says of the paper as a publication; empty when it says nothing."""
+    """What the page says of the paper as a publication; empty when it says nothing. Never changed
+    once made, so the pages that say nothing share one (NO_SCHOLARLY): a build after an edit loads
+    one per paper kept, and a shared one is loaded once."""
 
     authors: list[str] = field(default_factory=list)
     arxiv: str | None = None          # normalised: 2206.02369, cs/0112017 (no version)
@@ -61,30 +63,30 @@ class Scholarly:
 
 
 _ATTRIBUTES = tuple(f.name for f in fields(Scholarly))  # in the constructor's order (Scholarly.__reduce__)
+NO_SCHOLARLY = Scholarly()
 
 
 def read_scholarly(meta: dict, path: Path) -> Scholarly:
     """The scholarly fields of a page's frontmatter, normalised; a CatalogueError for a bad value."""
-    found = Scholarly()
+    found: dict = {}
     authors = meta.get("authors")
     if authors not in (None, "", []):
         if isinstance(authors, str):
             authors = [authors]
         if not isinstance(authors, list) or not all(isinstance(a, str) and a.strip() for a in authors):
             raise _bad(path, "authors", "should be a list of names")
-        found.authors = [" ".join(a.split()) for a in authors]
+        found["authors"] = [" ".join(a.split()) for a in authors]
     if meta.get("arxiv") not in (None, ""):
-        found.arxiv, found.arxiv_class, found.month = normalise_arxiv(str(meta["arxiv"]), path)
+        found["arxiv"], found["arxiv_class"], found["month"] = normalise_arxiv(str(meta["arxiv"]), path)
     if meta.get("doi") not in (None, ""):
-        found.doi = normalise_doi(str(meta["doi"]), path)
+        found["doi"] = normalise_doi(str(meta["doi"]), path)
     for key in ("pdf", "code", "project"):
         value = meta.get(key)
         if value not in (None, ""):
             if not isinstance(value, str) or not _is_web_address(value.strip()):
                 raise _bad(path, key, f"should be an http(s) address, not {value!r}"[:200])
-            setattr(found, key, value.strip())
-    return found
-
+            found[key] = value.strip()
+    return Scholarly(**found) if found else NO_SCHOLARLY
 
 def normalise_arxiv(value: str, path: Path | None = None) -> tuple[str, str | None, tuple[int, int] | None]:
     """`arXiv:2206.02369v2`, an abs or pdf address, `cs/0112017` -> (id, old-style archive, (year, month))."""
