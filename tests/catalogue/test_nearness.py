@@ -299,10 +299,12 @@ def test_term_places_found_by_hashing_are_those_a_binary_search_finds():
 
 
 @pytest.mark.parametrize("chunk", [7, 1 << 17])
-def test_the_keys_found_among_some_terms_are_those_np_isin_finds(chunk):
-    """Looked up a share at a time, keys colliding in the table's low bits included."""
+@pytest.mark.parametrize("sought", [40, 6000], ids=["a 16-bit table", "a larger table"])
+def test_the_keys_found_among_some_terms_are_those_np_isin_finds(chunk, sought):
+    """Looked up a share at a time, keys colliding in the table's low bits included; few known
+    keys (a table of 16 bits, read from a view of the keys) and many (a table of more)."""
     rng = np.random.default_rng(4)
-    keys = np.concatenate([rng.integers(-2**62, 2**62, 3000), np.arange(60) * 2**20 + 5])
-    known = np.unique(np.concatenate([rng.choice(keys, 40), np.arange(0, 60, 3) * 2**20 + 5]))
+    keys = np.concatenate([rng.integers(-2**62, 2**62, 9000), np.arange(60) * 2**20 + 5])
+    known = np.unique(np.concatenate([rng.choice(keys, sought, replace=False), np.arange(0, 60, 3) * 2**20 + 5]))
     found = nearness_module._among(known, keys, chunk=chunk)
     assert found.tolist() == np.flatnonzero(np.isin(keys, known)).tolist() and len(found) >= 60
