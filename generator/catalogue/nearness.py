@@ -374,16 +374,17 @@ def _among(known, keys, chunk: int = 1 << 17):
     if not len(known) or not len(keys):
         return np.zeros(0, dtype=np.int64)
     size = 1 << (len(known) * 16).bit_length()  # over 16 slots a known key: about 1 in 16 let through
-    if size <= 1 << 16:
+    lanes = known.dtype.itemsize // 2  # 16-bit lanes a key: the same lane of both, so both of one type
+    if size <= 1 << 16 and lanes and keys.dtype == known.dtype:
         table = np.zeros(1 << 16, dtype=bool)
-        table[np.ascontiguousarray(known).view(np.uint16)[::4]] = True
-        lane = np.ascontiguousarray(keys).view(np.uint16)[::4]
+        table[np.ascontiguousarray(known).view(np.uint16)[::lanes]] = True
+        lane = np.ascontiguousarray(keys).view(np.uint16)[::lanes]
         slots = (lane[low:low + chunk] for low in range(0, len(keys), chunk))
     else:
         mask = size - 1
         table = np.zeros(size, dtype=bool)
-        table[known & mask] = True
-        slots = (keys[low:low + chunk] & mask for low in range(0, len(keys), chunk))
+        table[known.astype(np.int64, copy=False) & mask] = True  # (a narrower type cannot hold the mask)
+        slots = (keys[low:low + chunk].astype(np.int64, copy=False) & mask for low in range(0, len(keys), chunk))
     maybe = np.concatenate([np.flatnonzero(table[slot]) + low for low, slot in zip(range(0, len(keys), chunk), slots)])
     candidates = keys[maybe]
     return maybe[known[np.minimum(np.searchsorted(known, candidates), len(known) - 1)] == candidates]

@@ -64,10 +64,11 @@ class Taxonomy:
             for topic in self.topics:
                 for t in topic.terms:
                     owners[t.lower()].add(topic.slug)
-            self._topics_of = {}
+            topics_of = {}  # set whole when made: another thread (serve's) never sees it half made
             for term in owners:
                 counted = set().union(*(owners.get(term[:end], ()) for end in range(1, len(term) + 1)))
-                self._topics_of[term] = [topic.slug for topic in self.topics if topic.slug in counted]
+                topics_of[term] = [topic.slug for topic in self.topics if topic.slug in counted]
+            self._topics_of = topics_of
         return self._topics_of
 
     def terms_in(self, text: str) -> list[str]:

@@ -308,3 +308,17 @@ def test_the_keys_found_among_some_terms_are_those_np_isin_finds(chunk, sought):
     known = np.unique(np.concatenate([rng.choice(keys, sought, replace=False), np.arange(0, 60, 3) * 2**20 + 5]))
     found = nearness_module._among(known, keys, chunk=chunk)
     assert found.tolist() == np.flatnonzero(np.isin(keys, known)).tolist() and len(found) >= 60
+
+
+@pytest.mark.parametrize("key_type, known_type", [(np.int32, np.int32), (np.int16, np.int16), (np.int8, np.int8),
+                                                   (np.int64, np.int32), (np.uint64, np.uint64)])
+def test_keys_of_any_integer_type_are_found_among_some_terms_as_np_isin_finds(key_type, known_type):
+    """Term keys are int64 today; keys of another width, or of two types, are still found exactly
+    (a 16-bit lane of one type is not the same bits as that of another)."""
+    rng = np.random.default_rng(5)
+    info = np.iinfo(known_type)
+    keys = rng.integers(max(info.min, np.iinfo(key_type).min), min(info.max, np.iinfo(key_type).max), 3000,
+                        dtype=key_type, endpoint=True)
+    known = np.unique(rng.choice(keys, 50).astype(known_type))
+    found = nearness_module._among(known, keys)
+    assert found.tolist() == np.flatnonzero(np.isin(keys, known)).tolist() and len(found) >= len(known) > 20
