@@ -88,6 +88,7 @@ def read_scholarly(meta: dict, path: Path) -> Scholarly:
             found[key] = value.strip()
     return Scholarly(**found) if found else NO_SCHOLARLY
 
+
 def normalise_arxiv(value: str, path: Path | None = None) -> tuple[str, str | None, tuple[int, int] | None]:
     """`arXiv:2206.02369v2`, an abs or pdf address, `cs/0112017` -> (id, old-style archive, (year, month))."""
     text = value.strip()
