@@ -22,7 +22,6 @@ from typing import Callable
 from generator.build import freshness, writer
 from generator.errors import CatalogueError
 from generator.settings import Settings
-from generator.site.render import make_environment
 from generator.utils.memory import release_free_memory
 from generator.utils.parallel import workers
 
@@ -86,7 +85,7 @@ def _build(settings: Settings, out: Path, say: Callable[[str], None], force: boo
     inputs, last, stamps = freshness.check(settings, out, made_with)
     if last is not None and not force:  # shortcut 1: nothing changed
         return BuildResult(**{**last, "out": out, "seconds": time.perf_counter() - started, "unchanged": True})
-    # Imported here, not above: a no-op rebuild should not pay for Markdown, YAML and lunr.
+    # Imported here, not above: a no-op rebuild should not pay for Markdown, YAML, lunr and Jinja.
     from generator.build import incremental
     from generator.build.state import STATE_FILE, BuildState
     from generator.catalogue.groups import index_catalogue
@@ -94,6 +93,7 @@ def _build(settings: Settings, out: Path, say: Callable[[str], None], force: boo
     from generator.catalogue.related import forget_terms
     from generator.ingest.pages import PAPERS_DIR
     from generator.search.index import build_search
+    from generator.site.render import make_environment
 
     kept = state is None  # a long-lived caller (serve) keeps its own in memory
     state_file = freshness.private_cache_dir(out) / STATE_FILE

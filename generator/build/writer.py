@@ -9,15 +9,16 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from generator.errors import CatalogueError
 from generator.resources import VENDOR_LUNR
 from generator.settings import Settings
-from generator.site.render import render_page
-from generator.site.routes import Route
 from generator.utils.background import detached
 from generator.utils.parallel import Chunked
+
+if TYPE_CHECKING:
+    from generator.site.routes import Route
 
 # A folder we may replace wholesale looks like a site we built.
 SITE_MARKERS = ("404.html", "search/manifest.json")
@@ -75,12 +76,18 @@ def write_changed(out: Path, env, settings: Settings, changed: list[Route], remo
 
 
 def _render_routes(routes: list[Route], state: tuple) -> int:
+    # Imported where pages are rendered (the build has loaded it by then): a build that finds
+    # nothing changed checks the output folder here and should not pay for Jinja's import.
+    from generator.site.render import render_page
+
     env, settings, stage = state
     _write_files(stage, ((route.path, render_page(env, route, settings)) for route in routes))
     return len(routes)
 
 
 def _render_to_memory(routes: list[Route], state: tuple) -> list[tuple[str, bytes]]:
+    from generator.site.render import render_page
+
     env, settings = state
     return [(route.path, render_page(env, route, settings)) for route in routes]
 
