@@ -58,7 +58,7 @@ class Report:
     taxonomy: Taxonomy
     papers: int
     topics: list[TopicCount]
-    other: list[tuple[Paper, Topic | None, float]]  # a paper in the catch-all, the nearest topic, its vote
+    other: list[tuple[Paper, Topic | None, float, float]]  # a paper in the catch-all, the nearest topic, its vote and share
     suggestions: list[Suggestion]
     idle: dict[str, list[str]]  # topic slug -> its terms that match no paper yet
 
@@ -70,11 +70,9 @@ class Report:
             how = ", ".join(f"{n} {why}" for why, n in sorted(count.by.items(), key=lambda kv: (-kv[1], kv[0])))
             out.append(f"{count.topic.name:<{width}}  {count.papers:5d}  ({how})" if how else
                        f"{count.topic.name:<{width}}  {count.papers:5d}")
-        out += ["", f"## {self.taxonomy.catch_all.name}: {len(self.other)} paper(s) far from every topic"]
-        for paper, topic, weight in self.other:
-            near = f"nearest topic: {topic.name} (vote {weight:.2f} of {placement.MIN_VOTE} needed)" if topic \
-                else "no close paper has a topic"
-            out.append(f"- {paper.title} [{paper.slug}]; {near}")
+        out += ["", f"## {self.taxonomy.catch_all.name}: {len(self.other)} paper(s) far from every topic or between several"]
+        for paper, topic, weight, share in self.other:
+            out.append(f"- {paper.title} [{paper.slug}]; {_why_unplaced(topic, weight, share)}")
         out += ["", f"## Terms that match no paper yet (misspelt, or waiting for papers): {sum(map(len, self.idle.values()))}"]
         for slug, terms in self.idle.items():
             line = self.taxonomy.line_of_term(terms[0])
@@ -104,11 +102,21 @@ def topics_report(content: Path) -> Report:
     other = []
     for i, paper in enumerate(papers):
         if paper.topics_by == "none" and paper.slug not in catalogue.placed:
-            topic, weight, _ = placement.vote(i, papers, nearness, taxonomy)
-            other.append((paper, topic, weight))
+            other.append((paper, *placement.vote(i, papers, nearness, taxonomy)))
     loose = [i for i, p in enumerate(papers) if p.topics_by == "none"]
     return Report(content, taxonomy, len(papers), counts, other, _suggest(papers, loose, nearness, taxonomy),
                   taxonomy.idle_terms([text for p in papers for text in (p.title, p.text)]))
+
+
+def _why_unplaced(topic: Topic | None, weight: float, share: float) -> str:
+    """Which of placement's two conditions kept a paper out of its nearest topic: its closest
+    papers were not close enough, or they were split between topics."""
+    if topic is None:
+        return "no close paper has a topic"
+    if weight < placement.MIN_VOTE:
+        return f"nearest topic: {topic.name} (vote {weight:.2f}, {placement.MIN_VOTE} needed)"
+    return (f"nearest topic: {topic.name} (vote {weight:.2f}, enough, but only {share:.0%} of its closest "
+            f"papers' votes, over {placement.MIN_SHARE:.0%} needed: they are split between topics)")
 
 
 def _how(paper: Paper, topic: Topic, taxonomy: Taxonomy) -> str:

@@ -49,6 +49,31 @@ def test_the_papers_in_the_catch_all_are_listed_with_their_nearest_topic():
         assert f"- {paper.title} [{paper.slug}]; nearest topic: " in result
 
 
+def test_each_paper_in_the_catch_all_says_which_condition_kept_it_out_of_its_nearest_topic():
+    """Too weak a vote, or a vote strong enough but split between topics: the line says which,
+    with the numbers placement decided on (the shipped catalogue has both kinds)."""
+    from generator.catalogue import placement
+
+    taxonomy, papers, _ = read_papers(SHIPPED_CONTENT)
+    catalogue = index_catalogue(papers, taxonomy)
+    lines = run_cli("topics", "--content", str(SHIPPED_CONTENT)).stdout.splitlines()
+    kinds = set()
+    for i, paper in enumerate(catalogue.papers):
+        if paper.topics != [taxonomy.catch_all]:
+            continue
+        topic, weight, share = placement.vote(i, catalogue.papers, catalogue.nearness, taxonomy)
+        line = next(line for line in lines if line.startswith(f"- {paper.title} [{paper.slug}]; "))
+        if weight < placement.MIN_VOTE:
+            kinds.add("weak")
+            assert line.endswith(f"nearest topic: {topic.name} (vote {weight:.2f}, {placement.MIN_VOTE} needed)")
+        else:
+            kinds.add("split")
+            assert share <= placement.MIN_SHARE
+            assert f"nearest topic: {topic.name} (vote {weight:.2f}, enough, but only {share:.0%} " in line
+            assert line.endswith("split between topics)")
+    assert kinds == {"weak", "split"}
+
+
 def test_a_lost_topic_comes_back_as_a_suggestion_that_pastes_into_topics_toml(without_recommenders):
     """The recommender papers no term places any more are grouped, and the suggested terms,
     pasted into topics.toml, claim them (by the taxonomy's own matching)."""
