@@ -109,11 +109,12 @@ def topics_report(content: Path) -> Report:
 
 
 def _why_unplaced(topic: Topic | None, weight: float, share: float) -> str:
-    """Which of placement's two conditions kept a paper out of its nearest topic: its closest
-    papers were not close enough, or they were split between topics."""
-    if topic is None:
+    """Which of placement's conditions kept a paper out of its nearest topic (placement.shortfall):
+    its closest papers were not close enough, or they were split between topics."""
+    why = placement.shortfall(topic, weight, share)
+    if why == "none":
         return "no close paper has a topic"
-    if weight < placement.MIN_VOTE:
+    if why == "weak":
         return f"nearest topic: {topic.name} (vote {weight:.2f}, {placement.MIN_VOTE} needed)"
     return (f"nearest topic: {topic.name} (vote {weight:.2f}, enough, but only {share:.0%} of its closest "
             f"papers' votes, over {placement.MIN_SHARE:.0%} needed: they are split between topics)")

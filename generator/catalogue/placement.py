@@ -51,6 +51,16 @@ def vote(paper_at: int, papers: list[Paper], nearness: Nearness, taxonomy: Taxon
     return named[best], votes[best], votes[best] / cast
 
 
+def shortfall(topic: Topic | None, weight: float, share: float) -> str | None:
+    """Why a `vote` does not place its paper: "none" (no neighbour votes), "weak" (under
+    MIN_VOTE) or "split" (not over MIN_SHARE); None when it places it."""
+    if topic is None:
+        return "none"
+    if weight < MIN_VOTE:
+        return "weak"
+    return "split" if share <= MIN_SHARE else None
+
+
 def placements(papers: list[Paper], nearness: Nearness, taxonomy: Taxonomy) -> dict[str, list[Topic]]:
     """Slug -> the topics its neighbours give each paper nobody placed, where they are close
     enough (the others stay in the catch-all). Changes nothing: see Paper.place."""
@@ -58,6 +68,6 @@ def placements(papers: list[Paper], nearness: Nearness, taxonomy: Taxonomy) -> d
     for i, paper in enumerate(papers):
         if paper.topics_by == "none":
             topic, weight, share = vote(i, papers, nearness, taxonomy)
-            if topic is not None and weight >= MIN_VOTE and share > MIN_SHARE:
+            if shortfall(topic, weight, share) is None:
                 placed[paper.slug] = [topic]
     return placed
