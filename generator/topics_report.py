@@ -115,9 +115,19 @@ def _why_unplaced(topic: Topic | None, weight: float, share: float) -> str:
     if why == "none":
         return "no close paper has a topic"
     if why == "weak":
-        return f"nearest topic: {topic.name} (vote {weight:.2f}, {placement.MIN_VOTE} needed)"
+        return f"nearest topic: {topic.name} (vote {_below(weight, placement.MIN_VOTE)}, {placement.MIN_VOTE} needed)"
     return (f"nearest topic: {topic.name} (vote {weight:.2f}, enough, but only {share:.0%} of its closest "
             f"papers' votes, over {placement.MIN_SHARE:.0%} needed: they are split between topics)")
+
+
+def _below(value: float, limit: float) -> str:
+    """`value` (under `limit`) to two decimals, or as many more as it takes to read as under it:
+    a vote of 0.249 printed "0.25, 0.25 needed"."""
+    for digits in range(2, 7):
+        shown = f"{value:.{digits}f}"
+        if float(shown) < limit:
+            return shown
+    return repr(value)
 
 
 def _how(paper: Paper, topic: Topic, taxonomy: Taxonomy) -> str:

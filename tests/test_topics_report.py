@@ -68,13 +68,27 @@ def test_each_paper_in_the_catch_all_says_which_condition_kept_it_out_of_its_nea
             assert line.endswith("no close paper has a topic")
         elif weight < placement.MIN_VOTE:
             kinds.add("weak")
-            assert line.endswith(f"nearest topic: {topic.name} (vote {weight:.2f}, {placement.MIN_VOTE} needed)")
+            shown = line.rsplit("(vote ", 1)[1]
+            assert line.endswith(f", {placement.MIN_VOTE} needed)") and f"nearest topic: {topic.name} (vote " in line
+            assert abs(float(shown.split(",")[0]) - weight) < 0.01
         else:
             kinds.add("split")
             assert share <= placement.MIN_SHARE
             assert f"nearest topic: {topic.name} (vote {weight:.2f}, enough, but only {share:.0%} " in line
             assert line.endswith("split between topics)")
     assert kinds == {"weak", "split"}
+
+
+def test_a_vote_just_under_the_threshold_never_reads_as_reaching_it():
+    """Rounded to two decimals, a vote of 0.249 read "0.25, 0.25 needed": it gets the digits it needs."""
+    from generator.catalogue import placement
+    from generator.topics_report import _why_unplaced
+
+    topic = _topic({"name": "Vision", "slug": "vision", "terms": ["image"]}, SHIPPED_CONTENT / "topics.toml", "topic")
+    for weight, shown in [(0.14, "0.14"), (0.249, "0.249"), (0.2499996, "0.2499996"), (0.2451, "0.245")]:
+        line = _why_unplaced(topic, weight, 0.9)
+        assert line == f"nearest topic: Vision (vote {shown}, {placement.MIN_VOTE} needed)"
+        assert float(shown) < placement.MIN_VOTE
 
 
 def test_a_lost_topic_comes_back_as_a_suggestion_that_pastes_into_topics_toml(without_recommenders):

@@ -5,7 +5,7 @@ what is really there; a value that is not what its field expects is an error nam
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -27,7 +27,7 @@ class Scholarly:
     once made, so the pages that say nothing share one (NO_SCHOLARLY): a build after an edit loads
     one per paper kept, and a shared one is loaded once."""
 
-    authors: list[str] = field(default_factory=list)
+    authors: tuple[str, ...] = ()    # a tuple: a frozen value holds no list that could change under it
     arxiv: str | None = None          # normalised: 2206.02369, cs/0112017 (no version)
     arxiv_class: str | None = None    # the archive of an old-style id (cs, hep-th), else unknown
     month: tuple[int, int] | None = None  # (year, month) a new-style arXiv id gives
@@ -75,7 +75,7 @@ def read_scholarly(meta: dict, path: Path) -> Scholarly:
             authors = [authors]
         if not isinstance(authors, list) or not all(isinstance(a, str) and a.strip() for a in authors):
             raise _bad(path, "authors", "should be a list of names")
-        found["authors"] = [" ".join(a.split()) for a in authors]
+        found["authors"] = tuple(" ".join(a.split()) for a in authors)
     if meta.get("arxiv") not in (None, ""):
         found["arxiv"], found["arxiv_class"], found["month"] = normalise_arxiv(str(meta["arxiv"]), path)
     if meta.get("doi") not in (None, ""):

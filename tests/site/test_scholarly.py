@@ -58,6 +58,21 @@ def test_an_arxiv_id_in_any_pasted_form_links_the_abstract_the_pdf_and_hugging_f
     assert normalise_arxiv(pasted) == ("2206.02369", None, (2022, 6))
 
 
+def test_the_scholarly_fields_read_from_a_page_can_never_change_once_read(tmp_path):
+    """Pages that say nothing share one value (NO_SCHOLARLY), so a value must be immutable through
+    and through: its authors too (a list there could be changed under every page sharing it)."""
+    from generator.catalogue.scholarly import read_scholarly
+    from generator.ingest.pages import load_page
+
+    write_paper(tmp_path, "named", "A paper with authors", authors="[Ada Lovelace, '  Alan   Turing ']")
+    path = tmp_path / "papers" / "named.md"
+    found = read_scholarly(load_page(path).metadata, path)
+    assert found.authors == ("Ada Lovelace", "Alan Turing")
+    assert hash(found) == hash(read_scholarly(load_page(path).metadata, path))
+    with pytest.raises(AttributeError):
+        found.authors.append("Someone")
+
+
 def test_an_old_style_arxiv_id_is_kept_with_its_archive():
     from generator.catalogue.scholarly import normalise_arxiv
 
