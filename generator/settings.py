@@ -64,12 +64,7 @@ def load_settings(config: Path | None, content: Path, base_url: str | None = Non
     values: dict = {}
     if path is not None:
         values = read_toml(path, "settings")
-    known = {f.name for f in dataclasses.fields(Settings)} - {"content", "config_path"}
-    for name in values:
-        if name not in known:
-            close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
-            hint = f"did you mean {close[0]!r}?" if close else f"known settings: {', '.join(sorted(known))}"
-            raise CatalogueError(f"unknown setting {name!r} ({hint})", path, _line_of(path, name))
+    check_keys(values, {f.name for f in dataclasses.fields(Settings)} - {"content", "config_path"}, path, "setting")
     defaults = Settings()
     for name, value in values.items():
         expected = type(getattr(defaults, name)) if getattr(defaults, name) is not None else str
@@ -78,7 +73,7 @@ def load_settings(config: Path | None, content: Path, base_url: str | None = Non
         elif not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
             kinds = {"str": "a string", "int": "a whole number", "bool": "true or false", "Path": "a folder path"}
             raise CatalogueError(f"setting {name!r} should be {kinds.get(expected.__name__, expected.__name__)}, "
-                                 f"not {type(value).__name__} {value!r}", path, _line_of(path, name))
+                                 f"not {type(value).__name__} {value!r}", path, toml_line(path, name))
         values[name] = value
     settings = Settings(**values, content=content, config_path=path)
     if base_url is not None:
@@ -93,15 +88,25 @@ def load_settings(config: Path | None, content: Path, base_url: str | None = Non
     return settings
 
 
-def _line_of(path: Path | None, key: str) -> int | None:
-    """The line of `key = ...` in the settings file, for an error about it."""
+def check_keys(values: dict, known: set[str], path: Path | None, kind: str, where: str = "") -> None:
+    """A key a person wrote that means nothing here is a mistake (`[[topics]]`, `term =`), never
+    ignored: named with its line and the known key it is closest to."""
+    for name in values:
+        if name not in known:
+            close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
+            hint = f"did you mean {close[0]!r}?" if close else f"known: {', '.join(sorted(known))}"
+            raise CatalogueError(f"{where}unknown {kind} {name!r} ({hint})", path, toml_line(path, name))
+
+
+def toml_line(path: Path | None, key: str) -> int | None:
+    """The first line of `key = ...` (or a `[key]`, `[[key]]` table) in a TOML file, for an error about it."""
     if path is None:
         return None
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        lines = path.read_text(encoding="utf-8-sig").splitlines()
     except (OSError, UnicodeDecodeError):
         return None
-    pattern = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=")
+    pattern = re.compile(rf"^\s*(?:[\"']?{re.escape(key)}[\"']?\s*=|\[\[?\s*{re.escape(key)}\s*\]\]?\s*(?:#.*)?$)")
     return next((n for n, line in enumerate(lines, 1) if pattern.match(line)), None)
 
 
@@ -115,7 +120,7 @@ def check_base_url(base_url: str, path: Path | None) -> None:
 def read_toml(path: Path, what: str) -> dict:
     """A TOML file a person writes (settings, taxonomy, aliases); one named line if it cannot be read."""
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8-sig"))  # a byte-order mark, as some editors write, is not TOML
     except (OSError, UnicodeDecodeError) as exc:
         raise CatalogueError(f"cannot read {what}: {getattr(exc, 'strerror', None) or exc}", path) from None
     except tomllib.TOMLDecodeError as exc:

@@ -105,3 +105,46 @@ def test_strict_fails_on_warnings_and_a_strict_build_writes_nothing(content, tmp
     result = run_cli("build", "--content", str(content), "--out", str(tmp_path / "site"), "--strict")
     assert result.returncode == 1 and "nothing built" in result.stderr
     assert not (tmp_path / "site").exists()
+
+
+TAXONOMY_MISTAKES = {  # what a person may get wrong in topics.toml: (old, new), what the error says, its line
+    "[[topics]] for [[topic]]": (("[[topic]]", "[[topics]]"), "unknown key 'topics' (did you mean 'topic'?)", 16),
+    "term for terms": (("\nterms = [", "\nterm = [", 1), "topic #1: unknown key 'term' (did you mean 'terms'?)", 20),
+    "the catch-all given a topic's slug": (('slug = "other"', 'slug = "repetition"'),
+                                           "catch_all: slug 'repetition' is also topic #1's", 14),
+    "a yes for a number": (("min_abstract_hits = 2", "min_abstract_hits = true"),
+                           "min_abstract_hits must be a whole number of at least 1", 13),
+}
+
+
+@pytest.mark.parametrize("mistake", list(TAXONOMY_MISTAKES))
+def test_a_mistake_in_the_taxonomy_is_one_line_naming_its_line_and_nothing_is_built(content, tmp_path, mistake):
+    """Each was ignored: a catalogue with no topic, a topic without its terms, a topic's page
+    taken by the catch-all's, all with 0 errors."""
+    replace, message, line = TAXONOMY_MISTAKES[mistake]
+    taxonomy = content / "topics.toml"
+    taxonomy.write_text(taxonomy.read_text(encoding="utf-8").replace(*replace), encoding="utf-8")
+    result = run_cli("check", "--content", str(content))
+    assert result.returncode == 1
+    assert [f for f in findings(result) if f.startswith("error:")] == [f"error: {taxonomy}:{line}: {message}"]
+    result = run_cli("build", "--content", str(content), "--out", str(tmp_path / "site"))
+    assert result.returncode == 1 and result.stderr == f"error: {taxonomy}:{line}: {message}\n"
+    assert not (tmp_path / "site").exists()
+
+
+def test_a_taxonomy_that_is_a_folder_is_an_error_not_the_default_taxonomy(content, tmp_path):
+    taxonomy = content / "topics.toml"
+    taxonomy.unlink()
+    taxonomy.mkdir()
+    result = run_cli("build", "--content", str(content), "--out", str(tmp_path / "site"))
+    assert result.returncode == 1 and result.stderr == f"error: {taxonomy}: the taxonomy is not a file (a folder?)\n"
+
+
+def test_settings_and_taxonomy_saved_with_a_byte_order_mark_are_read(content, tmp_path):
+    for path, text in ((content / "topics.toml", None), (tmp_path / "catalogue.toml", 'title = "Our papers"\n')):
+        path.write_text("\ufeff" + (text or path.read_text(encoding="utf-8")), encoding="utf-8")
+    result = run_cli("build", "--content", str(content), "--config", str(tmp_path / "catalogue.toml"),
+                     "--out", str(tmp_path / "site"))
+    assert result.returncode == 0, result.stderr
+    assert "<title>Our papers</title>" in (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    assert (tmp_path / "site" / "topics" / "repetition" / "index.html").exists()

@@ -18,7 +18,7 @@ from generator.catalogue.organisations import Aliases, load_aliases
 from generator.errors import CatalogueError
 from generator.ingest.slugs import slugify
 from generator.resources import DEFAULTS
-from generator.settings import read_toml
+from generator.settings import check_keys, read_toml, toml_line
 
 TAXONOMY_NAME = "topics.toml"
 DEFAULT_TAXONOMY = DEFAULTS / TAXONOMY_NAME
@@ -176,26 +176,43 @@ def _trie_pattern(trie: dict) -> str:
     return pattern(trie)
 
 
+TAXONOMY_KEYS = {"topic", "catch_all", "min_abstract_hits"}
+TOPIC_KEYS = {"name", "slug", "terms", "description"}
+
+
 def load_taxonomy(content: Path) -> Taxonomy:
+    """The content's topics.toml, else the shipped default. A key it does not know is an error, not
+    ignored: `[[topics]]` for `[[topic]]` left the catalogue with no topic and no word said."""
     path = content / TAXONOMY_NAME
+    if path.exists() and not path.is_file():
+        raise CatalogueError("the taxonomy is not a file (a folder?)", path)
     if not path.is_file():
         path = DEFAULT_TAXONOMY
     data = read_toml(path, "taxonomy")
-    topics, seen = [], set()
+    check_keys(data, TAXONOMY_KEYS, path, "key")
+    if not isinstance(data.get("topic", []), list):
+        raise CatalogueError("topics are [[topic]] tables, one per topic", path, toml_line(path, "topic"))
+    topics, seen = [], {}
     for i, raw in enumerate(data.get("topic", []), 1):
         topic = _topic(raw, path, f"topic #{i}")
         if topic.slug in seen:
             raise CatalogueError(f"topic #{i}: slug {topic.slug!r} used twice", path)
-        seen.add(topic.slug)
+        seen[topic.slug] = i
         topics.append(topic)
     catch_all = _topic(data.get("catch_all", {"slug": "other", "name": "Other"}), path, "catch_all")
+    if catch_all.slug in seen:  # the catch-all's page would take that topic's place
+        raise CatalogueError(f"catch_all: slug {catch_all.slug!r} is also topic #{seen[catch_all.slug]}'s", path,
+                             toml_line(path, "catch_all"))
     hits = data.get("min_abstract_hits", 2)
-    if not isinstance(hits, int) or hits < 1:
-        raise CatalogueError("min_abstract_hits must be a whole number of at least 1", path)
+    if not isinstance(hits, int) or isinstance(hits, bool) or hits < 1:
+        raise CatalogueError("min_abstract_hits must be a whole number of at least 1", path,
+                             toml_line(path, "min_abstract_hits"))
     return Taxonomy(topics, catch_all, hits, path, load_aliases(content))
 
 
 def _topic(raw: object, path: Path, where: str) -> Topic:
+    if isinstance(raw, dict):
+        check_keys(raw, TOPIC_KEYS, path, "key", f"{where}: ")
     if not isinstance(raw, dict) or not isinstance(raw.get("name"), str) or not raw["name"].strip():
         raise CatalogueError(f"{where}: needs a name", path)
     slug = slugify(str(raw.get("slug") or raw["name"]))
