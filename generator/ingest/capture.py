@@ -99,14 +99,19 @@ def read_capture(path: Path, today: dt.date | None = None) -> Capture:
         raise CatalogueError(f"cannot read capture: {exc.strerror}", path) from None
     if not raw.strip():
         raise CatalogueError("capture is empty", path)
+    cut = None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise CatalogueError("capture is not UTF-8 text", path, line) from None
+        if exc.end < len(raw) or exc.reason != "unexpected end of data":
+            raise CatalogueError("capture is not UTF-8 text", path, line) from None
+        text, cut = raw[: exc.start].decode("utf-8-sig"), line  # cut short in the middle of a character
     if "\x00" in text:
         raise CatalogueError("capture is binary, not text", path, text[: text.index("\x00")].count("\n") + 1)
     capture = parse_capture(text, path, today)
+    if cut is not None:
+        capture.warn(cut, "capture ends in the middle of a character: cut short?")
     if not capture.entries:
         raise CatalogueError("no recognisable paper in capture (expected a title line followed by an abstract)", path)
     if capture.header_lines < 2 and not any(e.author_count or e.organisation or e.month for e in capture.entries):
@@ -131,6 +136,7 @@ def parse_capture(text: str, path: Path, today: dt.date | None = None) -> Captur
     lines = [(n, clean) for n, ln in enumerate(LINE_BREAK.split(text), 1) if (clean := clean_line(ln))]
     i = _skip_chrome(lines, capture)
     pending: list[tuple[int, str]] = []  # lines since the last metadata block
+    with_block = 0  # papers read with their metadata block (in a listing that shows them, every paper has one)
     while i < len(lines):
         if not _is_meta_start(lines, i):
             pending.append(lines[i])
@@ -142,6 +148,7 @@ def parse_capture(text: str, path: Path, today: dt.date | None = None) -> Captur
             entry = Entry(title=title, abstract=abstract, line=n)
             _read_meta(lines, i, entry, capture, latest_year)
             capture.entries.append(entry)
+            with_block += 1
         elif pending:
             n, title = pending[0]
             capture.warn(n, f"entry {title[:60]!r} has no abstract, skipped")
@@ -149,7 +156,12 @@ def parse_capture(text: str, path: Path, today: dt.date | None = None) -> Captur
             capture.warn(lines[i][0], "metadata block without a paper above it, skipped")
         pending = []
         i = _skip_meta(lines, i)
-    _pairs(pending, capture, at_end=True)
+    if pending and with_block > len(capture.entries) / 2:  # a paper without the block papers above had: cut short
+        n, title = pending[0]
+        missing = "abstract" if len(pending) == 1 else "metadata block after it"
+        capture.warn(n, f"entry {title[:60]!r} has no {missing} (truncated capture?), skipped")
+    else:
+        _pairs(pending, capture, at_end=True)
     return capture
 
 
@@ -245,8 +257,8 @@ def _read_meta(lines: list[tuple[int, str]], i: int, entry: Entry, capture: Capt
     n, who = lines[i]
     if who != META_SEPARATOR:
         authors = AUTHORS_LINE.match(who)
-        if authors and len(authors["count"]) <= MAX_COUNT_DIGITS:
-            entry.author_count = int(authors["count"])
+        if authors and len(authors["count"]) <= MAX_COUNT_DIGITS and int(authors["count"]) > 0:
+            entry.author_count = int(authors["count"])  # (a page's author_count is at least 1: see catalogue.reader)
         elif authors:
             capture.warn(n, "implausible author count; left empty")
         else:

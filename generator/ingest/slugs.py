@@ -10,9 +10,11 @@ MAX_SLUG_CHARS = 80  # well under any file system's 255-byte name limit, with ro
 
 
 def title_key(title: str) -> str:
-    """Two titles name the same paper when they match ignoring case, spacing and punctuation."""
+    """Two titles name the same paper when they match ignoring case, spacing and punctuation; a
+    title of punctuation alone ("???", "...") is kept whole but for spacing, so that such titles
+    are not all one paper."""
     text = unicodedata.normalize("NFKC", title).casefold()
-    return re.sub(r"[\W_]+", "", text)
+    return re.sub(r"[\W_]+", "", text) or "".join(text.split())
 
 
 def paper_id(title: str) -> str:

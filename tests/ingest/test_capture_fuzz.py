@@ -169,6 +169,20 @@ def test_a_far_future_year_leaves_that_date_empty_and_every_yearless_date_readab
     assert sum(e.month is not None for e in capture.entries) == sum(e.month is not None for e in original.entries) - 1
 
 
+def test_a_count_of_zero_authors_is_left_empty_with_a_warning_not_written_to_the_page():
+    """A page's author_count is at least 1 (catalogue.reader refuses 0), so ingest must not write 0."""
+    path = seed_paths()[0]
+    lines = _lines(path)
+    original = parse_capture("\n".join(lines), path, TODAY)
+    entry = next(e for e in original.entries if e.author_count)
+    at = next(i for i in range(entry.line, len(lines)) if lines[i].strip().endswith("authors"))
+    lines[at] = lines[at].replace(str(entry.author_count), "0")
+    capture = parse_capture("\n".join(lines), path, TODAY)
+    changed = next(e for e in capture.entries if e.title == entry.title)
+    assert changed.author_count is None and changed.abstract == entry.abstract
+    assert any(w.line == at + 1 and "implausible author count" in w.message for w in capture.warnings)
+
+
 def test_a_title_longer_than_a_paragraph_is_still_the_title_when_a_metadata_block_follows():
     path = seed_paths()[0]
     lines = _lines(path)

@@ -212,6 +212,31 @@ def test_titles_equal_but_for_case_spacing_and_punctuation_are_one_paper(tmp_pat
     assert rendered_text(page(tmp_path / "content", "Scaling Laws").content) == "Second abstract, longer than the first."
 
 
+def test_titles_of_punctuation_alone_are_different_papers(tmp_path):
+    """With punctuation ignored they were all one key: three papers merged into one, silently."""
+    capture = write_capture(tmp_path / "odd.txt", """
+        ???
+
+        A first abstract.
+
+        !!!
+
+        A second abstract.
+
+        ...
+
+        A third abstract.
+
+        ? ? ?
+
+        The first again, spaced out.
+        """)
+    report = ingest([capture], tmp_path / "content")
+    assert report.papers_seen == 3 and report.new == 3
+    titles = sorted(frontmatter.load(p).metadata["title"] for p in (tmp_path / "content" / "papers").glob("*.md"))
+    assert titles == ["!!!", "...", "???"]
+
+
 @pytest.mark.parametrize("title", [
     "../../../etc/passwd", "/absolute/path", "..", "日本語のタイトル", "CON", "a" * 400,
     "Ünïcödé: Ça marche?", "<script>alert(1)</script>",
@@ -416,3 +441,26 @@ def test_a_listing_without_its_header_is_recognised_by_its_metadata(tmp_path):
         """, header=False)
     report = ingest([capture], tmp_path / "content")
     assert report.ok and report.new == 1
+
+
+@pytest.mark.parametrize("cut", ["in an abstract", "in a character"])
+def test_a_capture_cut_short_inside_its_last_paper_skips_that_paper_with_a_warning(tmp_path, seeds, cut):
+    """A listing whose papers all have their metadata block, cut in the last one's abstract: the
+    half abstract was kept without a word, and never replaced (ingest fills only empty bodies).
+    Cut inside a character, the whole capture was refused as not UTF-8."""
+    raw = seeds[0].read_bytes()
+    title = "Rethinking Repetition Problems of LLMs in Code Generation".encode()
+    at = raw.index(title)
+    abstract = raw.index(b"\n", at + len(title) + 2) - 40  # forty bytes before its abstract's end
+    if cut == "in a character":
+        abstract = raw.index("\u2022".encode(), abstract) + 1  # after the first of its three bytes
+    (tmp_path / "cut.txt").write_bytes(raw[:abstract])
+    result = run_cli("ingest", "--content", str(tmp_path / "content"), str(tmp_path / "cut.txt"))
+    assert result.returncode == 0, result.stderr
+    line = raw[:at].count(b"\n") + 1
+    assert f"cut.txt:{line}: entry 'Rethinking Repetition Problems of LLMs in Code Generation' has no metadata " \
+           "block after it (truncated capture?), skipped" in result.stderr, result.stderr
+    pages = list((tmp_path / "content" / "papers").glob("*.md"))
+    assert not [p for p in pages if p.name.startswith("rethinking-repetition")]
+    before = len(re.findall(rb"\n\xc2\xb7\n", raw[:at]))  # the papers whose blocks it holds whole
+    assert len(pages) == before
