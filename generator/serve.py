@@ -266,6 +266,10 @@ class _Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
 
 def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000, out: Path | None = None,
           say: Callable[[str], None] = print) -> int:
+    if out is not None:  # refused now, not as a build error shown in the browser
+        from generator.build.writer import check_output
+
+        check_output(out, settings)
     preview = Preview(settings, out or Path("site"), say)
     try:
         server = _Server((host, port), make_handler(preview))

@@ -100,6 +100,7 @@ def _build(settings: Settings, out: Path, say: Callable[[str], None], force: boo
     if kept:
         state = BuildState.load(state_file, version)
     in_place = not force and state.matches(made_with, freshness.output_signature(out))
+    current = False  # the site found as it should be, nothing written (see below)
     # Every build with papers needs numpy (related papers). Loaded before the cores fork to read the
     # pages, the cores share this copy; loaded in each, it took 45-80 ms of every core's time.
     import numpy  # noqa: F401
@@ -123,6 +124,8 @@ def _build(settings: Settings, out: Path, say: Callable[[str], None], force: boo
             # if this build is killed while writing, the next one must not trust the state: it builds whole
             forget = (lambda: BuildState.distrust(state_file)) if kept else (lambda: None)
             writer.write_changed(out, env, settings, update.changed, update.removed, search, forget)
+            # pages read again that say what they said (saved unchanged, only touched): nothing to write
+            current = not (update.changed or update.removed or search.write or search.remove)
         else:  # the plain pipeline: every page, into a new folder swapped in at the end
             if update is not None and update.routes is not None:
                 routes, plan = update.routes, update.plan
@@ -152,5 +155,6 @@ def _build(settings: Settings, out: Path, say: Callable[[str], None], force: boo
     result = BuildResult(out, plan.html_pages, len(catalogue.papers), len(catalogue.topics),
                          search.size, time.perf_counter() - started)
     freshness.remember(out, inputs, {k: v for k, v in vars(result).items() if k not in ("out", "seconds", "state")})
+    result.unchanged = current
     result.state = state  # so it is not freed on return: a command that exits next never frees it (cli.run)
     return result

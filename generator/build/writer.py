@@ -129,13 +129,21 @@ def copy_static(settings: Settings, stage: Path) -> None:
 
 
 def check_output(out: Path, settings: Settings) -> None:
-    """Refuse to replace a folder that holds the project rather than a built site."""
+    """Refuse an output the build may not replace: the project's own files or a folder holding
+    them, a folder inside the content or templates, a file (a page or topics.toml named by mistake
+    would be swapped for the site), or a folder that is not empty and is not a site we built."""
     resolved = out.resolve()
-    guarded = [Path.cwd(), settings.content, *settings.template_dirs()]
-    for path in guarded:
+    for path in [Path.cwd(), settings.content, *settings.template_dirs()]:
         path = path.resolve()
         if resolved == path or resolved in path.parents:
             raise CatalogueError("output folder would replace the project's own files; choose another --out", out)
+    for path in [settings.content, *settings.template_dirs()]:
+        if path.resolve() in resolved.parents:
+            raise CatalogueError("output folder would be inside the content or templates; choose another --out", out)
+    if out.is_symlink() and not out.exists():
+        raise CatalogueError("output is a link to nothing; choose another --out", out)
+    if out.exists() and not out.is_dir():
+        raise CatalogueError("output is a file, not a folder: the site would replace it; choose another --out", out)
     if out.is_dir() and any(out.iterdir()) and not all((out / m).exists() for m in SITE_MARKERS):
         raise CatalogueError("output folder is not empty and is not a site built by catalogue; "
                              "choose another --out or empty it", out)

@@ -17,7 +17,7 @@ from generator.catalogue.readable import readable_fragment, readable_text
 from generator.catalogue.scholarly import read_scholarly
 from generator.catalogue.taxonomy import Taxonomy, Topic, load_taxonomy
 from generator.errors import CatalogueError
-from generator.ingest.pages import PAPERS_DIR, as_date, line_of, load_page, page_title
+from generator.ingest.pages import PAPERS_DIR, as_date, is_page_name, line_of, load_page, page_title
 from generator.ingest.slugs import slugify
 from generator.utils.parallel import Chunked
 
@@ -57,7 +57,7 @@ def page_stamps(folder: Path) -> dict[str, tuple[int, int]]:
     """Every page under `folder` (sorted by name) with its modification time and size."""
     try:
         with os.scandir(folder) as entries:
-            found = [entry for entry in entries if entry.name.endswith(".md")]
+            found = [entry for entry in entries if is_page_name(entry.name)]
     except FileNotFoundError:
         return {}
     except NotADirectoryError:
@@ -103,7 +103,8 @@ def read_papers(content: Path, allow_html: bool = False, cache: PaperCache | Non
     if stamps is None or folder.exists() and not folder.is_dir():
         stamps = page_stamps(folder)
     else:
-        stamps = {path: stamp for path, stamp in stamps.get(os.fspath(folder), {}).items() if path.endswith(".md")}
+        name_at = len(os.path.join(os.fspath(folder), ""))  # (stamps are by path, folder first)
+        stamps = {path: stamp for path, stamp in stamps.get(os.fspath(folder), {}).items() if is_page_name(path[name_at:])}
         if None in stamps.values():  # a page that could not be looked at: say why
             stamps = page_stamps(folder)
     cache = cache if cache is not None else PaperCache()
@@ -150,8 +151,8 @@ def read_paper(path: Path, renderer: Renderer, taxonomy: Taxonomy) -> Paper:
     paper = Paper(
         slug=slug, title=readable_text(" ".join(title.split())), date=date, body_html=body_html, text=text,
         source=str(path), scholarly=read_scholarly(meta, path),
-        author_count=_int(meta, "author_count", path), organisation=_str(meta.get("organisation")),
-        upvotes=_int(meta, "upvotes", path), sources=_strings(meta, "sources", path),
+        author_count=_int(meta, "author_count", path, least=1), organisation=_name(meta, "organisation", path),
+        upvotes=_int(meta, "upvotes", path, least=0), sources=_strings(meta, "sources", path),
         params={k: v for k, v in meta.items() if k not in KNOWN_KEYS},
     )
     paper.topics, paper.topics_by = _topics_of(meta.get("topics"), paper, taxonomy, path)
@@ -190,17 +191,25 @@ def _topics_of(chosen: object, paper: Paper, taxonomy: Taxonomy, path: Path) -> 
     slugs = taxonomy.classify(paper.title, paper.text)
     return ([known[s] for s in slugs], "terms") if slugs else ([taxonomy.catch_all], "none")
 
-def _int(meta: dict, key: str, path: Path) -> int | None:
+def _int(meta: dict, key: str, path: Path, least: int) -> int | None:
+    """A count (of authors, of upvotes): a whole number, never below `least`."""
     value = meta.get(key)
     if value is None or value == "":
         return None
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise CatalogueError(f"{key} should be a whole number, not {value!r}"[:200], path, line_of(path, key))
+    if isinstance(value, bool) or not isinstance(value, int) or value < least:
+        raise CatalogueError(f"{key} should be a whole number of at least {least}, not {value!r}"[:200], path,
+                             line_of(path, key))
     return value
 
 
-def _str(value: object) -> str | None:
-    return str(value).strip() or None if value is not None else None
+def _name(meta: dict, key: str, path: Path) -> str | None:
+    """A name (an organisation's): text, or a number YAML read as one ("3M" is text, 42 a number)."""
+    value = meta.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise CatalogueError(f"{key} should be a name, not {value!r}"[:200], path, line_of(path, key))
+    return str(value).strip() or None
 
 
 def _strings(meta: dict, key: str, path: Path) -> list[str]:

@@ -28,6 +28,7 @@ from generator.ingest.markdown_text import escape_markdown
 from generator.ingest.pages import (
     PAPERS_DIR,
     dump_page,
+    is_page_name,
     load_page,
     page_title,
     update_page,
@@ -158,8 +159,9 @@ def _write_pages(papers: dict[str, CapturedPaper], folder: Path, report: IngestR
                  say: Callable[[str], None]) -> None:
     if folder.exists() and not folder.is_dir():
         raise CatalogueError("the papers folder is a file, not a folder", folder)
-    existing, broken = _existing_pages(folder, report, say)
-    taken = {path.stem for path in folder.glob("*.md")} if folder.is_dir() else set()
+    existing, broken, claimed = _existing_pages(folder, report, say)
+    # a new page's slug is neither a page's file name (hidden ones too) nor a slug a page gives itself
+    taken = claimed | ({path.stem for path in folder.glob("*.md")} if folder.is_dir() else set())
     shown = Progress("writing", len(papers), "papers")
     try:
         for done, (key, paper) in enumerate(papers.items(), 1):
@@ -187,21 +189,37 @@ def _write_pages(papers: dict[str, CapturedPaper], folder: Path, report: IngestR
             if not changes and body is None:
                 report.unchanged += 1  # the page stays byte for byte as it is
                 continue
-            write_text_atomic(path, update_page(path.read_text(encoding="utf-8"), path, changes, body))
+            try:
+                updated = _update(path, changes, body)
+            except CatalogueError as exc:  # this page stays as the person has it; the other papers go on
+                report.errors.append(str(exc))
+                say(f"error: {exc} (page left as it is)")
+                continue
+            write_text_atomic(path, updated)
             report.updated += 1
     finally:
         shown.close()
 
 
+def _update(path: Path, changes: dict, body: str | None) -> str:
+    """The page with `changes` (pages.update_page), in its own line ends: Windows' stay \r\n."""
+    text = path.read_bytes().decode("utf-8")
+    windows = "\r\n" in text
+    updated = update_page(text.replace("\r\n", "\n") if windows else text, path, changes, body)
+    return updated.replace("\n", "\r\n") if windows else updated
+
+
 def _existing_pages(folder: Path, report: IngestReport,
-                    say: Callable[[str], None]) -> tuple[dict[str, Path], dict[Path, str]]:
+                    say: Callable[[str], None]) -> tuple[dict[str, Path], dict[Path, str], set[str]]:
     """Index the pages already there by paper id and by title key; name the unreadable ones (and
-    keep their text, to tell which paper each one is)."""
+    keep their text, to tell which paper each one is); and the slugs pages give themselves
+    (`slug:`), which a new page must not take."""
     index: dict[str, Path] = {}
     broken: dict[Path, str] = {}
+    claimed: set[str] = set()
     if not folder.is_dir():
-        return index, broken
-    for path in sorted(folder.glob("*.md")):
+        return index, broken, claimed
+    for path in sorted(p for p in folder.glob("*.md") if is_page_name(p.name)):
         try:
             meta = load_page(path).metadata
             title = page_title(meta, path)
@@ -215,8 +233,10 @@ def _existing_pages(folder: Path, report: IngestReport,
             continue
         if meta.get("paper_id"):
             index.setdefault(str(meta["paper_id"]), path)
+        if meta.get("slug"):
+            claimed.add(str(meta["slug"]))
         index.setdefault(title_key(title), path)
-    return index, broken
+    return index, broken, claimed
 
 
 def _claimed_by_broken(paper: CapturedPaper, broken: dict[Path, str]) -> Path | None:

@@ -20,11 +20,19 @@ from generator.errors import CatalogueError
 from generator.utils.xml_text import NOT_XML
 
 PAPERS_DIR = "papers"
+
+
+def is_page_name(name: str) -> bool:
+    """A paper's page: `<slug>.md`. A hidden file is not one, whatever its name ends with: an
+    editor's lock (Emacs's `.#<page>.md`, a link to nothing while the page is open), macOS's
+    `._<page>.md` metadata; Hugo and Jekyll skip them too."""
+    return name.endswith(".md") and not name.startswith(".")
+
 # libyaml's parser where it is built in (5x faster)
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-_CLOSING = re.compile(r"^---[ \t]*$", re.M)
+_CLOSING = re.compile(r"^---[ \t]*\r?$", re.M)  # (a page saved with Windows line ends: \r\n)
 _DATE_VALUE = re.compile(r"^\s*[^:#]+:\s*(?P<value>(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})\S*)\s*(#.*)?$")
 
 
@@ -131,11 +139,22 @@ def update_page(text: str, path: Path, changes: dict, body: str | None = None) -
     block lists. Only the lines that must change do: a key's own line (an empty value, a count),
     a list's end (new items, in its style), new keys at the end of the frontmatter."""
     from ruamel.yaml import YAML  # only an ingest that changes a page pays for it
+    from ruamel.yaml.error import YAMLError
 
     head = "\ufeff" if text.startswith("\ufeff") else ""
     yaml_text, rest = split_page(text[len(head):], path)
     lines = yaml_text.split("\n")  # the last is "" (the text ends with a newline before `---`)
-    data = YAML().load(yaml_text) or {}
+    try:
+        data = YAML().load(yaml_text) or {}
+    except YAMLError as exc:  # stricter than the build's reader: a key given twice, a control character
+        mark, at = getattr(exc, "problem_mark", None), getattr(exc, "position", None)
+        line = mark.line if mark is not None else yaml_text[:at].count("\n") if isinstance(at, int) else None
+        line = line + 2 if line is not None else None  # the frontmatter starts after the opening `---`
+        problem = getattr(exc, "problem", None) or getattr(exc, "reason", None) or type(exc).__name__
+        if isinstance(getattr(exc, "character", None), int):
+            problem = f"character #x{exc.character:04x}: {problem}"
+        raise CatalogueError(f"cannot update this page's frontmatter without changing what it says: "
+                             f"{' '.join(str(problem).split())}", path, line) from None
     edits: list[tuple[int, int, list[str]]] = []  # (first line, last line + 1, new lines), 0-based
     added: dict = {}
     for key, value in changes.items():

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import PROJECT, SHIPPED_CONTENT, run_cli, write_paper
+from conftest import PROJECT, SEEDS, SHIPPED_CONTENT, run_cli, write_paper
 
 from generator.build import freshness
 from generator.build.pipeline import build
@@ -45,6 +45,9 @@ def test_broken_frontmatter_fails_the_build_with_one_line_and_keeps_the_previous
     ({"title": "'T'", "date": "not-a-date"}, "bad date"),
     ({"title": "'T'", "upvotes": "many"}, "upvotes should be a whole number"),
     ({"title": "'T'", "slug": "'../escape'"}, "may hold only a-z"),
+    ({"title": "'T'", "upvotes": "-1"}, "upvotes should be a whole number of at least 0, not -1"),
+    ({"title": "'T'", "author_count": "0"}, "author_count should be a whole number of at least 1, not 0"),
+    ({"title": "'T'", "organisation": "[Acme, Beta]"}, "organisation should be a name, not ['Acme', 'Beta']"),
 ])
 def test_invalid_frontmatter_values_are_named(tmp_path, meta, problem):
     content = tmp_path / "content"
@@ -102,6 +105,56 @@ def test_build_refuses_to_replace_the_project_or_a_folder_it_did_not_build(tmp_p
     assert (stranger / "holiday.jpg").read_bytes() == b"jpg"
 
 
+@pytest.mark.parametrize("target", ["content/papers/p.md", "content/topics.toml", "content/papers/site", "notes.txt"])
+def test_build_refuses_an_output_that_is_a_file_or_inside_the_content_and_the_file_is_kept(tmp_path, target):
+    """A page or topics.toml named as --out by mistake was swapped for the site (the page hidden
+    under another name, the next build one paper short)."""
+    content = tmp_path / "content"
+    write_paper(content, "p", "A Paper")
+    (content / "topics.toml").write_text('[[topic]]\nname = "Loops"\nterms = ["loop"]\n', encoding="utf-8")
+    (tmp_path / "notes.txt").write_text("a person's notes", encoding="utf-8")
+    before = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    for command in ("build", "serve"):
+        port = ["--port", "0"] if command == "serve" else []
+        result = run_cli(command, "--content", str(content), "--out", str(tmp_path / target), *port, timeout=60)
+        assert result.returncode == 1, result.stdout
+        assert len(result.stderr.splitlines()) == 1 and str(tmp_path / target) in result.stderr
+        assert "choose another --out" in result.stderr
+    assert {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == before
+    assert [p.name for p in tmp_path.rglob("*") if p.name.startswith(".")] == []
+
+
+def test_an_editors_hidden_files_beside_the_pages_are_not_pages(tmp_path):
+    """Emacs locks a page it edits with `.#<page>.md`, a link to nothing; macOS copies leave
+    `._<page>.md`, bytes that are not text. Each stopped build, check and serve with an error."""
+    content = tmp_path / "content"
+    shutil.copytree(SHIPPED_CONTENT, content)
+    papers = sorted((content / "papers").glob("*.md"))
+    (content / "papers" / f".#{papers[0].name}").symlink_to("root@host.12345:1733234567")
+    (content / "papers" / f"._{papers[1].name}").write_bytes(b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X")
+    result = run_cli("check", "--content", str(content))
+    assert result.returncode == 0 and "0 error(s), 0 warning(s)" in result.stderr + result.stdout, result.stderr
+    result = run_cli("build", "--content", str(content), "--out", str(tmp_path / "site"))
+    assert result.returncode == 0, result.stderr
+    assert f"({len(papers)} papers" in result.stdout
+    capture = next(SEEDS.glob("*.txt"))
+    result = run_cli("ingest", "--content", str(content), str(capture))
+    assert result.returncode == 0 and "error" not in result.stderr, result.stderr
+
+
+def test_a_page_saved_with_windows_line_ends_builds_as_the_same_page(tmp_path):
+    """It was refused as "frontmatter is never closed": its closing line is `---\\r`."""
+    content = tmp_path / "content"
+    shutil.copytree(SHIPPED_CONTENT, content)
+    page = sorted((content / "papers").glob("*.md"))[0]
+    assert run_cli("build", "--content", str(content), "--out", str(tmp_path / "unix")).returncode == 0
+    page.write_bytes(page.read_bytes().replace(b"\n", b"\r\n"))
+    result = run_cli("build", "--content", str(content), "--out", str(tmp_path / "windows"))
+    assert result.returncode == 0, result.stderr
+    shown = f"papers/{page.stem}/index.html"
+    assert (tmp_path / "windows" / shown).read_bytes() == (tmp_path / "unix" / shown).read_bytes()
+
+
 def test_build_ends_with_a_one_line_summary(tmp_path):
     result = run_cli("build", "--out", str(tmp_path / "site"))
     assert result.returncode == 0, result.stderr
@@ -144,6 +197,26 @@ def test_a_rebuild_with_nothing_changed_says_so_and_touches_nothing(tmp_path):
     assert again.returncode == 0
     assert again.stdout.startswith(f"nothing changed since the last build: {out} is current ({counts[0]}, {counts[1]})")
     assert {p: p.stat().st_mtime_ns for p in out.rglob("*")} == before
+
+
+@pytest.mark.parametrize("touched", ["a page", "the taxonomy"])
+def test_a_rebuild_after_files_were_only_saved_again_says_nothing_changed_and_writes_nothing(tmp_path, touched):
+    """Read again, they say what they said: the build wrote nothing, and said "built"."""
+    content = tmp_path / "content"
+    shutil.copytree(SHIPPED_CONTENT, content)
+    out = tmp_path / "site"
+    assert run_cli("build", "--content", str(content), "--out", str(out)).returncode == 0
+    before = {p: p.stat().st_mtime_ns for p in out.rglob("*")}
+    path = content / "topics.toml" if touched == "the taxonomy" else sorted((content / "papers").glob("*.md"))[3]
+    time.sleep(0.01)
+    path.write_bytes(path.read_bytes())
+    again = run_cli("build", "--content", str(content), "--out", str(out))
+    assert again.returncode == 0 and again.stdout.startswith(f"nothing changed since the last build: {out} is current")
+    assert {p: p.stat().st_mtime_ns for p in out.rglob("*")} == before
+    text = path.read_text(encoding="utf-8")  # and a real change is built
+    path.write_text(text.replace('name = "Repetition in generation"', 'name = "Repetition"') if touched == "the taxonomy"
+                    else text + "\nA sentence more.\n", encoding="utf-8")
+    assert run_cli("build", "--content", str(content), "--out", str(out)).stdout.startswith("built ")
 
 
 def test_a_rebuild_with_nothing_changed_imports_none_of_the_libraries_a_build_needs(tmp_path):

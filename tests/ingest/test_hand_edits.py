@@ -52,6 +52,19 @@ def test_a_capture_that_brings_something_new_changes_only_the_lines_it_must(tmp_
     assert sorted(diff) == sorted(["- upvotes: 2", "+ upvotes: 40", "+ - later.txt"]), diff
 
 
+def test_a_page_saved_with_windows_line_ends_is_updated_in_them(tmp_path, seeds):
+    content = tmp_path / "content"
+    ingest(seeds, content)
+    path = _miro(content)
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+    later = write_capture(tmp_path / "later.txt", CHROME + f"{MIRO}\n\nA shorter abstract.\n\n"
+                          "  \u2022 18 authors\n\u00b7\nJul 19, 2025 40\n", header=False)
+    assert ingest([later], content).updated == 1
+    data = path.read_bytes()
+    assert b"upvotes: 40\r\n" in data and b"- later.txt\r\n" in data
+    assert data.count(b"\n") == data.count(b"\r\n")
+
+
 def test_a_new_source_joins_a_flow_style_list_in_its_own_style(tmp_path, seeds):
     content = tmp_path / "content"
     ingest(seeds, content)
@@ -139,3 +152,43 @@ def test_a_broken_page_does_not_stop_new_captures_getting_in(tmp_path, seeds):
     _miro(content).write_text(BROKEN["a month 13"], encoding="utf-8")
     report = ingest(seeds[1:], content)
     assert not report.ok and report.new > 0
+
+
+@pytest.mark.parametrize("oddity", [["note: a", "note: b"], ["note: a\x01b"]], ids=["a key given twice", "a control character"])
+def test_a_page_ingest_cannot_update_faithfully_is_named_left_alone_and_the_next_papers_get_in(tmp_path, seeds, oddity):
+    """The build reads such a page (the last of a key given twice wins; control characters are
+    dropped); the YAML that updates pages in place refuses it. Ingest stopped there, with a
+    multi-line error naming no file, and the papers after it in the capture were lost."""
+    content = tmp_path / "content"
+    ingest(seeds[:1], content)
+    path = _miro(content)
+    lines = [line for line in path.read_text(encoding="utf-8").split("\n") if not line.startswith("upvotes:")]
+    lines[1:1] = oddity
+    path.write_text("\n".join(lines), encoding="utf-8")
+    before = path.read_bytes()
+    later = write_capture(tmp_path / "later.txt", CHROME + f"{MIRO}\n\nAn abstract.\n\n  • 18 authors\n·\nJul 19, 2025 40\n\n"
+                          "A Paper Listed After It\n\nIts abstract.\n\n  • 2 authors\n·\nJul 19, 2025 3\n", header=False)
+    result = run_cli("ingest", "--content", str(content), str(later))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr and "unexpected" not in result.stderr, result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    line = 1 + len(oddity)  # the key given again, or the line holding the character
+    assert len(errors) == 1 and f"{path}:{line}: " in errors[0] and "page left as it is" in errors[0], result.stderr
+    assert path.read_bytes() == before
+    assert (content / "papers" / "a-paper-listed-after-it.md").exists()
+
+
+def test_a_new_paper_never_takes_a_slug_a_hand_edited_page_gave_itself(tmp_path, seeds):
+    """The slug was picked among the pages' file names only, so the build then failed on two
+    papers with one slug."""
+    content = tmp_path / "content"
+    ingest(seeds[:1], content)
+    path = _miro(content)
+    path.write_text(path.read_text(encoding="utf-8").replace("\nslug: ", "\nslug: zebra-paper\nold_slug: "),
+                    encoding="utf-8")
+    zebra = write_capture(tmp_path / "zebra.txt", CHROME + "Zebra Paper\n\nStripes.\n\n  \u2022 2 authors\n\u00b7\n"
+                          "Jul 19, 2025 3\n", header=False)
+    assert ingest([zebra], content).new == 1
+    result = run_cli("build", "--content", str(content), "--out", str(tmp_path / "site"))
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "site" / "papers" / "zebra-paper" / "index.html").read_text(encoding="utf-8").count(MIRO[:20]) >= 1
