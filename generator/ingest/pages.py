@@ -226,20 +226,47 @@ def _value_lines(lines: list[str], at: int) -> int:
 def _extend_list(lines: list[str], current, value: list, at: int) -> tuple[int, int, list[str]]:
     """New items at the end of a list, in its own style: `[a, b]` on one line, or `- a` lines."""
     new = [v for v in value if v not in current]
-    if current.fa.flow_style():
+    if current.fa.flow_style() and current:  # after its last item, wherever that is (the list may span lines)
+        last, col = current.lc.item(len(current) - 1)
+        line, items = lines[last], [_dump([v])[0][2:] for v in new]
+        end = _scalar_end(line, col, current[-1])
+        rest = line[end:].lstrip()
+        if rest.startswith("]"):  # `[a, b]`, or `  b]` closing a list over several lines
+            return last, last + 1, [line[:end] + ", " + ", ".join(items) + line[end:]]
+        indent = line[:col] if not line[:col].strip() else None
+        if indent is None:  # items share a line but the list goes on: no line of their own to follow
+            raise _Unusual("a [...] list with several items on a line and more lines")
+        if rest.startswith(","):  # each item on its line, with its comma (and maybe a comment)
+            return last + 1, last + 1, [f"{indent}{item}," for item in items]
+        # the last item without a comma (before a comment, or `]` on the next line): it gets one
+        return last, last + 1, [line[:end] + "," + line[end:]] + [
+            f"{indent}{item}" + ("," if n < len(items) - 1 else "") for n, item in enumerate(items)]
+    if current.fa.flow_style():  # `[]`
         line = lines[at]
         close = line.rfind("]")
         if close < 0:
-            raise _Unusual("a [...] list over several lines")
-        items = ", ".join(_dump([v])[0][2:] for v in new)
-        sep = ", " if current else ""
-        return at, at + 1, [line[:close].rstrip() + sep + items + line[close:]]
+            raise _Unusual("an empty [...] list over several lines")
+        return at, at + 1, [line[:close].rstrip() + ", ".join(_dump([v])[0][2:] for v in new) + line[close:]]
     last, col = current.lc.item(len(current) - 1)
     prefix = lines[last][:col]  # the indentation and `- ` of the last item
     end = last + 1
     while end < len(lines) and lines[end][:1] in (" ", "\t") and len(lines[end]) - len(lines[end].lstrip()) > len(prefix) - 2:
         end += 1
     return end, end, [prefix + _dump([v])[0][2:] for v in new]
+
+
+_QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"|\'(?:[^\']|\'\')*\'')
+
+
+def _scalar_end(line: str, col: int, value: object) -> int:
+    """Where a flow list's item that starts at `col` ends: a plain scalar's text, or a quoted one."""
+    text = str(value)
+    if line.startswith(text, col):
+        return col + len(text)
+    quoted = _QUOTED.match(line, col)
+    if quoted is None:
+        raise _Unusual("an item written in another way than plain or quoted")
+    return quoted.end()
 
 
 def _umask() -> int:

@@ -6,7 +6,9 @@ from __future__ import annotations
 import difflib
 import os
 import stat
+from pathlib import Path
 
+import frontmatter
 import pytest
 from conftest import run_cli, write_capture
 
@@ -50,6 +52,67 @@ def test_a_capture_that_brings_something_new_changes_only_the_lines_it_must(tmp_
     after = _miro(content).read_text(encoding="utf-8")
     diff = [line for line in difflib.ndiff(edited.split("\n"), after.split("\n")) if line[:1] in "+-"]
     assert sorted(diff) == sorted(["- upvotes: 2", "+ upvotes: 40", "+ - later.txt"]), diff
+
+
+FLOW_OVER_LINES = {  # a [...] list a person spread over lines, and the same with the new source added
+    "each item with its comma": ("sources: [\n  000_ad819c97d76d7fd7.txt,  # c1\n]",
+                                 "sources: [\n  000_ad819c97d76d7fd7.txt,  # c1\n  later.txt,\n]"),
+    "the last item without one": ("sources: [\n  '000_ad819c97d76d7fd7.txt'  # c1\n]",
+                                  "sources: [\n  '000_ad819c97d76d7fd7.txt',  # c1\n  later.txt\n]"),
+    "closed on the last item's line": ("sources: [  # c1\n  000_ad819c97d76d7fd7.txt]",
+                                       "sources: [  # c1\n  000_ad819c97d76d7fd7.txt, later.txt]"),
+}
+
+
+@pytest.mark.parametrize("layout", list(FLOW_OVER_LINES))
+def test_a_new_source_joins_a_list_spread_over_lines_and_its_comments_stay(tmp_path, seeds, layout):
+    """Such a list was written again whole, and the comment inside it was lost."""
+    content = tmp_path / "content"
+    ingest(seeds, content)
+    path = _miro(content)
+    before, after = FLOW_OVER_LINES[layout]
+    text = path.read_text(encoding="utf-8").replace("sources:\n- 000_ad819c97d76d7fd7.txt", before)
+    path.write_text(text, encoding="utf-8")
+    later = write_capture(tmp_path / "later.txt", CHROME + f"{MIRO}\n\nAn abstract.\n", header=False)
+    assert ingest([later], content).updated == 1
+    assert path.read_text(encoding="utf-8") == text.replace(before, after)
+    assert frontmatter.load(path).metadata["sources"] == ["000_ad819c97d76d7fd7.txt", "later.txt"]
+
+
+def test_new_sources_join_any_layout_of_a_list_and_every_comment_and_other_key_stays():
+    """300 lists as a person may write them (one line or several, quoted or not, commas after
+    every item or not, comments anywhere): the page reads back with the new sources after the
+    old, its other keys as they were, and every comment still in it."""
+    import random
+
+    import yaml
+
+    from generator.ingest.pages import update_page
+
+    rng = random.Random(7)
+    for _ in range(300):
+        items = [f"s{i}.txt" for i in range(rng.randint(1, 4))]
+        quoted = [rng.choice(["{}", "'{}'", '"{}"']).format(item) for item in items]
+        comments = [rng.choice(["", f"  # c{i}"]) for i in range(len(items) + 2)]
+        layout = rng.choice(["one line", "commas", "no last comma", "closed on the last line"])
+        if layout == "one line":
+            block = f"sources: [{', '.join(quoted)}]{comments[0]}"
+        else:
+            lines = [f"sources: [{comments[0]}"]
+            for i, item in enumerate(quoted):
+                last = i == len(quoted) - 1
+                comma = "" if last and layout != "commas" else ","
+                lines.append(f"  {item}]{comments[i + 1]}" if last and layout == "closed on the last line"
+                             else f"  {item}{comma}{comments[i + 1]}")
+            if layout != "closed on the last line":
+                lines.append(f"]{comments[-1]}")
+            block = "\n".join(lines)
+        text = f"---\ntitle: T\n{block}\nupvotes: 3\n---\nBody\n"
+        wanted = items + [s for s in rng.sample(["n1.txt", "n2.txt", "s0.txt"], 2) if s not in items]
+        updated = update_page(text, Path("p.md"), {"sources": wanted})
+        assert yaml.safe_load(updated.split("---\n")[1]) == {"title": "T", "sources": wanted, "upvotes": 3}, text
+        assert all(comment in updated for comment in comments if comment in text), (text, updated)
+        assert updated.endswith("---\nBody\n")
 
 
 def test_a_page_saved_with_windows_line_ends_is_updated_in_them(tmp_path, seeds):
