@@ -187,6 +187,8 @@ def _run(args: argparse.Namespace, exiting: bool = False) -> int:
         from generator.serve import serve
         from generator.settings import load_settings
 
-        settings = load_settings(args.config, args.content, base_url=args.base_url, templates=args.templates)
-        return serve(settings, host=args.host, port=args.port, out=args.out, say=_say)
+        def reread():
+            return load_settings(args.config, args.content, base_url=args.base_url, templates=args.templates)
+
+        return serve(reread(), host=args.host, port=args.port, out=args.out, say=_say, reread=reread)
     raise AssertionError(args.command)

@@ -18,6 +18,7 @@ import mimetypes
 import shutil
 import signal
 import socketserver
+import sys
 import tempfile
 import threading
 import time
@@ -53,8 +54,10 @@ RELOAD_SCRIPT = """<script>
 class Preview:
     """The state shared by the watcher, the builder thread and the request handlers."""
 
-    def __init__(self, settings: Settings, out: Path, say: Callable[[str], None]):
+    def __init__(self, settings: Settings, out: Path, say: Callable[[str], None],
+                 reread: Callable[[], Settings] | None = None):
         self.settings = settings
+        self.reread = reread  # the settings file read again before each build: an edit to it shows
         self.out = out
         self.say = say
         self.epoch = 0
@@ -66,6 +69,8 @@ class Preview:
 
     def rebuild(self) -> None:
         try:
+            if self.reread is not None:
+                self.settings = self.reread()
             result = build(self.settings, self.out, state=self.state, allow_empty=True)  # a new catalogue previews
             error = None
             self.say(f"rebuilt: {result.summary()}")
@@ -122,8 +127,6 @@ class _Changes(FileSystemEventHandler):
 
 
 def make_handler(preview: Preview) -> type[http.server.BaseHTTPRequestHandler]:
-    base = preview.settings.base_path
-
     class Handler(http.server.BaseHTTPRequestHandler):
         server_version = "catalogue-preview"
         protocol_version = "HTTP/1.1"
@@ -135,8 +138,9 @@ def make_handler(preview: Preview) -> type[http.server.BaseHTTPRequestHandler]:
             self.do_GET(head=True)
 
         def do_GET(self, head: bool = False) -> None:
+            base = preview.settings.base_path  # as the settings say now (they are read again on each rebuild)
             path = urlsplit(self.path).path
-            if path == "/" and base != "/":
+            if path == "/" and base != "/" or path + "/" == base:
                 return self._redirect(base)
             if not path.startswith(base):
                 return self._not_found(head)
@@ -166,7 +170,7 @@ def make_handler(preview: Preview) -> type[http.server.BaseHTTPRequestHandler]:
                 return self._send(404, b"not found", "text/plain; charset=utf-8", head)
             kind = content_type(target)
             if kind.startswith("text/html"):
-                data = inject_reload(data, preview.epoch, base)
+                data = inject_reload(data, preview.epoch, preview.settings.base_path)
             self._send(status, data, kind, head)
 
         def _not_found(self, head: bool) -> None:
@@ -263,9 +267,17 @@ class _Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
     # reloading at once, drop connections and retry them seconds later.
     request_queue_size = 1024
 
+    def handle_error(self, request, client_address) -> None:
+        """A browser that left a page (a reload poll, a file half sent) is not an error: no traceback."""
+        if isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError, ConnectionAbortedError)):
+            return
+        super().handle_error(request, client_address)
+
 
 def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000, out: Path | None = None,
-          say: Callable[[str], None] = print) -> int:
+          say: Callable[[str], None] = print, reread: Callable[[], Settings] | None = None) -> int:
+    """`reread()`: the settings as the command line and the settings file give them now (the
+    file is read again before each rebuild; a mistake in it shows as the build error page)."""
     if out is not None:  # refused now, not as a build error shown in the browser
         from generator.build.writer import check_output
 
@@ -277,10 +289,16 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000, out: Pa
         if exc.errno == errno.EADDRINUSE:
             raise CatalogueError(f"port {port} on {host} is already in use; pass --port to choose another") from None
         raise CatalogueError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
-    if settings.absolute_base is None:  # the preview's own address: feeds, sitemap and canonical links work
+    def addressed(found: Settings) -> Settings:
+        """The preview's own address where base_url is not a full one: feeds, sitemap and canonical links work."""
+        if found.absolute_base is not None:
+            return found
         shown = f"[{host}]" if ":" in host else host
-        settings = dataclasses.replace(settings, base_url=f"http://{shown}:{server.server_address[1]}{settings.base_path}")
-        preview.settings = settings
+        return dataclasses.replace(found, base_url=f"http://{shown}:{server.server_address[1]}{found.base_path}")
+
+    settings = preview.settings = addressed(settings)
+    if reread is not None:
+        preview.reread = lambda: addressed(reread())
     temporary = out is None  # made only once the port is ours, so a refused start leaves nothing behind
     if temporary:
         out = preview.out = Path(tempfile.mkdtemp(prefix="catalogue-preview-")) / "site"

@@ -136,6 +136,46 @@ def test_a_broken_page_shows_as_an_error_page_then_recovers(server, content):
     assert status == 200 and "Fixed now" in body
 
 
+def test_an_edit_to_the_settings_file_is_served_and_a_mistake_in_it_shows_as_the_error_page(tmp_path, content):
+    """The settings were read once, at start: a new title or per_page never showed, and a broken
+    value was served as if it were fine."""
+    config = tmp_path / "catalogue.toml"
+    config.write_text('title = "Paper catalogue"\nper_page = 25\n', encoding="utf-8")
+    running = Server(content, "--config", str(config))
+    try:
+        assert "<title>Paper catalogue</title>" in running.get("/")[1]
+        assert running.get("/topics/rlhf-reward-models/page/2/")[0] == 404  # its 20 papers on one page
+        config.write_text('title = "Renamed catalogue"\nper_page = 10\n', encoding="utf-8")
+        assert epoch_after(running, 1) == 2
+        assert "<title>Renamed catalogue</title>" in running.get("/")[1]
+        assert running.get("/topics/rlhf-reward-models/page/2/")[0] == 200  # 10 a page now
+        config.write_text('title = "Renamed catalogue"\nper_page = "lots"\n', encoding="utf-8")
+        assert epoch_after(running, 2) == 3
+        status, body, _ = running.get("/")
+        assert status == 500 and "catalogue.toml:2: setting &#x27;per_page&#x27; should be a whole number" in body
+        assert running.proc.poll() is None
+    finally:
+        running.stop()
+
+
+def test_a_browser_that_left_while_waiting_for_a_reload_is_no_traceback(server, content):
+    """A tab closed or a link followed leaves the reload poll's connection closed: the answer to it
+    printed a BrokenPipeError traceback at every rebuild, and again at stop."""
+    import socket
+
+    for _ in range(3):
+        with socket.create_connection(("127.0.0.1", server.port)) as sock:
+            sock.sendall(b"GET /__livereload__/1 HTTP/1.1\r\nHost: x\r\n\r\n")
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+    time.sleep(0.3)
+    seen = len(server.lines)
+    write_paper(content, "one-more", "One more paper")
+    server.wait_for("rebuilt", after=seen)
+    time.sleep(0.5)
+    assert server.stop() == 0
+    assert not [line for line in server.lines if "Traceback" in line or "Error" in line], server.lines
+
+
 def test_a_template_error_shows_with_its_file_and_recovers(tmp_path, content):
     templates = tmp_path / "templates"
     templates.mkdir()
@@ -197,9 +237,10 @@ def test_the_site_is_served_under_its_base_url_sub_path(content):
         assert server.get("/lab/papers/")[0] == 200
         assert server.get("/lab/papers/static/style.css")[0] == 200
         assert server.get("/static/style.css")[0] == 404
-        connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
-        connection.request("GET", "/")
-        assert connection.getresponse().getheader("Location") == "/lab/papers/"
+        for path in ("/", "/lab/papers"):  # the root, and the sub-path without its slash
+            connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+            connection.request("GET", path)
+            assert connection.getresponse().getheader("Location") == "/lab/papers/"
     finally:
         server.stop()
 
