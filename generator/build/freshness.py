@@ -140,7 +140,7 @@ def _opened(folder: str):
     """What to list `folder` by, and the prefix of its files' paths. Where the system allows, the
     folder opened once and each file looked up in it, not by its whole path again: the look at
     10,000 pages took 62 ms, not 69 (their stat calls are most of a no-op build)."""
-    prefix = os.path.join(folder, "")
+    prefix = "" if folder == os.curdir else os.path.join(folder, "")  # as pathlib joins: `papers`, not `./papers`
     if os.scandir not in os.supports_fd:
         yield folder, prefix
         return

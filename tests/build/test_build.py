@@ -155,6 +155,17 @@ def test_a_page_saved_with_windows_line_ends_builds_as_the_same_page(tmp_path):
     assert (tmp_path / "windows" / shown).read_bytes() == (tmp_path / "unix" / shown).read_bytes()
 
 
+def test_the_content_folder_given_as_the_current_folder_builds_every_paper(tmp_path):
+    """`--content .` found no paper: the files were looked at as ./papers/..., the pages read from papers/."""
+    content = tmp_path / "content"
+    shutil.copytree(SHIPPED_CONTENT, content)
+    result = run_cli("build", "--content", ".", "--out", str(tmp_path / "site"), cwd=content)
+    papers = len(list((SHIPPED_CONTENT / "papers").glob("*.md")))
+    assert result.returncode == 0 and f"({papers} papers" in result.stdout, result.stderr
+    again = run_cli("build", "--content", ".", "--out", str(tmp_path / "site"), cwd=content)
+    assert again.stdout.startswith("nothing changed since the last build")
+
+
 def test_build_ends_with_a_one_line_summary(tmp_path):
     result = run_cli("build", "--out", str(tmp_path / "site"))
     assert result.returncode == 0, result.stderr
