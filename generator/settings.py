@@ -82,7 +82,7 @@ def load_settings(config: Path | None, content: Path, base_url: str | None = Non
         settings.templates = templates
     if settings.templates is not None and not settings.templates.is_dir():
         raise CatalogueError("templates folder not found", settings.templates)
-    check_base_url(settings.base_url, path)
+    check_base_url(settings.base_url, path if base_url is None else None)  # blame the file only for its own value
     if settings.per_page < 1:
         raise CatalogueError("setting 'per_page' must be at least 1", path)
     return settings
@@ -111,10 +111,16 @@ def toml_line(path: Path | None, key: str) -> int | None:
 
 
 def check_base_url(base_url: str, path: Path | None) -> None:
+    """An address or a path every page's address can be appended to (`path`: the settings file it
+    came from, or None for --base-url): no query, fragment or space, which would end up inside
+    every feed and sitemap address."""
     parts = urlsplit(base_url)
     if not (parts.scheme in ("http", "https") and parts.netloc) and not (not parts.scheme and base_url.startswith("/")):
         raise CatalogueError(f"base_url {base_url!r} should be an address such as "
                              "https://lab.example.org/papers/ or a path starting with /", path)
+    if parts.query or parts.fragment or "?" in base_url or "#" in base_url or any(c.isspace() for c in base_url):
+        raise CatalogueError(f"base_url {base_url!r} should hold no ?, # or space: each page's address is "
+                             "appended to it (write a space as %20)", path)
 
 
 def read_toml(path: Path, what: str) -> dict:

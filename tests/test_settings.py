@@ -37,6 +37,20 @@ def test_a_base_url_that_is_neither_an_address_nor_a_path_is_refused(tmp_path, b
     assert not (tmp_path / "site").exists()
 
 
+@pytest.mark.parametrize("base_url", ["https://example.org/p/?x=1", "https://example.org/p/#top", "https://example.org/a b/",
+                                      "/lab papers/"])
+def test_a_base_url_every_address_cannot_be_appended_to_is_refused_naming_where_it_came_from(tmp_path, base_url):
+    """They built, and every feed and sitemap address held the query, fragment or space."""
+    write_paper(tmp_path / "content", "p", "A Paper")
+    config = tmp_path / "catalogue.toml"
+    config.write_text(f'base_url = "{base_url}"\n', encoding="utf-8")
+    for given in (["--config", str(config)], ["--base-url", base_url]):
+        result = run_cli("build", "--content", str(tmp_path / "content"), "--out", str(tmp_path / "site"), *given)
+        assert result.returncode == 1 and "should hold no ?, # or space" in result.stderr
+        assert result.stderr.startswith(f"error: {config}:" if given[0] == "--config" else "error: base_url ")
+        assert not (tmp_path / "site").exists()
+
+
 def test_a_value_of_the_wrong_type_names_the_key_its_line_and_the_type(tmp_path):
     (tmp_path / "catalogue.toml").write_text('title = "ok"\nper_page = "ten"\n', encoding="utf-8")
     with pytest.raises(CatalogueError) as caught:

@@ -108,6 +108,11 @@ def render(env: jinja2.Environment, template: str, context: dict) -> str:
     except (jinja2.UndefinedError, TypeError, ValueError, AttributeError, KeyError) as exc:
         path, line = _template_frame(exc, env, template)
         raise CatalogueError(f"template error: {exc}", path, line) from None
+    except CatalogueError:
+        raise
+    except Exception as exc:  # anything else a template's expression can raise ({{ 1/0 }}): still its file and line
+        path, line = _template_frame(exc, env, template)
+        raise CatalogueError(f"template error: {type(exc).__name__}: {exc}", path, line) from None
 
 
 def _template_frame(exc: BaseException, env: jinja2.Environment, name: str) -> tuple[str, int | None]:

@@ -313,15 +313,17 @@ def test_a_template_of_the_same_name_in_a_persons_folder_overrides_the_shipped_o
     assert "Newest papers" in (out / "index.html").read_text(encoding="utf-8")
 
 
-def test_a_template_error_names_the_template_and_line(tmp_path):
+@pytest.mark.parametrize("expression,said", [("paper.title | nosuchfilter", r"template error: .*nosuchfilter"),
+                                              ("1 / 0", r"template error: ZeroDivisionError: division by zero")])
+def test_a_template_error_names_the_template_and_line(tmp_path, expression, said):
     content = tmp_path / "content"
     write_paper(content, "p", "A Paper")
     mine = tmp_path / "t"
     mine.mkdir()
-    (mine / "paper.html").write_text("line one\n{{ paper.title | nosuchfilter }}\n", encoding="utf-8")
+    (mine / "paper.html").write_text(f"line one\n{{{{ {expression} }}}}\n", encoding="utf-8")
     result = run_cli("build", "--content", str(content), "--out", str(tmp_path / "site"), "--templates", str(mine))
-    assert result.returncode == 1
-    assert re.search(r"paper\.html:2: template error: .*nosuchfilter", result.stderr)
+    assert result.returncode == 1 and len([ln for ln in result.stderr.splitlines() if ln.startswith("error:")]) == 1
+    assert re.search(rf"paper\.html:2: {said}", result.stderr), result.stderr
 
 
 # --- atomic build and errors ----------------------------------------------------------------------
