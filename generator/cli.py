@@ -33,6 +33,12 @@ def _year(text: str) -> int:
     return int(text)
 
 
+def _port(text: str) -> int:
+    if not (text.isdigit() and int(text) <= 65535):
+        raise argparse.ArgumentTypeError(f"not a port (0-65535): {text!r}")
+    return int(text)
+
+
 def _site_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--content", type=Path, default=Path("content"), help="content folder (default: content/)")
     parser.add_argument("--config", type=Path, default=None,
@@ -85,9 +91,12 @@ def make_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="build, serve on localhost and rebuild on change")
     _site_options(serve)
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    serve.add_argument("--port", type=_port, default=8000, help="port (default: 8000)")
     serve.add_argument("--out", type=Path, default=None,
                        help="where to write the preview site (default: a temporary folder)")
+    for command in commands.choices.values():  # after the command too, where the error message's reader puts it
+        command.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                             help="show tracebacks of unexpected errors")
     return parser
 
 

@@ -45,6 +45,19 @@ def test_a_missing_content_folder_is_one_line_not_a_traceback(tmp_path):
         f"error: {tmp_path / 'nowhere'}: content folder not found (run `catalogue ingest` first, or pass --content)"]
 
 
+def test_a_port_out_of_range_is_a_usage_error_not_an_unexpected_one():
+    result = run_cli("serve", "--port", "99999")
+    assert result.returncode == 2 and "argument --port: not a port (0-65535): '99999'" in result.stderr
+    assert "unexpected" not in result.stderr and "Traceback" not in result.stderr
+
+
+def test_debug_is_accepted_after_the_command_as_the_error_message_suggests(tmp_path):
+    """An unexpected error says "run with --debug"; `catalogue build ... --debug` was refused."""
+    for args in (["--debug", "build"], ["build", "--debug"]):
+        result = run_cli(*args, "--content", str(tmp_path / "nowhere"), "--out", str(tmp_path / "site"))
+        assert result.returncode == 1 and "content folder not found" in result.stderr, result.stderr
+
+
 def _papers(content, count):
     for i in range(count):
         write_paper(content, f"paper-{i}", f"Paper number {i}", "An abstract about repetition. " * 5,
