@@ -32,10 +32,17 @@ def init(folder: Path, title: str = "Paper catalogue", base_url: str = "/") -> l
         Path("README.md"): Template(_scaffold("README.md")).safe_substitute(readme_values),
         WORKFLOW: _scaffold(str(WORKFLOW)),
     }
-    existing = [folder / name for name in files if (folder / name).exists()]
+    existing = [folder / name for name in files if (folder / name).exists() or (folder / name).is_symlink()]
     if existing:
         raise CatalogueError("these files exist and would be overwritten, so nothing was written: "
                              + ", ".join(str(p) for p in existing))
+    # a file where a folder must be (DIR itself, content/, .github/, or above DIR): found before writing anything
+    folders = [folder, *(folder / p for name in files for p in name.parents if p != Path("."))]
+    first_existing = next((p for p in [folder, *folder.parents] if p.exists()), None)
+    blocked = sorted({p for p in [*folders, first_existing] if p is not None and p.exists() and not p.is_dir()})
+    if blocked:
+        raise CatalogueError("a file is where a folder is needed, so nothing was written: "
+                             + ", ".join(str(p) for p in blocked))
     written = []
     for name, text in files.items():
         path = folder / name

