@@ -116,7 +116,14 @@ def _dead_links(papers: list[Paper], catalogue, settings: Settings) -> list[Find
             path = unquote(parts.path)
             if path.startswith("/"):
                 if not path.startswith(settings.base_path):
-                    continue  # elsewhere on the host: not ours to judge
+                    meant = path.lstrip("/")  # written for a site at the host's root, it leaves this one
+                    if meant in targets or meant.rstrip("/") + "/" in targets:
+                        found.append(Finding("warning", paper.source, _line_holding(Path(paper.source), href),
+                                             f"link {href!r} leaves the site, which is published under "
+                                             f"{settings.base_path}: write it relative to the page "
+                                             f"({os.path.relpath(meant, os.path.dirname(paper.url))}"
+                                             f"{'/' if meant.endswith('/') else ''})"))
+                    continue  # else elsewhere on the host: not ours to judge
                 target = path[len(settings.base_path):]
             else:
                 target = os.path.normpath(os.path.join(os.path.dirname(paper.url), path)).replace(os.sep, "/")

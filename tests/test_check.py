@@ -99,6 +99,24 @@ def test_links_in_a_page_to_pages_the_site_lacks_are_named(content):
     assert all(row.startswith(f"warning: {page}:{line}:") for row in dead)
 
 
+def test_a_link_written_from_the_hosts_root_is_named_when_the_site_is_published_under_a_sub_path(content, tmp_path):
+    """`/papers/x/` passed check and, under https://example.org/lab/papers/, led out of the site (404)."""
+    target = sorted((content / "papers").glob("*.md"))[0].stem
+    write_paper(content, "links", "A Paper With Links",
+                f"See [x](/papers/{target}/), [t](/topics/retrieval-rag/), [s](/search/?q=memory), "
+                "[ours](/lab/papers/topics/), [h](/elsewhere/).")
+    config = tmp_path / "catalogue.toml"
+    config.write_text('base_url = "https://example.org/lab/papers/"\n', encoding="utf-8")
+    leaving = [line for line in findings(run_cli("check", "--content", str(content), "--config", str(config)))
+               if "leaves the site" in line]
+    assert [re.search(r"\((\S+)\)$", line).group(1) for line in leaving] == \
+        [f"../{target}/", "../../topics/retrieval-rag/", "../../search/"]
+    assert all("published under /lab/papers/: write it relative to the page" in line for line in leaving)
+    config.write_text('base_url = "https://example.org/"\n', encoding="utf-8")  # at the host's root they work
+    assert not [line for line in findings(run_cli("check", "--content", str(content), "--config", str(config)))
+                if "leaves the site" in line]
+
+
 def test_strict_fails_on_warnings_and_a_strict_build_writes_nothing(content, tmp_path):
     write_paper(content, "typo", "A Paper With A Typo", topic="[Repetition]")
     assert run_cli("check", "--content", str(content), "--strict").returncode == 1
