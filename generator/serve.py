@@ -126,6 +126,27 @@ class _Changes(FileSystemEventHandler):
         return not (resolved == self.out or self.out in resolved.parents)
 
 
+class _Replaced(FileSystemEventHandler):
+    """A watched folder replaced whole (`mv content.new content`, a sync tool): the system's watch
+    ended with the old folder, and no edit was seen again. Watched from its parent, the new one is
+    watched in its place, and the site rebuilt."""
+
+    def __init__(self, preview: Preview, observer, handler: _Changes, folder: Path, watch):
+        self.preview, self.observer, self.handler, self.folder, self.watch = preview, observer, handler, folder, watch
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        if event.event_type not in ("created", "moved"):
+            return
+        if Path(str(getattr(event, "dest_path", "") or event.src_path)) != self.folder or not self.folder.is_dir():
+            return
+        try:
+            self.observer.unschedule(self.watch)
+        except KeyError:  # already gone with the old folder
+            pass
+        self.watch = self.observer.schedule(self.handler, str(self.folder), recursive=True)
+        self.preview.changed.set()
+
+
 def make_handler(preview: Preview) -> type[http.server.BaseHTTPRequestHandler]:
     class Handler(http.server.BaseHTTPRequestHandler):
         server_version = "catalogue-preview"
@@ -306,7 +327,8 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000, out: Pa
     observer = Observer()
     handler = _Changes(preview)
     for folder in _watched(settings):
-        observer.schedule(handler, str(folder), recursive=True)
+        watch = observer.schedule(handler, str(folder), recursive=True)
+        observer.schedule(_Replaced(preview, observer, handler, folder, watch), str(folder.parent), recursive=False)
     if settings.config_path is not None:
         config = settings.config_path.resolve()
         observer.schedule(_Changes(preview, only=config), str(config.parent), recursive=False)

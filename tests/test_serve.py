@@ -111,6 +111,24 @@ def test_an_edited_paper_is_served_fresh_after_one_rebuild(server, content):
     assert "EDITED: Large language models" in server.get(f"/papers/{MIRO}/")[1]
 
 
+def test_a_content_folder_replaced_whole_is_watched_again(server, content):
+    """After `mv content.new content` no edit was seen again: the watch ended with the old folder."""
+    shutil.copytree(content, content.with_name("content.new"))
+    shutil.rmtree(content)
+    content.with_name("content.new").rename(content)
+    server.wait_for("rebuilt", after=len(server.lines) - 1)
+    epoch = epoch_after(server, 1)
+    path = content / "papers" / f"{MIRO}.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("Large language models have recently",
+                                                             "REPLACED: Large language models have recently"),
+                    encoding="utf-8")
+    assert epoch_after(server, epoch) > epoch
+    deadline = time.monotonic() + 20
+    while "REPLACED: Large" not in server.get(f"/papers/{MIRO}/")[1] and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert "REPLACED: Large language models" in server.get(f"/papers/{MIRO}/")[1]
+
+
 def test_a_burst_of_saves_causes_one_rebuild(server, content):
     seen = len(server.lines)
     for i in range(12):
