@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from generator.errors import CatalogueError
 from generator.ingest.slugs import paper_id, slugify, title_key
-from generator.settings import read_toml
+from generator.settings import read_toml, toml_line
 
 if TYPE_CHECKING:
     from generator.catalogue.paper import Paper
@@ -55,11 +55,12 @@ def load_aliases(content: Path) -> Aliases:
     names: dict[str, str] = {}
     for name, spellings in table.items():
         if not isinstance(spellings, list) or not all(isinstance(s, str) for s in spellings):
-            raise CatalogueError(f"aliases of {name!r} must be a list of spellings", path)
+            raise CatalogueError(f"aliases of {name!r} must be a list of spellings", path, toml_line(path, name))
         for spelling in [name, *spellings]:
             key = title_key(spelling)
             if key in names and names[key] != name:
-                raise CatalogueError(f"{spelling!r} is an alias of both {names[key]!r} and {name!r}", path)
+                raise CatalogueError(f"{spelling!r} is an alias of both {names[key]!r} and {name!r}", path,
+                                     toml_line(path, name))
             names[key] = name
     return Aliases(tuple(sorted(names.items())), path)
 

@@ -192,3 +192,21 @@ def test_one_month_or_twenty_years_give_a_sensible_chart(tmp_path, dates, bars):
     assert len(rows) == bars and sum(n for _, n in rows) == len(dates)
     first = dt.date.fromisoformat(dates[0])
     assert rows[0][0] in (str(first.year), first.strftime("%b %Y"))
+
+
+@pytest.mark.parametrize("table,line,problem", [
+    ('[aliases]\n"NVIDIA" = ["Nvidia Research"]\n"Google" = "google deepmind"\n', 3,
+     "aliases of 'Google' must be a list of spellings"),
+    ('[aliases]\n"NVIDIA" = ["Nvidia Research"]\n\n"Nvidia Labs" = ["nvidia research"]\n', 4,
+     "'nvidia research' is an alias of both 'NVIDIA' and 'Nvidia Labs'"),
+])
+def test_a_mistake_in_the_organisation_aliases_names_its_line(tmp_path, table, line, problem):
+    from conftest import run_cli
+
+    content = tmp_path / "content"
+    write_paper(content, "p", "A Paper", organisation="NVIDIA")
+    (content / "organisations.toml").write_text(table, encoding="utf-8")
+    result = run_cli("build", "--content", str(content), "--out", str(tmp_path / "site"))
+    assert result.returncode == 1
+    assert [ln for ln in result.stderr.splitlines() if ln.startswith("error:")] == \
+        [f"error: {content / 'organisations.toml'}:{line}: {problem}"]
