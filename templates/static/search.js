@@ -48,6 +48,10 @@
     while (yearFilter.options.length > 1) yearFilter.remove(1);
     years.forEach(function (year) { yearFilter.add(new Option(year || 'No known date', year || 'none')); });
     yearFilter.value = wanted;
+    if (wanted && yearFilter.value !== wanted) {  // a year no paper has (a link from elsewhere): shown, not "All years"
+      yearFilter.add(new Option(wanted === 'none' ? 'No known date' : wanted, wanted));
+      yearFilter.value = wanted;
+    }
     delete yearFilter.dataset.wanted;
   }
 

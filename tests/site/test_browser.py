@@ -127,6 +127,15 @@ def test_filters_narrow_results_by_topic_and_year(page, site_url):
     assert f"year={year}" in page.url
 
 
+def test_a_year_no_paper_has_given_in_the_address_shows_in_the_menu_with_no_results(page, site_url):
+    """`?year=1999` showed no results under a menu that read "All years"."""
+    page.goto(site_url + "search/?q=learning&year=1999")
+    expect(page.locator("#search-status")).to_contain_text("No papers match")
+    expect(page.locator("#year-filter")).to_have_value("1999")
+    assert page.locator("#year-filter option:checked").inner_text().startswith("1999")
+    assert page.locator("#search-results > li").count() == 0 and page.errors == []
+
+
 def test_a_filter_shows_how_many_results_each_choice_keeps(page, site_url):
     page.goto(site_url + "search/?q=learning")
     everything = matching(page)
