@@ -54,10 +54,9 @@ RELOAD_SCRIPT = """<script>
 class Preview:
     """The state shared by the watcher, the builder thread and the request handlers."""
 
-    def __init__(self, settings: Settings, out: Path, say: Callable[[str], None],
-                 reread: Callable[[], Settings] | None = None):
+    def __init__(self, settings: Settings, out: Path, say: Callable[[str], None]):
         self.settings = settings
-        self.reread = reread  # the settings file read again before each build: an edit to it shows
+        self.reread: Callable[[], Settings] | None = None  # the settings read again before each build (see serve)
         self.out = out
         self.say = say
         self.epoch = 0

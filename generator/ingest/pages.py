@@ -226,16 +226,17 @@ def _value_lines(lines: list[str], at: int) -> int:
 def _extend_list(lines: list[str], current, value: list, at: int) -> tuple[int, int, list[str]]:
     """New items at the end of a list, in its own style: `[a, b]` on one line, or `- a` lines."""
     new = [v for v in value if v not in current]
+    items = [_dump([v])[0][2:] for v in new]  # each as YAML writes one list item, without its `- `
     if current.fa.flow_style() and current:  # after its last item, wherever that is (the list may span lines)
         last, col = current.lc.item(len(current) - 1)
-        line, items = lines[last], [_dump([v])[0][2:] for v in new]
+        line = lines[last]
         end = _scalar_end(line, col, current[-1])
         rest = line[end:].lstrip()
         if rest.startswith("]"):  # `[a, b]`, or `  b]` closing a list over several lines
             return last, last + 1, [line[:end] + ", " + ", ".join(items) + line[end:]]
-        indent = line[:col] if not line[:col].strip() else None
-        if indent is None:  # items share a line but the list goes on: no line of their own to follow
+        if line[:col].strip():  # items share a line but the list goes on: no line of their own to follow
             raise _Unusual("a [...] list with several items on a line and more lines")
+        indent = line[:col]
         if rest.startswith(","):  # each item on its line, with its comma (and maybe a comment)
             return last + 1, last + 1, [f"{indent}{item}," for item in items]
         # the last item without a comma (before a comment, or `]` on the next line): it gets one
@@ -246,13 +247,13 @@ def _extend_list(lines: list[str], current, value: list, at: int) -> tuple[int, 
         close = line.rfind("]")
         if close < 0:
             raise _Unusual("an empty [...] list over several lines")
-        return at, at + 1, [line[:close].rstrip() + ", ".join(_dump([v])[0][2:] for v in new) + line[close:]]
+        return at, at + 1, [line[:close].rstrip() + ", ".join(items) + line[close:]]
     last, col = current.lc.item(len(current) - 1)
     prefix = lines[last][:col]  # the indentation and `- ` of the last item
     end = last + 1
     while end < len(lines) and lines[end][:1] in (" ", "\t") and len(lines[end]) - len(lines[end].lstrip()) > len(prefix) - 2:
         end += 1
-    return end, end, [prefix + _dump([v])[0][2:] for v in new]
+    return end, end, [prefix + item for item in items]
 
 
 _QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"|\'(?:[^\']|\'\')*\'')
