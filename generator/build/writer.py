@@ -28,7 +28,7 @@ def write_whole(out: Path, env, settings: Settings, routes: list[Route], make_se
     """Every page and file into a new folder, swapped in at the end; the search files are made
     (`make_search()`) while the pages render on the other cores. Returns the search files."""
     with _staging(out, background_cleanup=background_cleanup) as stage:
-        rendering = Chunked(_render_routes, routes, (env, settings, stage), progress="rendering pages")
+        rendering = Chunked(_render_routes, _heavy_first(routes), (env, settings, stage), progress="rendering pages")
         try:
             search = make_search()
             _write_files(stage, search.write.items())
@@ -83,6 +83,15 @@ def _render_routes(routes: list[Route], state: tuple) -> int:
     env, settings, stage = state
     _write_files(stage, ((route.path, render_page(env, route, settings)) for route in routes))
     return len(routes)
+
+
+def _heavy_first(routes: list[Route]) -> list[Route]:
+    """The routes with the listings first. The plan gives the paper pages, then the listings (topic,
+    date and ranking pages), which cost about five times a paper page each: rendered last, the final
+    share was all listings, and one core rendered it alone for over a second at 10,000 papers while
+    the other waited. Reversed, the shares left at the end are cheap paper pages; each kind of page
+    stays together, so a worker works out what a topic's pages share once. The pages are the same."""
+    return routes[::-1]
 
 
 def _render_to_memory(routes: list[Route], state: tuple) -> list[tuple[str, bytes]]:
