@@ -130,7 +130,11 @@ def _build(settings: Settings, out: Path, say: Callable[[str], None], force: boo
             if update is not None and update.routes is not None:
                 routes, plan = update.routes, update.plan
             else:
-                catalogue = update.plan.catalogue if update is not None else index_catalogue(papers, taxonomy)
+                # a build the kept site cannot take in place (--force, new templates or settings) still
+                # has the last catalogue: each paper's closest papers and related list are taken from it
+                # where its words and topics are as they were (identical to working them out again)
+                last = state.plan.catalogue if state.plan is not None else None
+                catalogue = update.plan.catalogue if update is not None else index_catalogue(papers, taxonomy, last)
                 if catalogue.nearness is not None:  # kept for the next edit, not needed to render
                     catalogue.nearness.set_aside(state_file.parent)
                 release_free_memory()  # what reading and the nearness freed, before rendering takes more

@@ -476,6 +476,35 @@ def test_a_build_after_an_edit_writes_only_what_changed_and_equals_a_fresh_build
     assert len(kept_files) > len(before) * 0.6, "most pages are left alone, not written again"
 
 
+@pytest.mark.parametrize("edit,reused", [(None, True), ("abstract: new words, words gone", True),
+                                         ("words that give a paper its neighbours' topic", False),
+                                         ("a paper removed", False)])
+def test_a_build_that_writes_the_site_whole_again_reuses_the_last_closest_papers_and_equals_a_fresh_build(
+        tmp_path, monkeypatch, edit, reused):
+    """--force, or new templates or settings, write every page again, but the papers' closest papers
+    (the bulk of a whole build's catalogue step) are taken from the last build where their words
+    are as they were; worked out whole only when the papers are not the same ones, or an edit
+    moves the weight of terms in many of them (the words of a whole abstract added to another)."""
+    from generator.build.state import BuildState
+    from generator.catalogue.nearness import Nearness
+
+    content, kept = tmp_path / "content", tmp_path / "kept"
+    shutil.copytree(SHIPPED_CONTENT, content)
+    state = BuildState()
+    build(load_settings(None, content), kept, state=state)
+    if edit is not None:
+        EDITS[edit](content)
+    worked_out_whole = []
+    whole = Nearness.build.__func__
+    monkeypatch.setattr(Nearness, "build", classmethod(lambda cls, papers: worked_out_whole.append(len(papers))
+                                                        or whole(cls, papers)))
+    build(load_settings(None, content), kept, state=state, force=True)
+    monkeypatch.undo()
+    build(load_settings(None, content), tmp_path / "fresh")
+    assert snapshot(kept) == snapshot(tmp_path / "fresh")
+    assert worked_out_whole == ([] if reused else [len(list((content / "papers").glob("*.md")))])
+
+
 @pytest.mark.parametrize("blocks", ["long entries only", "every entry in blocks of 4", "a head for every shard"])
 def test_edits_one_after_another_in_one_process_give_what_a_fresh_build_gives(tmp_path, monkeypatch, blocks):
     from generator.build.state import BuildState
