@@ -307,12 +307,13 @@ ShardedSearch.prototype.search = function (query, options) {
   var read = [prepare(query, this.manifest.fields), query.replace(SYNTAX, ' ')].map(function (q) {
     return q.replace(/\s+/g, ' ').trim();
   }).filter(function (q) { return q && self.parses(q); })[0];
-  if (!read) return Promise.resolve({ hits: [], message: 'That query has nothing to search for: try some words.' });
+  // `unsearched`: the message says why nothing was searched, in place of a count of matches
+  if (!read) return Promise.resolve({ hits: [], message: 'That query has nothing to search for: try some words.', unsearched: true });
   var note = read === query ? '' : 'Searched for the words “' + read + '”: lunr cannot read the query as typed.';
   var tooFar = 'That query reaches too many words (a short wildcard or a large ~ allowance): add a few letters.';
   function any() {
     return self.run(read).then(function (hits) {
-      return hits === null ? { hits: [], message: tooFar } : { hits: hits, message: note };
+      return hits === null ? { hits: [], message: tooFar, unsearched: true } : { hits: hits, message: note };
     });
   }
   var every = everyWord(read);

@@ -11,7 +11,7 @@ importScripts('lunr/lunr.min.js', 'search-core.js');
 
 var SNIPPET = 240;  // characters of the abstract a result shows, around the words that matched
 var search = null;
-var last = null;  // { query, hits, message, total, partial }
+var last = null;  // { query, hits, message, total, partial, unsearched }
 
 function loader(base) {
   return function (path) {
@@ -51,7 +51,7 @@ function filtered(hits, facets, topic, year) {
 function hitsFor(message) {
   function keep(outcome) {
     last = { query: message.query, hits: outcome.hits, message: outcome.message, total: outcome.total,
-             partial: !!outcome.partial };
+             partial: !!outcome.partial, unsearched: !!outcome.unsearched };
     return last;
   }
   function enough(found) {
@@ -71,7 +71,7 @@ function answer(message) {
       var shown = chosen.hits.slice(0, message.count);
       return search.documents(shown.map(function (h) { return Number(h.ref); })).then(function (docs) {
         return {
-          type: 'results', id: message.id, query: message.query, message: found.message,
+          type: 'results', id: message.id, query: message.query, message: found.message, unsearched: found.unsearched,
           total: found.partial ? found.total : chosen.hits.length, counts: chosen.counts,
           results: shown.map(function (hit, i) {
             var doc = docs[i], terms = hit.matchData.metadata, around = snippet(doc[4], terms, SNIPPET);

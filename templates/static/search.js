@@ -116,7 +116,8 @@
     message.results.forEach(function (r) { list.appendChild(item(r)); });
     more.hidden = message.total <= message.results.length;
     var note = message.message ? message.message + ' ' : '';
-    if (!message.total) say(message.message || 'No papers match “' + query + '”' + (filtered ? ' with these filters.' : '.'));
+    if (message.unsearched) say(message.message);  // why nothing was searched, not a count
+    else if (!message.total) say(note + 'No papers match “' + query + '”' + (filtered ? ' with these filters.' : '.'));
     else say(note + message.total + ' paper' + (message.total === 1 ? '' : 's') + ' match “' + query + '”' +
              (message.total > message.results.length ? '; showing the best ' + message.results.length + '.' : '.'));
   }

@@ -136,6 +136,22 @@ def test_a_year_no_paper_has_given_in_the_address_shows_in_the_menu_with_no_resu
     assert page.locator("#search-results > li").count() == 0 and page.errors == []
 
 
+def test_a_query_lunr_cannot_read_that_finds_nothing_says_both(page, site_url):
+    """"title:" is searched as the word "title", which no paper has: the status said only that the
+    query was read otherwise, not that nothing matched."""
+    page.goto(site_url + "search/?q=title%3A")
+    expect(page.locator("#search-status")).to_contain_text("lunr cannot read the query as typed")
+    expect(page.locator("#search-status")).to_contain_text("No papers match “title:”")
+    assert page.locator("#search-results > li").count() == 0 and page.errors == []
+
+
+def test_a_query_with_nothing_to_search_for_says_so_and_counts_nothing(page, site_url):
+    page.goto(site_url + "search/?q=%2B%2B")
+    expect(page.locator("#search-status")).to_contain_text("That query has nothing to search for")
+    expect(page.locator("#search-status")).not_to_contain_text("match")
+    assert page.locator("#search-results > li").count() == 0 and page.errors == []
+
+
 def test_a_filter_shows_how_many_results_each_choice_keeps(page, site_url):
     page.goto(site_url + "search/?q=learning")
     everything = matching(page)
