@@ -87,6 +87,9 @@ def make_parser() -> argparse.ArgumentParser:
     init.add_argument("folder", type=Path, metavar="DIR", help="the new catalogue's folder (made if missing)")
     init.add_argument("--title", default="Paper catalogue", help="the site's title")
     init.add_argument("--base-url", default="/", help="where it will be published, e.g. https://lab.example.org/papers/")
+    init.add_argument("--package", default=None, metavar="SPEC",
+                      help="what the publishing workflow installs with pip: a pinned version or a git+https:// "
+                           "address (default: where this catalogue tool was installed from)")
 
     serve = commands.add_parser("serve", help="build, serve on localhost and rebuild on change")
     _site_options(serve)
@@ -165,10 +168,11 @@ def _run(args: argparse.Namespace, exiting: bool = False) -> int:
         print(report.summary())
         return 0 if report.ok else 1
     if args.command == "init":
-        from generator.init import init, next_steps
+        from generator.init import init, installed_from, next_steps
 
-        init(args.folder, title=args.title, base_url=args.base_url)
-        print(next_steps(args.folder))
+        package = installed_from() if args.package is None else args.package
+        init(args.folder, title=args.title, base_url=args.base_url, package=package)
+        print(next_steps(args.folder, package))
         return 0
     if args.command == "check":
         from generator.settings import load_settings

