@@ -57,6 +57,7 @@ class Preview:
     def __init__(self, settings: Settings, out: Path, say: Callable[[str], None]):
         self.settings = settings
         self.reread: Callable[[], Settings] | None = None  # the settings read again before each build (see serve)
+        self.watch: Callable[[Settings], None] | None = None  # has the folders the settings name watched (see serve)
         self.out = out
         self.say = say
         self.epoch = 0
@@ -70,6 +71,8 @@ class Preview:
         try:
             if self.reread is not None:
                 self.settings = self.reread()
+                if self.watch is not None:  # a templates folder first named now is watched from now on
+                    self.watch(self.settings)
             result = build(self.settings, self.out, state=self.state, allow_empty=True)  # a new catalogue previews
             error = None
             self.say(f"rebuilt: {result.summary()}")
@@ -325,9 +328,19 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000, out: Pa
     preview.rebuild()
     observer = Observer()
     handler = _Changes(preview)
-    for folder in _watched(settings):
-        watch = observer.schedule(handler, str(folder), recursive=True)
-        observer.schedule(_Replaced(preview, observer, handler, folder, watch), str(folder.parent), recursive=False)
+    watched: set[Path] = set()
+
+    def watch(found: Settings) -> None:
+        """Watch each content and templates folder the settings name and no watch covers yet."""
+        for folder in _watched(found):
+            if folder not in watched and not any(w in folder.parents for w in watched):
+                scheduled = observer.schedule(handler, str(folder), recursive=True)
+                observer.schedule(_Replaced(preview, observer, handler, folder, scheduled), str(folder.parent),
+                                  recursive=False)
+                watched.add(folder)
+
+    watch(settings)
+    preview.watch = watch
     if settings.config_path is not None:
         config = settings.config_path.resolve()
         observer.schedule(_Changes(preview, only=config), str(config.parent), recursive=False)

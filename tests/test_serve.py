@@ -211,6 +211,27 @@ def test_a_template_error_shows_with_its_file_and_recovers(tmp_path, content):
         server.stop()
 
 
+def test_a_templates_folder_first_named_in_the_settings_while_serving_is_watched(tmp_path, content):
+    """Set in catalogue.toml after serve started, the folder's templates were used (the settings are
+    read again) but an edit to them was not seen until serve was started again."""
+    config, templates = tmp_path / "catalogue.toml", tmp_path / "ours"
+    config.write_text('title = "Paper catalogue"\n', encoding="utf-8")
+    templates.mkdir()
+    (templates / "home.html").write_text("{% extends 'base.html' %}{% block main %}First home{% endblock %}",
+                                         encoding="utf-8")
+    running = Server(content, "--config", str(config))
+    try:
+        config.write_text('title = "Paper catalogue"\ntemplates = "ours"\n', encoding="utf-8")
+        assert epoch_after(running, 1) == 2
+        assert "First home" in running.get("/")[1]
+        (templates / "home.html").write_text("{% extends 'base.html' %}{% block main %}Second home{% endblock %}",
+                                             encoding="utf-8")
+        assert epoch_after(running, 2) == 3
+        assert "Second home" in running.get("/")[1]
+    finally:
+        running.stop()
+
+
 @pytest.mark.parametrize("path", [
     "/../../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/%2E%2E%2F%2E%2E%2Fetc%2Fpasswd", "//etc/passwd",
     "/static/..%2f..%2fcontent/papers", "/papers/%00", "/static\\..\\..\\etc\\passwd", "/./index.html",
