@@ -51,6 +51,15 @@ class Paper:
         return self.scholarly.month
 
     @property
+    def filed_day(self) -> dt.date | None:
+        """The day a feed dates it by: its date, else the first of the month its arXiv id gives
+        (a feed entry needs a day; the newest paper's, which it took before, made an old paper new)."""
+        if self.date is not None:
+            return self.date
+        month = self.scholarly.month
+        return dt.date(month[0], month[1], 1) if month else None
+
+    @property
     def url(self) -> str:
         return f"papers/{self.slug}/"
 

@@ -17,7 +17,7 @@ FIELDS = ("authors", "arxiv", "doi", "pdf", "code", "project")
 _NEW_ID = re.compile(r"(?P<id>(?P<yy>\d{2})(?P<mm>\d{2})\.\d{4,5})(?:v\d+)?")
 _OLD_ID = re.compile(r"(?P<id>(?P<archive>[a-z]+(?:-[a-z]+)*)(?:\.[A-Z]{2})?/(?P<yy>\d{2})(?P<mm>\d{2})\d{3})(?:v\d+)?")
 _ARXIV_URL = re.compile(r"^https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/(?P<rest>.+?)(?:\.pdf)?/?$", re.I)
-_DOI = re.compile(r"^10\.\d{4,9}/\S+$")
+_DOI = re.compile(r"^10\.\d{4,9}/[^\s{}]+$")  # no braces: BibTeX writes a DOI as it is
 _DOI_URL = re.compile(r"^https?://(?:dx\.)?doi\.org/(?P<doi>10\..+)$", re.I)
 
 
@@ -72,12 +72,18 @@ def read_scholarly(meta: dict, path: Path) -> Scholarly:
     authors = meta.get("authors")
     if authors not in (None, "", []):
         if isinstance(authors, str):
+            if "," in authors or re.search(r"\s(?:and|&)\s", authors):  # a list written as one string
+                raise _bad(path, "authors", f"should be a list of names, one each: [Ann Lee, Bo Chen] (not "
+                                            f"one string, read as one author: {authors!r})"[:240])
             authors = [authors]
         if not isinstance(authors, list) or not all(isinstance(a, str) and a.strip() for a in authors):
             raise _bad(path, "authors", "should be a list of names")
         found["authors"] = tuple(" ".join(a.split()) for a in authors)
     if meta.get("arxiv") not in (None, ""):
-        found["arxiv"], found["arxiv_class"], found["month"] = normalise_arxiv(str(meta["arxiv"]), path)
+        arxiv = meta["arxiv"]
+        if isinstance(arxiv, (int, float)) and not isinstance(arxiv, bool):
+            arxiv = _as_written(path, "arxiv") or str(arxiv)  # YAML read 2206.02360 as the number 2206.0236
+        found["arxiv"], found["arxiv_class"], found["month"] = normalise_arxiv(str(arxiv), path)
     if meta.get("doi") not in (None, ""):
         found["doi"] = normalise_doi(str(meta["doi"]), path)
     for key in ("pdf", "code", "project"):
@@ -89,15 +95,29 @@ def read_scholarly(meta: dict, path: Path) -> Scholarly:
     return Scholarly(**found) if found else NO_SCHOLARLY
 
 
+def _as_written(path: Path, key: str) -> str | None:
+    """A top-level key's value as the page writes it (before YAML reads a number into it), or None."""
+    number = line_of(path, key)
+    if number is None:
+        return None
+    line = path.read_text(encoding="utf-8-sig").split("\n")[number - 1]
+    value = re.sub(r"\s+#.*$", "", line.split(":", 1)[1]).strip()
+    return value or None
+
+
 def normalise_arxiv(value: str, path: Path | None = None) -> tuple[str, str | None, tuple[int, int] | None]:
-    """`arXiv:2206.02369v2`, an abs or pdf address, `cs/0112017` -> (id, old-style archive, (year, month))."""
+    """`arXiv:2206.02369v2`, an abs or pdf address, `cs/0112017`, arXiv's own "Cite as" form
+    (`arXiv:2206.02369 [cs.CL]`) -> (id, old-style archive, (year, month))."""
     text = value.strip()
     url = _ARXIV_URL.match(text)
     if url:
         text = url["rest"]
     text = re.sub(r"^arxiv:\s*", "", text, flags=re.I)
+    text = re.sub(r"\s*\[[A-Za-z-]+(?:\.[A-Za-z-]+)?\]$", "", text)  # the primary category: [cs.CL], [hep-th]
     new = _NEW_ID.fullmatch(text)
-    if new and 1 <= int(new["mm"]) <= 12 and int(new["yy"]) >= 7:  # the scheme began in April 2007
+    # the scheme began in April 2007 with 4 digits after the dot; 5 digits since January 2015
+    if new and 1 <= int(new["mm"]) <= 12 and int(new["yy"]) >= 7 \
+            and (len(new["id"]) == 10) == ((int(new["yy"]), int(new["mm"])) >= (15, 1)):
         return new["id"], None, (2000 + int(new["yy"]), int(new["mm"]))
     old = _OLD_ID.fullmatch(text)
     if old and 1 <= int(old["mm"]) <= 12:

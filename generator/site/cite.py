@@ -22,7 +22,7 @@ def highwire_tags(paper: Paper) -> list[tuple[str, str]]:
     if paper.date:
         tags.append(("citation_publication_date", paper.date.strftime("%Y/%m/%d")))
     elif paper.month:
-        tags.append(("citation_publication_date", "%04d/%02d" % paper.month))
+        tags.append(("citation_publication_date", "%04d" % paper.month[0]))  # Scholar reads a full date or a year
     if paper.scholarly.arxiv:
         tags.append(("citation_arxiv_id", paper.scholarly.arxiv))
         tags.append(("citation_pdf_url", paper.scholarly.pdf or f"https://arxiv.org/pdf/{paper.scholarly.arxiv}"))

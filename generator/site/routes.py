@@ -184,6 +184,6 @@ def _feeds(catalogue: Catalogue, settings: Settings) -> list[Route]:
     routes = []
     for path, title, page, papers in variants:
         newest = papers[: settings.feed_entries]
-        updated = max((p.date for p in newest if p.date), default=None)
+        updated = max((p.filed_day for p in newest if p.filed_day), default=None)
         routes.append(Route(path, "feed.xml", {"title": title, "page": page, "papers": newest, "updated": updated}))
     return routes

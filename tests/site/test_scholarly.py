@@ -41,7 +41,7 @@ def site(tmp_path_factory):
          doi="10.48550/arXiv.2206.02369")
     _add(content / "papers" / f"{UNDATED}.md", arxiv="arXiv:2405.16444")
     write_paper(content, "special", "50% of C# & the_loop: {braces}, $5 ~ ^x \\ back and Ünïcödé",
-                authors="[Zoë Çelik, 'O''Brien, Ann']", arxiv="cs/0112017")
+                authors="[Zoë Çelik, 'O''Brien, Ann']", arxiv="cs/0112017", doi="10.1007/978-3-030-58452-8_13")
     build(load_settings(None, content, base_url=BASE), root / "site")
     return root / "site"
 
@@ -56,6 +56,43 @@ def test_an_arxiv_id_in_any_pasted_form_links_the_abstract_the_pdf_and_hugging_f
     from generator.catalogue.scholarly import normalise_arxiv
 
     assert normalise_arxiv(pasted) == ("2206.02369", None, (2022, 6))
+
+
+@pytest.mark.parametrize("written,read", [
+    ("2206.02360", "2206.02360"),   # YAML reads the number 2206.0236
+    ("2401.10000", "2401.10000"),   # the number 2401.1
+    ("0704.0001", "0704.0001"),     # the number 704.0001
+    ("2206.02369  # from the abstract page", "2206.02369"),
+])
+def test_an_arxiv_id_written_without_quotes_is_read_as_written_not_as_a_number(tmp_path, written, read):
+    import frontmatter
+
+    from generator.catalogue.scholarly import read_scholarly
+
+    page = tmp_path / "p.md"
+    page.write_text(f"---\ntitle: A paper\narxiv: {written}\n---\nText.\n", encoding="utf-8")
+    meta = frontmatter.load(page).metadata
+    assert not isinstance(meta["arxiv"], str), "YAML does read it as a number"
+    assert read_scholarly(meta, page).arxiv == read
+
+
+@pytest.mark.parametrize("cited", ["arXiv:2206.02369 [cs.CL]", "arXiv:2206.02369v2 [cs.CL]"])
+def test_arxivs_own_cite_as_line_is_an_arxiv_id(cited):
+    from generator.catalogue.scholarly import normalise_arxiv
+
+    assert normalise_arxiv(cited) == ("2206.02369", None, (2022, 6))
+    assert normalise_arxiv("arXiv:hep-th/9901001 [hep-th]")[:2] == ("hep-th/9901001", "hep-th")
+
+
+@pytest.mark.parametrize("number", ["2206.0236", "1501.0001", "1412.12345"])
+def test_an_arxiv_number_with_the_wrong_count_of_digits_for_its_month_is_refused(number):
+    """Four digits after the dot until December 2014, five from January 2015 (arXiv's scheme)."""
+    from generator.catalogue.scholarly import normalise_arxiv
+    from generator.errors import CatalogueError
+
+    with pytest.raises(CatalogueError, match="is not an arXiv identifier"):
+        normalise_arxiv(number)
+    assert normalise_arxiv("1412.1234")[0] == "1412.1234" and normalise_arxiv("1501.00001")[0] == "1501.00001"
 
 
 def test_the_scholarly_fields_read_from_a_page_can_never_change_once_read(tmp_path):
@@ -109,7 +146,10 @@ def test_a_paper_no_capture_dates_gets_its_month_from_its_arxiv_id_and_never_a_d
     ("code", "ftp://example.org/x", "code should be an http(s) address"),
     ("pdf", "javascript:alert(1)", "pdf should be an http(s) address"),
     ("doi", "not-a-doi", "doi: 'not-a-doi' is not a DOI"),
+    ("doi", "'10.1000/a{b'", "doi: '10.1000/a{b' is not a DOI"),
     ("authors", "5", "authors should be a list of names"),
+    ("authors", "Ryan Greenblatt, Carson Denison, Fabien Roger", "authors should be a list of names, one each"),
+    ("authors", "Ann Lee and Bo Chen", "authors should be a list of names, one each"),
 ])
 def test_a_value_that_is_not_what_its_field_expects_is_one_line_and_nothing_is_written(tmp_path, key, value, problem):
     content = tmp_path / "content"
@@ -145,6 +185,7 @@ def test_a_bibtex_entry_has_authors_eprint_and_escaped_text(site):
     assert special["title"] == ("{50\\% of C\\# \\& the\\_loop: \\{braces\\}, \\$5 \\textasciitilde{} "
                                 "\\textasciicircum{}x \\textbackslash{}\\textbackslash{} back and Ünïcödé}")
     assert special["primaryClass"] == "cs" and special["eprint"] == "cs/0112017"
+    assert special["doi"] == "10.1007/978-3-030-58452-8_13"  # verbatim: an escaped `\_` would be in the DOI
     persons = pybtex_parse((site / "papers" / "special" / "cite.bib").read_text("utf-8"), "bibtex")
     assert [str(p) for p in next(iter(persons.entries.values())).persons["author"]] == ["Çelik, Zoë", "O'Brien, Ann"]
     pybtex = pybtex_parse((site / "papers" / REPETITION / "cite.bib").read_text("utf-8"), "bibtex")
@@ -176,6 +217,37 @@ def test_keys_do_not_change_when_a_paper_is_added(tmp_path):
     assert set(before) < set(after) and len(set(after)) == len(after)
 
 
+def test_papers_whose_titles_start_alike_without_authors_get_keys_of_their_own(tmp_path):
+    """All `anon2024large_...`: with 16 bits of the slug's hash, 4 pairs of 500 met, and pybtex
+    refused the whole catalogue.bib."""
+    content = tmp_path / "content"
+    areas = ["Education", "Search", "Law", "Medicine", "Finance", "Code", "Math", "Chemistry", "Music", "Robots"]
+    for i in range(500):
+        title = f"Large Language Models for {areas[i % 10]} {i // 10}"
+        write_paper(content, f"large-language-models-for-{i}", title, date="2024-05-01")
+    build(load_settings(None, content), tmp_path / "site")
+    text = (tmp_path / "site" / "catalogue.bib").read_text(encoding="utf-8")
+    assert len(pybtex_parse(text, "bibtex").entries) == 500  # refuses a repeated key
+    assert all(key.startswith("anon2024large_") for key in pybtex_parse(text, "bibtex").entries)
+    import datetime
+
+    from generator.catalogue.bibtex import cite_key
+    from generator.catalogue.paper import Paper
+
+    many = {cite_key(Paper(f"large-language-models-for-{i}", f"Large Language Models for Task {i}",
+                           datetime.date(2024, 5, 1), "", "", "")) for i in range(20_000)}
+    assert len(many) == 20_000  # 16 bits: about 2,800 shared
+
+
+def test_a_paper_dated_only_by_its_arxiv_id_is_dated_by_that_month_in_feeds_and_by_its_year_for_scholar(site):
+    """Its feed entries took the newest paper's day (a 2024 paper shown as new), and its Scholar date
+    was "2024/05", a form Google Scholar does not document (a full date, or the year alone)."""
+    entries = [entry for feed in site.rglob("feed.xml") for entry in ET.parse(feed).getroot().iter(f"{ATOM}entry")
+               if entry.findtext(f"{ATOM}id") == f"{BASE}papers/{UNDATED}/"]
+    assert entries and {e.findtext(f"{ATOM}updated") for e in entries} == {"2024-05-01T00:00:00Z"}
+    assert '<meta name="citation_publication_date" content="2024">' in _page(site, UNDATED)
+
+
 def test_the_page_head_has_json_ld_highwire_tags_open_graph_and_an_absolute_canonical(site):
     page = _page(site, REPETITION)
     ld = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S).group(1))
@@ -205,7 +277,7 @@ def test_a_bare_address_in_an_abstract_is_a_link_without_the_closing_full_stop(s
 
 def test_the_cite_block_is_readable_without_javascript(site):
     page = _page(site, REPETITION)
-    assert re.search(r'<pre id="bibtex"[^>]*>@misc\{xu2022learning_[0-9a-f]{4},', page)
+    assert re.search(r'<pre id="bibtex"[^>]*>@misc\{xu2022learning_[0-9a-f]{8},', page)
     assert '<a href="cite.bib" download>' in page
     topic = (site / "topics" / "repetition" / "index.html").read_text(encoding="utf-8")
     assert 'href="../../topics/repetition/papers.bib"' in topic
