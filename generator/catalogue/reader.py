@@ -18,7 +18,7 @@ from generator.catalogue.scholarly import read_scholarly
 from generator.catalogue.taxonomy import Taxonomy, Topic, load_taxonomy
 from generator.errors import CatalogueError
 from generator.ingest.pages import PAPERS_DIR, as_date, is_page_name, line_of, load_page, page_title
-from generator.ingest.slugs import slugify
+from generator.ingest.slugs import paper_id, slugify
 from generator.utils.parallel import Chunked
 
 
@@ -181,10 +181,13 @@ def _topics_of(chosen: object, paper: Paper, taxonomy: Taxonomy, path: Path) -> 
         topics = []
         for value in chosen:
             name = str(value).strip()
+            if not any(c.isalnum() for c in name):
+                raise CatalogueError(f"topics: {name!r} has no letter or digit to name a topic"[:200], path,
+                                     line_of(path, "topics"))
             topic = known.get(name) or by_name.get(name.casefold()) or known.get(slugify(name))
-            if topic is None and slugify(name):
-                topic = Topic(slugify(name), name)
-            if topic is not None and topic not in topics:
+            if topic is None:  # a new topic; a name with no Latin letter (強化学習) gets an address of its own
+                topic = Topic(slugify(name) or f"topic-{paper_id(name)}", name)
+            if topic not in topics:
                 topics.append(topic)
         if topics:
             return topics, "hand"

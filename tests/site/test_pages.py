@@ -135,6 +135,30 @@ def test_a_persons_topics_win_over_the_taxonomy(tmp_path):
     assert not (out / "topics" / "repetition").exists()
 
 
+def test_a_persons_topic_named_without_latin_letters_has_a_page_of_its_own(tmp_path):
+    """`強化学習` has no letter a slug keeps: it was dropped without a word, and alone it left the
+    paper to the taxonomy's topics."""
+    content = tmp_path / "content"
+    write_paper(content, "mine", "Repetition Everywhere", "All about repetition.", topics="[強化学習, Ωmega]")
+    write_paper(content, "other", "Another Paper", "Loops.", topics="[強化学習]")
+    out = tmp_path / "site"
+    build(load_settings(None, content), out)
+    pages = {p.parent.name: p.read_text(encoding="utf-8") for p in (out / "topics").glob("*/index.html")}
+    [hashed] = [slug for slug in pages if slug.startswith("topic-")]
+    assert "強化学習" in pages[hashed]
+    assert sorted(list_items(out / "topics" / hashed / "index.html")) == ["../../papers/mine/", "../../papers/other/"]
+    assert "mega" in pages and "repetition" not in pages
+
+
+def test_a_persons_topic_with_no_letter_or_digit_is_an_error_naming_the_line(tmp_path):
+    content = tmp_path / "content"
+    write_paper(content, "mine", "Repetition Everywhere", "All about repetition.", topics="['!!!']")
+    result = run_cli("build", "--content", str(content), "--out", str(tmp_path / "site"))
+    page = content / "papers" / "mine.md"
+    line = page.read_text(encoding="utf-8").split("\n").index("topics: ['!!!']") + 1
+    assert result.returncode == 1 and result.stderr.startswith(f"error: {page}:{line}: topics: '!!!' has no letter")
+
+
 def test_a_content_folder_can_bring_its_own_taxonomy(tmp_path):
     content = tmp_path / "content"
     write_paper(content, "a", "Graph Networks", "We study graphs.")
