@@ -226,13 +226,15 @@ def _value_lines(lines: list[str], at: int) -> int:
 def _extend_list(lines: list[str], current, value: list, at: int) -> tuple[int, int, list[str]]:
     """New items at the end of a list, in its own style: `[a, b]` on one line, or `- a` lines."""
     new = [v for v in value if v not in current]
-    items = [_dump([v])[0][2:] for v in new]  # each as YAML writes one list item, without its `- `
-    if current.fa.flow_style() and current:  # after its last item, wherever that is (the list may span lines)
+    flow = not current or current.fa.flow_style()  # `[]` has no style of its own in ruamel
+    # each as YAML writes one item of such a list: in `[...]`, quoted if it holds a `,`, `[` or `{`
+    items = [_flow_item(v) if flow else _dump([v])[0][2:] for v in new]
+    if flow and current:  # after its last item, wherever that is (the list may span lines)
         last, col = current.lc.item(len(current) - 1)
         line = lines[last]
         end = _scalar_end(line, col, current[-1])
         rest = line[end:].lstrip()
-        if rest.startswith("]"):  # `[a, b]`, or `  b]` closing a list over several lines
+        if rest.startswith("]") or rest[1:].lstrip().startswith("]"):  # `[a, b]`, `  b]`, `b, ]` (a last comma)
             return last, last + 1, [line[:end] + ", " + ", ".join(items) + line[end:]]
         if line[:col].strip():  # items share a line but the list goes on: no line of their own to follow
             raise _Unusual("a [...] list with several items on a line and more lines")
@@ -242,7 +244,7 @@ def _extend_list(lines: list[str], current, value: list, at: int) -> tuple[int, 
         # the last item without a comma (before a comment, or `]` on the next line): it gets one
         return last, last + 1, [line[:end] + "," + line[end:]] + [
             f"{indent}{item}" + ("," if n < len(items) - 1 else "") for n, item in enumerate(items)]
-    if current.fa.flow_style():  # `[]`
+    if flow:  # `[]`
         line = lines[at]
         close = line.rfind("]")
         if close < 0:
@@ -254,6 +256,11 @@ def _extend_list(lines: list[str], current, value: list, at: int) -> tuple[int, 
     while end < len(lines) and lines[end][:1] in (" ", "\t") and len(lines[end]) - len(lines[end].lstrip()) > len(prefix) - 2:
         end += 1
     return end, end, [prefix + item for item in items]
+
+
+def _flow_item(value) -> str:
+    """One item as YAML writes it inside `[...]` (where `,`, `[`, `]`, `{`, `}` end a plain one)."""
+    return yaml.safe_dump([value], default_flow_style=True, width=1 << 20, allow_unicode=True).strip()[1:-1]
 
 
 _QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"|\'(?:[^\']|\'\')*\'')

@@ -91,12 +91,14 @@ def test_new_sources_join_any_layout_of_a_list_and_every_comment_and_other_key_s
 
     rng = random.Random(7)
     for _ in range(300):
-        items = [f"s{i}.txt" for i in range(rng.randint(1, 4))]
+        items = [f"s{i}.txt" for i in range(rng.randint(0, 4))]
         quoted = [rng.choice(["{}", "'{}'", '"{}"']).format(item) for item in items]
         comments = [rng.choice(["", f"  # c{i}"]) for i in range(len(items) + 2)]
-        layout = rng.choice(["one line", "commas", "no last comma", "closed on the last line"])
-        if layout == "one line":
+        layout = rng.choice(["one line", "commas", "no last comma", "closed on the last line", "a last comma"])
+        if layout == "one line" or not items:  # `[]` too: a page made by hand
             block = f"sources: [{', '.join(quoted)}]{comments[0]}"
+        elif layout == "a last comma":
+            block = f"sources: [{comments[0]}\n  " + ", ".join(quoted) + f", ]{comments[-1]}"
         else:
             lines = [f"sources: [{comments[0]}"]
             for i, item in enumerate(quoted):
@@ -108,7 +110,9 @@ def test_new_sources_join_any_layout_of_a_list_and_every_comment_and_other_key_s
                 lines.append(f"]{comments[-1]}")
             block = "\n".join(lines)
         text = f"---\ntitle: T\n{block}\nupvotes: 3\n---\nBody\n"
-        wanted = items + [s for s in rng.sample(["n1.txt", "n2.txt", "s0.txt"], 2) if s not in items]
+        # capture names hold what ends a plain item in [...]: a comma, brackets, braces
+        news = ["n1.txt", "Daily Papers, 11 March.txt", "notes [v2].txt", "a {b}.txt", "s0.txt"]
+        wanted = items + [s for s in rng.sample(news, 2) if s not in items]
         updated = update_page(text, Path("p.md"), {"sources": wanted})
         assert yaml.safe_load(updated.split("---\n")[1]) == {"title": "T", "sources": wanted, "upvotes": 3}, text
         assert all(comment in updated for comment in comments if comment in text), (text, updated)
