@@ -106,8 +106,10 @@ def source_spec(direct_url: dict) -> str | None:
     workflow cannot reach (a folder without such a remote)."""
     url = direct_url.get("url", "")
     vcs = direct_url.get("vcs_info")
-    if vcs is not None:
+    if vcs is not None:  # only an https address: a workflow has no SSH key, and no file of this machine
         commit = vcs.get("commit_id")
+        if not url.startswith(("https://", "http://")):
+            return None
         return f"{vcs.get('vcs', 'git')}+{url}" + (f"@{commit}" if commit else "")
     if "archive_info" in direct_url:
         return url if url.startswith(("https://", "http://")) else None

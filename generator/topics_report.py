@@ -45,9 +45,10 @@ class Suggestion:
     group: list[Paper]
     claims: list[Paper]   # of the group, the papers the terms would claim
     others: list[Paper]   # papers outside the group they would claim too
+    slug: str = ""        # one no topic (nor another suggestion) has: pasted, the taxonomy still loads
 
     def toml(self) -> str:
-        lines = ["[[topic]]", f"slug = {_quoted(slugify(self.name))}", f"name = {_quoted(self.name)}",
+        lines = ["[[topic]]", f"slug = {_quoted(self.slug or slugify(self.name))}", f"name = {_quoted(self.name)}",
                  'description = ""', f"terms = [{', '.join(map(_quoted, self.terms))}]"]
         return "\n".join(lines)
 
@@ -158,10 +159,19 @@ def _suggest(papers: list[Paper], loose: list[int], nearness: Nearness, taxonomy
     for i in loose:
         groups[root(i)].append(i)
     found = []
+    taken = {*taxonomy.by_slug, taxonomy.catch_all.slug}
+    names = {t.name.casefold() for t in [*taxonomy.topics, taxonomy.catch_all]}
     for members in sorted(groups.values(), key=lambda g: (-len(g), papers[g[0]].slug)):
         if len(members) >= 2:
             suggestion = _terms_for([papers[i] for i in members], papers, taxonomy)
             if suggestion is not None:
+                base, name, n = slugify(suggestion.name) or "topic", suggestion.name, 1
+                suggestion.slug = base
+                while suggestion.slug in taken or suggestion.name.casefold() in names:  # "graph" is a topic: "graph-2"
+                    n += 1
+                    suggestion.slug, suggestion.name = f"{base}-{n}", f"{name} {n}"
+                taken.add(suggestion.slug)
+                names.add(suggestion.name.casefold())
                 found.append(suggestion)
     return found
 

@@ -109,6 +109,25 @@ def test_a_lost_topic_comes_back_as_a_suggestion_that_pastes_into_topics_toml(wi
     assert len(claimed) >= len(loose) - 1
 
 
+def test_a_suggestion_never_takes_a_slug_or_name_a_topic_has_so_it_pastes_and_loads(tmp_path, without_recommenders):
+    """A topic already called "recommend" (its terms on another subject): the suggestion for the
+    recommender papers was `slug = "recommend"` too, and once pasted every command failed."""
+    from generator.catalogue.taxonomy import load_taxonomy
+
+    content = tmp_path / "content"
+    shutil.copytree(without_recommenders, content)
+    taxonomy = content / "topics.toml"
+    taxonomy.write_text(taxonomy.read_text(encoding="utf-8") + '\n[[topic]]\nslug = "recommend"\nname = "Recommend"\n'
+                        'terms = ["zyzzyva"]\n', encoding="utf-8")
+    report = run_cli("topics", "--content", str(content)).stdout
+    suggestions = report.split("## Suggested topics:", 1)[1]
+    pasted = "\n".join(line for line in suggestions.splitlines()[1:] if not line.startswith("#"))
+    assert 'slug = "recommend-2"' in pasted and 'name = "Recommend 2"' in pasted
+    taxonomy.write_text(taxonomy.read_text(encoding="utf-8") + "\n" + pasted + "\n", encoding="utf-8")
+    assert "recommend-2" in load_taxonomy(content).by_slug
+    assert run_cli("build", "--content", str(content), "--out", str(tmp_path / "site")).returncode == 0
+
+
 def test_the_report_writes_nothing(without_recommenders):
     before = {p: p.stat().st_mtime_ns for p in without_recommenders.rglob("*")}
     run_cli("topics", "--content", str(without_recommenders))
