@@ -83,8 +83,10 @@ def load_settings(config: Path | None, content: Path, base_url: str | None = Non
     if settings.templates is not None and not settings.templates.is_dir():
         raise CatalogueError("templates folder not found", settings.templates)
     check_base_url(settings.base_url, path if base_url is None else None)  # blame the file only for its own value
-    if settings.per_page < 1:
-        raise CatalogueError("setting 'per_page' must be at least 1", path)
+    for name in ("per_page", "home_recent", "feed_entries"):  # 0 empties a page; -1 dropped the oldest paper
+        if getattr(settings, name) < 1:
+            raise CatalogueError(f"setting {name!r} must be at least 1, not {getattr(settings, name)}", path,
+                                 toml_line(path, name) if path is not None and name in values else None)
     return settings
 
 
@@ -117,10 +119,10 @@ def check_base_url(base_url: str, path: Path | None) -> None:
     parts = urlsplit(base_url)
     if not (parts.scheme in ("http", "https") and parts.netloc) and not (not parts.scheme and base_url.startswith("/")):
         raise CatalogueError(f"base_url {base_url!r} should be an address such as "
-                             "https://lab.example.org/papers/ or a path starting with /", path)
+                             "https://lab.example.org/papers/ or a path starting with /", path, toml_line(path, "base_url"))
     if parts.query or parts.fragment or "?" in base_url or "#" in base_url or any(c.isspace() for c in base_url):
         raise CatalogueError(f"base_url {base_url!r} should hold no ?, # or space: each page's address is "
-                             "appended to it (write a space as %20)", path)
+                             "appended to it (write a space as %20)", path, toml_line(path, "base_url"))
 
 
 def read_toml(path: Path, what: str) -> dict:

@@ -43,11 +43,11 @@ def test_a_base_url_every_address_cannot_be_appended_to_is_refused_naming_where_
     """They built, and every feed and sitemap address held the query, fragment or space."""
     write_paper(tmp_path / "content", "p", "A Paper")
     config = tmp_path / "catalogue.toml"
-    config.write_text(f'base_url = "{base_url}"\n', encoding="utf-8")
+    config.write_text(f'title = "Ours"\nbase_url = "{base_url}"\n', encoding="utf-8")
     for given in (["--config", str(config)], ["--base-url", base_url]):
         result = run_cli("build", "--content", str(tmp_path / "content"), "--out", str(tmp_path / "site"), *given)
         assert result.returncode == 1 and "should hold no ?, # or space" in result.stderr
-        assert result.stderr.startswith(f"error: {config}:" if given[0] == "--config" else "error: base_url ")
+        assert result.stderr.startswith(f"error: {config}:2: " if given[0] == "--config" else "error: base_url ")
         assert not (tmp_path / "site").exists()
 
 
@@ -56,3 +56,12 @@ def test_a_value_of_the_wrong_type_names_the_key_its_line_and_the_type(tmp_path)
     with pytest.raises(CatalogueError) as caught:
         load_settings(None, tmp_path / "content")
     assert str(caught.value) == f"{tmp_path / 'catalogue.toml'}:2: setting 'per_page' should be a whole number, not str 'ten'"
+
+
+@pytest.mark.parametrize("key,value", [("per_page", 0), ("home_recent", -1), ("feed_entries", 0)])
+def test_a_count_of_papers_below_one_is_refused_with_its_line(tmp_path, key, value):
+    """`home_recent = -1` built a home page of every paper but the oldest; `feed_entries = 0`, empty feeds."""
+    (tmp_path / "catalogue.toml").write_text(f'title = "ok"\n{key} = {value}\n', encoding="utf-8")
+    with pytest.raises(CatalogueError) as caught:
+        load_settings(None, tmp_path / "content")
+    assert str(caught.value) == f"{tmp_path / 'catalogue.toml'}:2: setting '{key}' must be at least 1, not {value}"
