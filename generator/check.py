@@ -3,7 +3,9 @@ writing a site. Unlike a build, which stops at the first broken page, it reads e
 reports every finding, one line each (`file:line: what`), so a CI job can gate on it:
 
 - errors: a page that cannot be read (broken frontmatter, a value of the wrong type, a date no
-  calendar has), two pages with one slug, a taxonomy or setting a build would refuse;
+  calendar has), two pages with one slug, a taxonomy or setting a build would refuse, a content
+  folder that is not there or has no papers (unless `allow_empty`, as `build --allow-empty`), a
+  template that does not compile or fails on the first page of each kind it renders;
 - warnings: frontmatter keys no template uses (a typo?), two papers with one title, links in a
   page's text to pages the site does not have. (Terms that place no paper yet are in
   `catalogue topics`: a taxonomy written for a growing catalogue has them on purpose.)
@@ -43,13 +45,16 @@ class Finding:
         return f"{self.level}: {CatalogueError(self.message, self.path, self.line)}"
 
 
-def check(settings: Settings) -> list[Finding]:
+def check(settings: Settings, allow_empty: bool = False) -> list[Finding]:
     """Every finding for the catalogue in `settings.content`, errors first then warnings, each in file order."""
     findings: list[Finding] = []
     try:
         taxonomy = load_taxonomy(settings.content)
     except CatalogueError as exc:
         return [Finding("error", exc.path, exc.line, exc.message)]
+    if not settings.content.is_dir():
+        return [Finding("error", settings.content, None,
+                        "content folder not found (run `catalogue ingest` first, or pass --content)")]
     folder = settings.content / PAPERS_DIR
     try:
         stamps = page_stamps(folder)
@@ -66,9 +71,45 @@ def check(settings: Settings) -> list[Finding]:
         papers.append(paper)
         findings += _unknown_keys(paper)
     findings += _duplicates(papers)
-    if papers and not any(f.level == "error" for f in findings):
-        findings += _dead_links(papers, index_catalogue(papers, taxonomy), settings)
+    if not stamps and not allow_empty:
+        findings.append(Finding("error", folder, None, "no papers in this content folder: a build refuses it "
+                                                       "(`catalogue build --allow-empty` builds an empty site)"))
+    if not any(f.level == "error" for f in findings):
+        catalogue = index_catalogue(papers, taxonomy)
+        routes = plan_site(catalogue, settings)
+        findings += _templates(routes, settings)
+        if papers:
+            findings += _dead_links(papers, routes, settings)
     return sorted(findings, key=lambda f: (f.level != "error", str(f.path), f.line or 0))
+
+
+def _templates(routes: list, settings: Settings) -> list[Finding]:
+    """A template that does not compile, and the first page of each template rendered (in memory),
+    as a build would: a mistake in any of them (a name no page has) stops the build."""
+    import jinja2
+
+    from generator.site.render import make_environment, render_page
+
+    env = make_environment(settings)
+    found = []
+    names = [name for name in env.loader.list_templates()
+             if not name.startswith("static/") and name.endswith((".html", ".xml", ".txt", ".bib"))]
+    for name in names:
+        try:
+            env.get_template(name)
+        except jinja2.TemplateSyntaxError as exc:
+            found.append(Finding("error", exc.filename or name, exc.lineno, f"template error: {exc.message}"))
+    if found:
+        return found
+    first: dict[str, object] = {}
+    for route in routes:
+        first.setdefault(route.template, route)
+    for route in first.values():
+        try:
+            render_page(env, route, settings)
+        except CatalogueError as exc:
+            found.append(Finding("error", exc.path, exc.line, exc.message))
+    return found
 
 
 def _unknown_keys(paper: Paper) -> list[Finding]:
@@ -99,10 +140,10 @@ def _duplicates(papers: list[Paper]) -> list[Finding]:
     return found
 
 
-def _dead_links(papers: list[Paper], catalogue, settings: Settings) -> list[Finding]:
+def _dead_links(papers: list[Paper], routes: list, settings: Settings) -> list[Finding]:
     """Relative links in page bodies (and site-absolute ones under the base path) that lead to no
     page or file of the site."""
-    targets = {route.url for route in plan_site(catalogue, settings)}
+    targets = {route.url for route in routes}
     for folder in settings.template_dirs():
         static = folder / "static"
         if static.is_dir():

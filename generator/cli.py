@@ -145,11 +145,11 @@ def main(argv: list[str] | None = None, exiting: bool = False) -> int:
         return 1
 
 
-def _check(settings, strict: bool, quiet_when_clean: bool = False) -> int:
+def _check(settings, strict: bool, quiet_when_clean: bool = False, allow_empty: bool = False) -> int:
     """Print every finding, one line each, and a count; 1 when there are errors (or, strict, warnings)."""
     from generator.check import check
 
-    findings = check(settings)
+    findings = check(settings, allow_empty=allow_empty)
     for finding in findings:
         _say(str(finding))
     errors = sum(f.level == "error" for f in findings)
@@ -188,7 +188,7 @@ def _run(args: argparse.Namespace, exiting: bool = False) -> int:
         from generator.settings import load_settings
 
         settings = load_settings(args.config, args.content, base_url=args.base_url, templates=args.templates)
-        if args.strict and _check(settings, strict=True, quiet_when_clean=True):
+        if args.strict and _check(settings, strict=True, quiet_when_clean=True, allow_empty=args.allow_empty):
             return 1
         result = build(settings, args.out, say=(lambda _: None) if args.quiet else _say, force=args.force,
                        allow_empty=args.allow_empty)

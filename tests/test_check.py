@@ -166,3 +166,44 @@ def test_settings_and_taxonomy_saved_with_a_byte_order_mark_are_read(content, tm
     assert result.returncode == 0, result.stderr
     assert "<title>Our papers</title>" in (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
     assert (tmp_path / "site" / "topics" / "repetition" / "index.html").exists()
+
+
+REFUSED = {
+    "no content folder": lambda root: root / "nope",
+    "no papers": lambda root: (root / "empty" / "papers").mkdir(parents=True) or root / "empty",
+    "a template that does not compile": lambda root: _with_template(
+        root, "home.html", "{% extends 'base.html' %}{% block main %}{{ oops( }}{% endblock %}"),
+    "a template naming what no page has": lambda root: _with_template(
+        root, "paper.html", "{% extends 'base.html' %}{% block main %}\n{{ paper.no_such_field }}{% endblock %}"),
+}
+
+
+def _with_template(root, name: str, text: str):
+    content = root / "content"
+    shutil.copytree(SHIPPED_CONTENT, content)
+    (root / "ours").mkdir()
+    (root / "ours" / name).write_text(text, encoding="utf-8")
+    (root / "catalogue.toml").write_text('templates = "ours"\n', encoding="utf-8")
+    return content
+
+
+@pytest.mark.parametrize("case", list(REFUSED))
+def test_what_a_build_refuses_the_check_refuses_with_the_same_line(tmp_path, case):
+    """`check` passed each of these and the build after it failed: in the publishing workflow, the
+    check step was green and the build step red."""
+    content = REFUSED[case](tmp_path)
+    config = ["--config", str(tmp_path / "catalogue.toml")] if (tmp_path / "catalogue.toml").exists() else []
+    checked = run_cli("check", "--content", str(content), *config)
+    built = run_cli("build", "--content", str(content), "--out", str(tmp_path / "site"), *config)
+    assert built.returncode == 1 and checked.returncode == 1, (checked.stderr, built.stderr)
+    [refused] = [line for line in built.stderr.splitlines() if line.startswith("error: ")]
+    where = refused.split(": ")[1]  # the file, and its line where there is one
+    assert len(findings(checked)) == 1 and findings(checked)[0].startswith(f"error: {where}: "), (checked.stderr, refused)
+    assert not (tmp_path / "site").exists()
+
+
+def test_a_strict_build_of_an_empty_catalogue_asked_for_is_not_refused_by_its_check(tmp_path):
+    (tmp_path / "empty" / "papers").mkdir(parents=True)
+    result = run_cli("build", "--content", str(tmp_path / "empty"), "--out", str(tmp_path / "site"), "--strict",
+                     "--allow-empty")
+    assert result.returncode == 0, result.stderr
