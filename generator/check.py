@@ -68,10 +68,11 @@ def check(settings: Settings, allow_empty: bool = False) -> list[Finding]:
         except CatalogueError as exc:
             findings.append(Finding("error", exc.path, exc.line, exc.message))
             continue
-        papers.append(paper)
         findings += _unknown_keys(paper)
+        if not paper.draft:  # read and checked, but built into nothing
+            papers.append(paper)
     findings += _duplicates(papers)
-    if not stamps and not allow_empty:
+    if not papers and not allow_empty and not any(f.level == "error" for f in findings):  # drafts alone too
         findings.append(Finding("error", folder, None, "no papers in this content folder: a build refuses it "
                                                        "(`catalogue build --allow-empty` builds an empty site)"))
     if not any(f.level == "error" for f in findings):

@@ -37,6 +37,7 @@ BROKEN = {
     "topics as a number": ("topics: 5", "topics must be a list"),
     "upvotes as words": ("upvotes: many", "upvotes should be a whole number"),
     "sources as a number": ("sources: 5", "sources should be a list of names"),
+    "draft as a word": ("draft: maybe", "draft should be true or false"),
     "a slug with a slash": ("slug: ../../etc", "slug '../../etc' may hold only"),
 }
 

@@ -17,7 +17,7 @@ SUMMARY_CHARS = 280
 _NAMES: dict[tuple, tuple] = {}  # the attribute names papers are pickled with (Paper.__getstate__)
 # Keys the templates see as fields of a paper; the rest stays in `params` (as in Hugo).
 KNOWN_KEYS = {"title", "slug", "date", "author_count", "organisation", "upvotes", "sources", "topics", "paper_id",
-              *SCHOLARLY_FIELDS}
+              "draft", *SCHOLARLY_FIELDS}
 
 
 @dataclass(eq=False)  # a paper is itself: compared by identity, never field by field through its neighbours
@@ -42,6 +42,7 @@ class Paper:
     older: Paper | None = field(default=None, repr=False)
     derived: dict = field(default_factory=dict, repr=False, compare=False)  # memo for data computed from it
     digest: str = field(default="", repr=False)  # of everything a page can show of it (see render_keys)
+    draft: bool = False  # `draft: true` (Hugo's key): the page stays, and ingest keeps it, but no build shows it
 
     @property
     def month(self) -> tuple[int, int] | None:

@@ -113,17 +113,22 @@ def read_papers(content: Path, allow_html: bool = False, cache: PaperCache | Non
     state = (allow_html, taxonomy, prepare)
     fresh = {p.source: p for chunk in Chunked(_read_papers, stale, state, progress="reading pages").results() for p in chunk}
     for path, paper in fresh.items():
+        if paper.draft and paper.derived:  # what `prepare` worked out for it: no build uses it
+            paper.derived = {}
+            paper.changed()
         cache.put(paper, stamps[path])
     papers: list[Paper] = []
     claimed: dict[str, str] = {}
     for path in stamps:
         paper = cache.paper(path)
+        if paper.draft:  # kept out of the catalogue, as if its page were not there (its slug too)
+            continue
         if paper.slug in claimed:
             raise CatalogueError(f"slug {paper.slug!r} is already used by {os.path.basename(claimed[paper.slug])}",
                                  paper.source)
         claimed[paper.slug] = paper.source
         papers.append(paper)
-    return taxonomy, papers, list(fresh.values())
+    return taxonomy, papers, [p for p in fresh.values() if not p.draft]
 
 
 def _read_papers(paths: list[str], state: tuple) -> list[Paper]:
@@ -153,7 +158,7 @@ def read_paper(path: Path, renderer: Renderer, taxonomy: Taxonomy) -> Paper:
         source=str(path), scholarly=read_scholarly(meta, path),
         author_count=_int(meta, "author_count", path, least=1), organisation=_name(meta, "organisation", path),
         upvotes=_int(meta, "upvotes", path, least=0), sources=_strings(meta, "sources", path),
-        params={k: v for k, v in meta.items() if k not in KNOWN_KEYS},
+        params={k: v for k, v in meta.items() if k not in KNOWN_KEYS}, draft=_flag(meta, "draft", path),
     )
     paper.topics, paper.topics_by = _topics_of(meta.get("topics"), paper, taxonomy, path)
     paper.organisation_slug = taxonomy.aliases.slug_of(paper.organisation) if paper.organisation else None
@@ -193,6 +198,15 @@ def _topics_of(chosen: object, paper: Paper, taxonomy: Taxonomy, path: Path) -> 
             return topics, "hand"
     slugs = taxonomy.classify(paper.title, paper.text)
     return ([known[s] for s in slugs], "terms") if slugs else ([taxonomy.catch_all], "none")
+
+def _flag(meta: dict, key: str, path: Path) -> bool:
+    value = meta.get(key)
+    if value is None or value == "":
+        return False
+    if not isinstance(value, bool):
+        raise CatalogueError(f"{key} should be true or false, not {value!r}"[:200], path, line_of(path, key))
+    return value
+
 
 def _int(meta: dict, key: str, path: Path, least: int) -> int | None:
     """A count (of authors, of upvotes): a whole number, never below `least`."""

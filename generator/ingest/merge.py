@@ -252,7 +252,8 @@ def _claimed_by_broken(paper: CapturedPaper, broken: dict[Path, str]) -> Path | 
 
 def _changes(post: frontmatter.Post, paper: CapturedPaper, slug: str) -> tuple[dict, str | None]:
     """What ingest adds to a page: the keys it lacks, new sources, a higher upvote count, and the
-    abstract when the body is empty. Never anything a person set."""
+    abstract when the body is empty. Never anything a person set: a key left empty (`organisation:`)
+    is the person's too, a value cleared on purpose (ingest never writes an empty one)."""
     changes: dict = {}
     for key, value in paper.metadata(slug).items():
         current = post.metadata.get(key)
@@ -267,9 +268,9 @@ def _changes(post: frontmatter.Post, paper: CapturedPaper, slug: str) -> tuple[d
             if isinstance(current, int) and not isinstance(current, bool):
                 if value > current:
                     changes[key] = value
-            elif current is None or current == "":
+            elif key not in post.metadata:
                 changes[key] = value
-        elif current is None or current == "":
+        elif key not in post.metadata:
             changes[key] = value
     body = escape_markdown(paper.abstract) + "\n" if not post.content.strip() else None
     return changes, body

@@ -456,6 +456,7 @@ EDITS = {
     "date (the paper moves)": lambda c: _edit(c / "papers" / "miromind-m1-an-open-source-advancement-in-mathematical-reasoning-via-context.md",
                                               "date: 2025-07-19", "date: 2019-03-01"),
     "a paper removed": lambda c: _papers(c)[11].unlink(),
+    "a paper made a draft": lambda c: _edit(_papers(c)[12], "title: ", "draft: true\ntitle: "),
     "a paper added": lambda c: write_paper(c, "a-new-paper", "A New Paper on Loops", "Loops and more loops, newly.",
                                            date="2025-11-01"),
     "words that give a paper its neighbours' topic": _place,

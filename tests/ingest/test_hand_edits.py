@@ -232,7 +232,6 @@ def test_a_page_ingest_cannot_update_faithfully_is_named_left_alone_and_the_next
     lines = [line for line in path.read_text(encoding="utf-8").split("\n") if not line.startswith("upvotes:")]
     lines[1:1] = oddity
     path.write_text("\n".join(lines), encoding="utf-8")
-    before = path.read_bytes()
     later = write_capture(tmp_path / "later.txt", CHROME + f"{MIRO}\n\nAn abstract.\n\n  • 18 authors\n·\nJul 19, 2025 40\n\n"
                           "A Paper Listed After It\n\nIts abstract.\n\n  • 2 authors\n·\nJul 19, 2025 3\n", header=False)
     result = run_cli("ingest", "--content", str(content), str(later))
@@ -259,3 +258,45 @@ def test_a_new_paper_never_takes_a_slug_a_hand_edited_page_gave_itself(tmp_path,
     result = run_cli("build", "--content", str(content), "--out", str(tmp_path / "site"))
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "site" / "papers" / "zebra-paper" / "index.html").read_text(encoding="utf-8").count(MIRO[:20]) >= 1
+
+
+@pytest.mark.parametrize("cleared", ["author_count:", "author_count: ''", "upvotes:", "upvotes: null"])
+def test_a_value_a_person_cleared_stays_cleared_when_the_captures_are_ingested_again(tmp_path, seeds, cleared):
+    """A wrong value set to "" (or a key left empty) was filled in again from the capture: ingest
+    never writes an empty value, so an empty one is the person's."""
+    content = tmp_path / "content"
+    ingest(seeds, content)
+    path = _miro(content)
+    key = cleared.split(":")[0]
+    lines = [cleared if line.startswith(f"{key}:") else line for line in path.read_text(encoding="utf-8").split("\n")]
+    assert cleared in lines, "the shipped capture gives the page this key"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    later = write_capture(tmp_path / "later.txt", CHROME + f"{MIRO}\n\nA shorter abstract.\n\n"
+                          "  • 18 authors\n·\nJul 19, 2025 40\n", header=False)
+    ingest([*seeds, later], content)
+    after = path.read_text(encoding="utf-8")
+    assert [line for line in after.split("\n") if line.startswith(f"{key}:")] == [cleared], after
+    assert "- later.txt" in after  # the capture was read, and its name added
+
+
+def test_a_paper_made_a_draft_is_kept_by_ingest_and_left_out_of_every_build(tmp_path, seeds):
+    """Deleting a page is undone by the next ingest of the same captures; `draft: true` (Hugo's key)
+    keeps the page, and the build leaves the paper out of every page, list, feed and search file."""
+    from conftest import SHIPPED_CONTENT  # noqa: F401  (the same captures)
+
+    content = tmp_path / "content"
+    ingest(seeds, content)
+    path = _miro(content)
+    slug = path.stem
+    path.write_text(path.read_text(encoding="utf-8").replace("\ntitle:", "\ndraft: true\ntitle:", 1), encoding="utf-8")
+    before = path.read_bytes()
+    assert ingest(seeds, content).new == 0 and path.read_bytes() == before
+    out = tmp_path / "site"
+    result = run_cli("build", "--content", str(content), "--out", str(out), "--base-url", "https://lab.example.org/")
+    assert result.returncode == 0, result.stderr
+    assert not (out / "papers" / slug).exists()
+    holding = [p for p in out.rglob("*") if p.is_file() and slug.encode() in p.read_bytes()]
+    assert holding == [], holding
+    papers = len(list((content / "papers").glob("*.md")))
+    assert f"({papers - 1} papers," in result.stdout
+    assert run_cli("check", "--content", str(content), "--strict").returncode == 0
