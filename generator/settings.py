@@ -90,18 +90,25 @@ def load_settings(config: Path | None, content: Path, base_url: str | None = Non
     return settings
 
 
-def check_keys(values: dict, known: set[str], path: Path | None, kind: str, where: str = "") -> None:
+def check_keys(values: dict, known: set[str], path: Path | None, kind: str, where: str = "",
+               table: tuple[str, int] | None = None) -> None:
     """A key a person wrote that means nothing here is a mistake (`[[topics]]`, `term =`), never
-    ignored: named with its line and the known key it is closest to."""
+    ignored: named with its line and the known key it is closest to. `table`: the keys are those of
+    the n-th `[[name]]` table (see toml_line)."""
     for name in values:
         if name not in known:
             close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
             hint = f"did you mean {close[0]!r}?" if close else f"known: {', '.join(sorted(known))}"
-            raise CatalogueError(f"{where}unknown {kind} {name!r} ({hint})", path, toml_line(path, name))
+            raise CatalogueError(f"{where}unknown {kind} {name!r} ({hint})", path, toml_line(path, name, table))
 
 
-def toml_line(path: Path | None, key: str) -> int | None:
-    """The first line of `key = ...` (or a `[key]`, `[[key]]` table) in a TOML file, for an error about it."""
+_TABLE = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(?:#.*)?$")
+
+
+def toml_line(path: Path | None, key: str, table: tuple[str, int] | None = None) -> int | None:
+    """The line of `key = ...` (or a `[key]`, `[[key]]` table) in a TOML file, for an error about it:
+    among the top-level keys, or with `table` (name, n) in the n-th `[[name]]` table (n = 0: the
+    `[name]` table); its header's line if the key is not written there (a table missing a key)."""
     if path is None:
         return None
     try:
@@ -109,7 +116,21 @@ def toml_line(path: Path | None, key: str) -> int | None:
     except (OSError, UnicodeDecodeError):
         return None
     pattern = re.compile(rf"^\s*(?:[\"']?{re.escape(key)}[\"']?\s*=|\[\[?\s*{re.escape(key)}\s*\]\]?\s*(?:#.*)?$)")
-    return next((n for n, line in enumerate(lines, 1) if pattern.match(line)), None)
+    current, count, header = None, 0, None  # the table the line is in: None at the top level
+    for n, line in enumerate(lines, 1):
+        opened = _TABLE.match(line)
+        if opened:
+            current = opened.group(1)
+            if table is not None and current == table[0]:
+                count += line.lstrip().startswith("[[")
+                header = n if count == table[1] else header
+            if table is None and pattern.match(line):
+                return n
+            continue
+        inside = current is None if table is None else (current == table[0] and count == table[1])
+        if inside and pattern.match(line):
+            return n
+    return header if table is not None else None
 
 
 def check_base_url(base_url: str, path: Path | None) -> None:

@@ -133,6 +133,14 @@ TAXONOMY_MISTAKES = {  # what a person may get wrong in topics.toml: (old, new),
                                            "catch_all: slug 'repetition' is also topic #1's", 14),
     "a yes for a number": (("min_abstract_hits = 2", "min_abstract_hits = true"),
                            "min_abstract_hits must be a whole number of at least 1", 13),
+    # each named no line, or the line of the first key of that name anywhere in the file
+    "a slug used twice": (('slug = "continual-learning"', 'slug = "repetition"'),
+                          "topic #2: slug 'repetition' used twice (topic #1 has it)", 23),
+    "a topic without a name": (('name = "Repetition in generation"\n', ""), "topic #1: needs a name", 16),
+    "a term that is not a word": (('terms = ["repetition problem", ', "terms = [5, "),
+                                  "topic #1: terms must be a list of words", 20),
+    "a taxonomy key inside a topic": (('slug = "continual-learning"\n', 'slug = "continual-learning"\nmin_abstract_hits = 1\n'),
+                                      "topic #2: unknown key 'min_abstract_hits' (known: description, name, slug, terms)", 24),
 }
 
 

@@ -148,3 +148,27 @@ def test_a_term_that_matches_no_paper_is_named_with_its_line(tmp_path):
     assert named.startswith(f"{taxonomy}:{line}: Repetition in generation: ")
     assert "'hyperfitting'" not in named  # it places a paper
     assert run_cli("check", "--content", str(content), "--strict").returncode == 0
+
+
+def test_a_term_written_as_a_literal_string_is_named_with_its_line(tmp_path):
+    """`'zyzzyva'` (TOML's literal string) was named at line None."""
+    content = tmp_path / "content"
+    shutil.copytree(SHIPPED_CONTENT, content)
+    taxonomy = content / "topics.toml"
+    text = taxonomy.read_text(encoding="utf-8").replace('"hyperfitting",', "\"hyperfitting\", 'zyzzyva',")
+    taxonomy.write_text(text, encoding="utf-8")
+    line = next(n for n, row in enumerate(text.split("\n"), 1) if "zyzzyva" in row)
+    report = run_cli("topics", "--content", str(content)).stdout
+    assert next(row for row in report.splitlines() if "'zyzzyva'" in row).startswith(f"{taxonomy}:{line}: ")
+
+
+def test_a_topic_no_paper_has_yet_is_in_the_table_with_none(tmp_path):
+    """A topic just added, before any paper has its words, was left out of the table."""
+    content = tmp_path / "content"
+    shutil.copytree(SHIPPED_CONTENT, content)
+    taxonomy = content / "topics.toml"
+    taxonomy.write_text(taxonomy.read_text(encoding="utf-8") + '\n[[topic]]\nslug = "graphs"\nname = "Graph learning"\n'
+                        'terms = ["zyzzyva graph"]\n', encoding="utf-8")
+    report = run_cli("topics", "--content", str(content)).stdout
+    table = report.split("\n\n## ", 1)[0].splitlines()
+    assert any(row.startswith("Graph learning") and row.split()[-1] == "0" for row in table), table

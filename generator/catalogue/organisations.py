@@ -55,12 +55,12 @@ def load_aliases(content: Path) -> Aliases:
     names: dict[str, str] = {}
     for name, spellings in table.items():
         if not isinstance(spellings, list) or not all(isinstance(s, str) for s in spellings):
-            raise CatalogueError(f"aliases of {name!r} must be a list of spellings", path, toml_line(path, name))
+            raise CatalogueError(f"aliases of {name!r} must be a list of spellings", path, toml_line(path, name, ("aliases", 0)))
         for spelling in [name, *spellings]:
             key = title_key(spelling)
             if key in names and names[key] != name:
                 raise CatalogueError(f"{spelling!r} is an alias of both {names[key]!r} and {name!r}", path,
-                                     toml_line(path, name))
+                                     toml_line(path, name, ("aliases", 0)))
             names[key] = name
     return Aliases(tuple(sorted(names.items())), path)
 

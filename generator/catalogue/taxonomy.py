@@ -121,8 +121,9 @@ class Taxonomy:
             lines = self.path.read_text(encoding="utf-8-sig").split("\n") if self.path else []
         except (OSError, UnicodeDecodeError):
             return None
-        quoted = f'"{term}"'
-        return next((n for n, line in enumerate(lines, 1) if quoted in line and not line.lstrip().startswith("#")), None)
+        quoted = (f'"{term}"', f"'{term}'")  # a basic or a literal string
+        return next((n for n, line in enumerate(lines, 1)
+                     if any(q in line for q in quoted) and not line.lstrip().startswith("#")), None)
 
     def in_title(self, title: str, slug: str) -> bool:
         """Does one of the topic's terms start a word of the title (else its abstract placed it)?"""
@@ -194,12 +195,13 @@ def load_taxonomy(content: Path) -> Taxonomy:
         raise CatalogueError("topics are [[topic]] tables, one per topic", path, toml_line(path, "topic"))
     topics, seen = [], {}
     for i, raw in enumerate(data.get("topic", []), 1):
-        topic = _topic(raw, path, f"topic #{i}")
+        topic = _topic(raw, path, f"topic #{i}", ("topic", i))
         if topic.slug in seen:
-            raise CatalogueError(f"topic #{i}: slug {topic.slug!r} used twice", path)
+            raise CatalogueError(f"topic #{i}: slug {topic.slug!r} used twice (topic #{seen[topic.slug]} has it)", path,
+                                 toml_line(path, "slug", ("topic", i)))
         seen[topic.slug] = i
         topics.append(topic)
-    catch_all = _topic(data.get("catch_all", {"slug": "other", "name": "Other"}), path, "catch_all")
+    catch_all = _topic(data.get("catch_all", {"slug": "other", "name": "Other"}), path, "catch_all", ("catch_all", 0))
     if catch_all.slug in seen:  # the catch-all's page would take that topic's place
         raise CatalogueError(f"catch_all: slug {catch_all.slug!r} is also topic #{seen[catch_all.slug]}'s", path,
                              toml_line(path, "catch_all"))
@@ -210,15 +212,17 @@ def load_taxonomy(content: Path) -> Taxonomy:
     return Taxonomy(topics, catch_all, hits, path, load_aliases(content))
 
 
-def _topic(raw: object, path: Path, where: str) -> Topic:
+def _topic(raw: object, path: Path, where: str, table: tuple[str, int] | None = None) -> Topic:
+    """`table`: where it is written, ("topic", n) for the n-th [[topic]], for the line an error names."""
+    line = (lambda key: toml_line(path, key, table) if table else None)  # noqa: E731
     if isinstance(raw, dict):
-        check_keys(raw, TOPIC_KEYS, path, "key", f"{where}: ")
+        check_keys(raw, TOPIC_KEYS, path, "key", f"{where}: ", table)
     if not isinstance(raw, dict) or not isinstance(raw.get("name"), str) or not raw["name"].strip():
-        raise CatalogueError(f"{where}: needs a name", path)
+        raise CatalogueError(f"{where}: needs a name", path, line("name"))
     slug = slugify(str(raw.get("slug") or raw["name"]))
     if not slug:
-        raise CatalogueError(f"{where}: slug must hold letters or digits", path)
+        raise CatalogueError(f"{where}: slug must hold letters or digits", path, line("slug"))
     terms = raw.get("terms", [])
     if not isinstance(terms, list) or not all(isinstance(t, str) and t.strip() for t in terms):
-        raise CatalogueError(f"{where}: terms must be a list of words", path)
+        raise CatalogueError(f"{where}: terms must be a list of words", path, line("terms"))
     return Topic(slug, raw["name"].strip(), str(raw.get("description", "")).strip(), tuple(t.strip() for t in terms))
