@@ -161,7 +161,9 @@ def read_paper(path: Path, renderer: Renderer, taxonomy: Taxonomy) -> Paper:
         params={k: v for k, v in meta.items() if k not in KNOWN_KEYS}, draft=_flag(meta, "draft", path),
     )
     paper.topics, paper.topics_by = _topics_of(meta.get("topics"), paper, taxonomy, path)
-    paper.organisation_slug = taxonomy.aliases.slug_of(paper.organisation) if paper.organisation else None
+    if paper.organisation:  # a spelling merged in organisations.toml is shown by the name chosen there
+        paper.organisation_slug = taxonomy.aliases.slug_of(paper.organisation)
+        paper.organisation = taxonomy.aliases.name_for(paper.organisation) or paper.organisation
     paper.bibtex = bibtex(paper)
     paper.digest = _digest(paper)
     return paper

@@ -138,8 +138,21 @@ def test_an_organisation_has_its_own_atom_feed(lab_site):
 
 
 def test_the_organisation_on_a_paper_page_links_to_its_page(lab_site):
+    page = (lab_site / "papers" / "gpu-1" / "index.html").read_text(encoding="utf-8")
+    assert '<a class="organisation" href="../../organisations/nvidia/">NVIDIA</a>' in page
+
+
+def test_a_spelling_merged_in_the_aliases_is_shown_by_the_name_chosen_there_everywhere(lab_site):
+    """"Nvidia Research" (merged into "NVIDIA") was shown as written on its paper page, in lists,
+    in BibTeX and in the page head, under an organisation page headed "NVIDIA"."""
     page = (lab_site / "papers" / "gpu-2" / "index.html").read_text(encoding="utf-8")
-    assert '<a class="organisation" href="../../organisations/nvidia/">Nvidia Research</a>' in page
+    assert '<a class="organisation" href="../../organisations/nvidia/">NVIDIA</a>' in page
+    assert '<meta name="citation_author" content="NVIDIA">' in page and "Nvidia Research" not in page
+    assert "author = {{NVIDIA}}" in (lab_site / "papers" / "gpu-2" / "cite.bib").read_text(encoding="utf-8")
+    listing = (lab_site / "organisations" / "nvidia" / "index.html").read_text(encoding="utf-8")
+    assert "Nvidia Research" not in listing
+    own = (lab_site / "papers" / "mind-2" / "index.html").read_text(encoding="utf-8")  # merged by case alone: as written
+    assert '<a class="organisation" href="../../organisations/google-deepmind/">google deepmind</a>' in own
 
 
 def chart_rows(page: Path) -> list[tuple[str, int]]:
