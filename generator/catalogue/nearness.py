@@ -466,8 +466,9 @@ def _vectors(bags, docs, df, n, columns: bool = False, table=None):
         kept = at >= 0
         freq = counts[np.maximum(at, 0)] if len(counts) else at
     keys, tfs, doc, freq, at = keys[kept], tfs[kept], doc[kept], freq[kept], at[kept]
-    weight = (1 + np.log(tfs)) * _idf(freq, n)
-    order = np.lexsort((-weight, doc))  # stable, and each paper's keys come sorted: ties stay in key order
+    idf = _idf(freq, n)
+    weight = (1 + np.log(tfs)) * idf
+    order = _strongest_first(doc, len(docs), tfs, idf, weight)  # ties stay in key order: each paper's keys come sorted
     keys, weight, doc, at = keys[order], weight[order], doc[order], at[order]
     keep = _places(doc) < KEEP  # a term's place among its paper's, strongest first
     keys, weight, doc, at = keys[keep], weight[keep], doc[keep], at[keep]
@@ -476,6 +477,32 @@ def _vectors(bags, docs, df, n, columns: bool = False, table=None):
     out = np.zeros(len(docs) + 1, dtype=np.int64)
     np.cumsum(np.bincount(doc, minlength=len(docs)), out=out[1:])
     return (out, keys, weight, at) if columns else (out, keys, weight)
+
+
+def _strongest_first(doc, papers: int, tfs, idf, weight):
+    """np.lexsort((-weight, doc)): each paper's entries (`doc` ascending, below `papers`) strongest
+    first, ties in the order given; in two linear passes where it can, a fifth of the time. A weight
+    is (1 + log tf) x idf, with tf a whole count and idf a whole number of IDF_STEPs, so the distinct
+    weights are few (about 200 at 10,000 papers): each entry's rank among them is a small integer,
+    and numpy sorts 16-bit integers stably by radix, as it does the papers' places."""
+    import numpy as np
+
+    steps = np.rint(idf / IDF_STEP).astype(np.int64)
+    counts = tfs.astype(np.int64)
+    width = int(steps.max()) + 1 if len(steps) else 1
+    code = counts * width + steps  # one code a distinct (tf, idf): the same code, the same weight
+    if (papers > 1 << 16 or not len(code) or (counts != tfs).any() or counts.min() < 1
+            or int(code.max()) >= 1 << 24):
+        return np.lexsort((-weight, doc))
+    weight_of = np.zeros(int(code.max()) + 1)
+    weight_of[code] = weight
+    present = np.flatnonzero(np.bincount(code))
+    rank_of = np.zeros(len(weight_of), dtype=np.int64)
+    rank_of[present] = np.unique(-weight_of[present], return_inverse=True)[1].ravel()  # equal weights, one rank
+    if rank_of.max(initial=0) >= 1 << 16:
+        return np.lexsort((-weight, doc))
+    by_weight = np.argsort(rank_of[code].astype(np.uint16), kind="stable")
+    return by_weight[np.argsort(doc[by_weight].astype(np.uint16), kind="stable")]
 
 
 def _rows(rows, vectors, n, rank, columns=None):

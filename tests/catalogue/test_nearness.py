@@ -287,6 +287,24 @@ def test_a_nearness_set_aside_in_a_file_keeps_the_same_arrays_and_edits_alike(sh
     assert_same(aside.edited(after, [7]), in_memory.edited(after, [7]))
 
 
+@pytest.mark.parametrize("kind", ["whole counts", "a count that is not whole", "papers past 16 bits"])
+def test_each_papers_terms_ordered_by_rank_of_weight_are_in_lexsorts_order(kind):
+    """Ties keep the order given (a paper's keys come sorted); a count that is not whole, or more
+    papers than 16 bits number, take lexsort itself."""
+    rng = np.random.default_rng(11)
+    papers = 70_000 if kind == "papers past 16 bits" else 300
+    doc = np.sort(rng.integers(0, papers, 40_000))
+    tfs = rng.choice([1.0, 2.0, 3.0, 4.0, 6.0, 9.0, 12.0], len(doc))
+    if kind == "a count that is not whole":
+        tfs[5] = 2.5
+    idf = np.round((np.log((1001) / (rng.integers(2, 100, len(doc)) + 1)) + 1) / nearness_module.IDF_STEP) \
+        * nearness_module.IDF_STEP
+    weight = (1 + np.log(tfs)) * idf
+    assert len(np.unique(weight)) < len(weight) / 50, "ties: most entries share their weight with others"
+    order = nearness_module._strongest_first(doc, papers, tfs, idf, weight)
+    assert np.array_equal(order, np.lexsort((-weight, doc)))
+
+
 def test_term_places_found_by_hashing_are_those_a_binary_search_finds():
     """Keys colliding in the table's low bits included; a key not among them is found nowhere."""
     rng = np.random.default_rng(3)
