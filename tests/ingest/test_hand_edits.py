@@ -232,6 +232,7 @@ def test_a_page_ingest_cannot_update_faithfully_is_named_left_alone_and_the_next
     lines = [line for line in path.read_text(encoding="utf-8").split("\n") if not line.startswith("upvotes:")]
     lines[1:1] = oddity
     path.write_text("\n".join(lines), encoding="utf-8")
+    before = path.read_bytes()
     later = write_capture(tmp_path / "later.txt", CHROME + f"{MIRO}\n\nAn abstract.\n\n  • 18 authors\n·\nJul 19, 2025 40\n\n"
                           "A Paper Listed After It\n\nIts abstract.\n\n  • 2 authors\n·\nJul 19, 2025 3\n", header=False)
     result = run_cli("ingest", "--content", str(content), str(later))
