@@ -140,7 +140,8 @@ def check_base_url(base_url: str, path: Path | None) -> None:
     parts = urlsplit(base_url)
     if not (parts.scheme in ("http", "https") and parts.netloc) and not (not parts.scheme and base_url.startswith("/")):
         raise CatalogueError(f"base_url {base_url!r} should be an address such as "
-                             "https://lab.example.org/papers/ or a path starting with /", path, toml_line(path, "base_url"))
+                             "https://lab.example.org/papers/ or a path starting with /", path,
+                             toml_line(path, "base_url"))
     if parts.query or parts.fragment or "?" in base_url or "#" in base_url or any(c.isspace() for c in base_url):
         raise CatalogueError(f"base_url {base_url!r} should hold no ?, # or space: each page's address is "
                              "appended to it (write a space as %20)", path, toml_line(path, "base_url"))

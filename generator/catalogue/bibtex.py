@@ -8,7 +8,8 @@ alone (first author's or organisation's name, year, first title word, and 32 bit
 its slug, which never changes), so adding a paper never changes another's key. Two papers share
 one only if they share that name, year and word and their hashes meet: once in about four
 billion such pairs (with 16 bits, "Large Language Models for ..." papers without authors, all
-`anon2024large`, met a few times in 500). It names no address of the catalogue's own, so it does not depend on the settings."""
+`anon2024large`, met a few times in 500). It names no address of the catalogue's own, so it does
+not depend on the settings."""
 
 from __future__ import annotations
 

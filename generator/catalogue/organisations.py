@@ -55,7 +55,8 @@ def load_aliases(content: Path) -> Aliases:
     names: dict[str, str] = {}
     for name, spellings in table.items():
         if not isinstance(spellings, list) or not all(isinstance(s, str) for s in spellings):
-            raise CatalogueError(f"aliases of {name!r} must be a list of spellings", path, toml_line(path, name, ("aliases", 0)))
+            raise CatalogueError(f"aliases of {name!r} must be a list of spellings", path,
+                                 toml_line(path, name, ("aliases", 0)))
         for spelling in [name, *spellings]:
             key = title_key(spelling)
             if key in names and names[key] != name:
