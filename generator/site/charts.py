@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from generator.catalogue.paper import Paper
 
 MAX_MONTHS = 72
-CHAR = 9          # about how wide a character of an axis label is, in the drawing's units (16px text)
+CHAR = 10         # about how wide a character of an axis label is, at most, in the drawing's units (16px text)
 WIDTH, HEIGHT, TOP, BOTTOM = 480, 150, 18, 24  # the drawing's box; bars sit between TOP and HEIGHT - BOTTOM
 
 
@@ -76,8 +76,12 @@ def papers_per_month(papers: list[Paper], subject: str = "") -> Chart | None:
         by = "month"
     peak = max(n for _, n, _ in slots)
     step = WIDTH / len(slots)
-    fits = max(1, int(WIDTH // (CHAR * max(len(label) for label, _, _ in slots) + CHAR)))  # labels side by side
-    every = -(-len(slots) // fits)  # a label a bar when they fit, else every second, third ...
+    # labels side by side, a gap between: centred ones a label's width apart; but one starting at its
+    # bar (near the left edge, see `anchor`) reaches a label's width right of the bar, and the centred
+    # one after it half a width left of its own bar's middle (and the same at the right edge)
+    label = CHAR * max(len(label) for label, _, _ in slots)
+    apart = max(label + CHAR, 1.5 * label + CHAR - 0.4 * step)
+    every = next((k for k in range(1, len(slots)) if k * step >= apart), len(slots))
     floor = HEIGHT - BOTTOM
     bars = []
     for i, (label, n, url) in enumerate(slots):

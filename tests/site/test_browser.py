@@ -63,6 +63,24 @@ def test_axe_finds_no_accessibility_violations(browser, site_url, path, scheme):
     assert violations == []
 
 
+@pytest.mark.parametrize("width", [1280, 375])
+def test_no_two_chart_labels_overlap_as_the_browser_draws_them(browser, site_url, shipped_site, width):
+    """On 8 of the 21 topic charts, "Apr 2021" and "Mar 2022" were drawn into each other."""
+    page = browser.new_page(viewport={"width": width, "height": 800})
+    charts = ["dates/", *(f"topics/{p.parent.name}/" for p in sorted((shipped_site / "topics").glob("*/index.html")))]
+    for path in charts:
+        page.goto(site_url + path)
+        boxes = page.eval_on_selector_all(
+            "figure.chart svg text.tick",
+            "nodes => nodes.filter(n => n.getAttribute('y') !== '12').map(n => { const b = n.getBBox(); "
+            "return [b.x, b.x + b.width, n.textContent]; })")
+        boxes.sort()
+        assert len(boxes) >= 2 or path != "dates/", path
+        for (_, right, label), (left, _, other) in zip(boxes, boxes[1:]):
+            assert right <= left, (path, label, other, right, left)
+    page.close()
+
+
 def test_typing_a_query_shows_the_expected_paper_first_and_puts_it_in_the_url(page, site_url):
     page.goto(site_url + "search/")
     search(page, "repetition loop")

@@ -180,8 +180,9 @@ def test_a_topic_page_shows_its_own_papers_per_month(shipped_site, posts):
 
 
 def test_the_chart_labels_every_bar_when_they_fit_side_by_side(shipped_site, tmp_path):
-    """Eight years: each labelled. Twelve months: "Mar 2024" is twice as wide, and five fit across
-    the chart (480 units, about 9 a character at 16px, with a gap), so every third is labelled."""
+    """Eight years: each labelled. Twelve months: "Mar 2024" is twice as wide (80 units at 16px, 10
+    a character at most), and a label beside the first, which starts at its bar, needs its width and
+    half the first's apart, less the bar's margins (114 units; a bar is 40): every third is labelled."""
     def ticks(page: Path) -> list[str]:
         return re.findall(r'<text class="tick"[^>]*text-anchor="[a-z]+">([^<]+)</text>', page.read_text(encoding="utf-8"))
 
