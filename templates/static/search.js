@@ -13,6 +13,7 @@
   var status = document.getElementById('search-status');
   var list = document.getElementById('search-results');
   var more = document.getElementById('search-more');
+  var firstNew = null;  // the place of the first result a "more" click asked for
   var topicNames = {};
   var latest = 0;
   var count = PAGE;
@@ -115,6 +116,11 @@
     list.textContent = '';
     message.results.forEach(function (r) { list.appendChild(item(r)); });
     more.hidden = message.total <= message.results.length;
+    if (firstNew !== null) {  // after "more": to the first new result (the button may be gone, and focus with it)
+      var next = list.children[firstNew] && list.children[firstNew].querySelector('a');
+      if (next) next.focus();
+      firstNew = null;
+    }
     var note = message.message ? message.message + ' ' : '';
     if (message.unsearched) say(message.message);  // why nothing was searched, not a count
     else if (!message.total) say(note + 'No papers match “' + query + '”' + (filtered ? ' with these filters.' : '.'));
@@ -190,9 +196,10 @@
   [topicFilter, yearFilter].forEach(function (select) {
     select.addEventListener('focus', countsWanted);
     select.addEventListener('pointerdown', countsWanted);
-    select.addEventListener('change', function () { delete yearFilter.dataset.wanted; count = PAGE; toUrl(true); run(); });
+    // the address follows the filters without a history entry each: arrow keys through a menu change it at every press
+    select.addEventListener('change', function () { delete yearFilter.dataset.wanted; count = PAGE; toUrl(false); run(); });
   });
-  more.addEventListener('click', function () { count += PAGE; run(); });
+  more.addEventListener('click', function () { firstNew = count; count += PAGE; run(); });
   window.addEventListener('popstate', fromUrl);
   fromUrl();  // queries sent before the manifest is loaded wait for it in the worker
 })();

@@ -7,8 +7,8 @@ if (window.matchMedia && window.matchMedia('(hover: hover) and (pointer: fine)')
 }
 document.addEventListener('keydown', function (event) {
   if (event.key !== '/' || event.ctrlKey || event.metaKey || event.altKey) return;
-  var target = event.target;
-  if (target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName))) return;
+  var target = event.target;  // only where nothing has focus: "/" on a link or a button is the browser's (find)
+  if (target && target !== document.body && target !== document.documentElement) return;
   var box = document.getElementById('search-input') || document.getElementById('site-search-input');
   if (box) { event.preventDefault(); box.focus(); box.select(); }
 });
@@ -19,9 +19,12 @@ document.querySelectorAll('button[data-copy]').forEach(function (button) {
   button.hidden = false;
   button.addEventListener('click', function () {
     var source = document.getElementById(button.getAttribute('data-copy'));
+    var status = document.getElementById(button.getAttribute('data-copy') + '-status');  // read out by screen readers
+    function say(text) { if (status) { status.textContent = text; setTimeout(function () { status.textContent = ''; }, 4000); } }
     navigator.clipboard.writeText(source.textContent).then(function () {
       button.textContent = 'Copied';
+      say('BibTeX copied to the clipboard.');
       setTimeout(function () { button.textContent = 'Copy'; }, 1500);
-    });
+    }, function () { say('Could not copy: select the text above and copy it.'); });
   });
 });

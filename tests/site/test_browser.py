@@ -170,6 +170,42 @@ def test_a_query_with_nothing_to_search_for_says_so_and_counts_nothing(page, sit
     assert page.locator("#search-results > li").count() == 0 and page.errors == []
 
 
+def test_after_more_results_focus_is_on_the_first_new_one_even_when_the_button_goes(page, site_url):
+    """The last press hid the button that had focus, and focus fell back to the page (WCAG 2.4.3)."""
+    page.goto(site_url + "search/?q=continual+learning")
+    total = matching(page)
+    assert 20 < total <= 40
+    for shown in range(10, total, 10):
+        page.focus("#search-more")
+        page.keyboard.press("Enter")
+        expect(page.locator("#search-results > li")).to_have_count(min(shown + 10, total))
+        focused = page.evaluate("document.activeElement.closest('#search-results > li') === "
+                                f"document.querySelectorAll('#search-results > li')[{shown}]")
+        assert focused, shown
+    assert page.locator("#search-more").is_hidden()
+
+
+def test_a_filter_changed_from_the_keyboard_leaves_one_history_entry_not_one_a_key(page, site_url):
+    page.goto(site_url + "search/?q=learning")
+    matching(page)
+    before = page.evaluate("history.length")
+    page.focus("#topic-filter")
+    for _ in range(4):
+        page.keyboard.press("ArrowDown")
+    expect(page.locator("#search-status")).to_contain_text("match")
+    assert page.evaluate("history.length") == before and "topic=" in page.url
+
+
+@pytest.mark.parametrize("path", ["", "topics/continual-learning/", "search/?q=learning",
+                                  "papers/learning-to-break-the-loop-analyzing-and-mitigating-repetitions-for-neural-text/"])
+def test_no_page_scrolls_sideways_on_a_320px_screen(browser, site_url, path):
+    """The header's search form was 307px at least: 323px in a 320px window (WCAG 1.4.10 Reflow)."""
+    page = browser.new_page(viewport={"width": 320, "height": 640})
+    page.goto(site_url + path)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    page.close()
+
+
 def test_a_filter_shows_how_many_results_each_choice_keeps(page, site_url):
     page.goto(site_url + "search/?q=learning")
     everything = matching(page)
