@@ -33,6 +33,9 @@ catalogueTrimmer.label = 'trimmer';
 lunr.Pipeline.registeredFunctions.trimmer = catalogueTrimmer;
 
 var SYNTAX = /[:^~*+\-]/g;
+// lunr's own syntax in a query: a + or - only where a word starts (inside one, as in "chain-of-thought"
+// or "KV-cache", a hyphen splits words, each of which must then match)
+var EVERY_SYNTAX = /[:^~*]|(?:^|\s)[+\-]/;
 var K1 = 1.2;
 var B = 0.75;
 var MAX_FETCH_BYTES = 1 << 20;  // a wildcard that needs more shards than this (at the target size) is refused
@@ -66,9 +69,12 @@ function shardName(start) {
 }
 
 /* `LLaMA: open` means the words, not a field called "llama": keep `field:` only for real fields. */
-function prepare(query, fields) {
-  return query.replace(/(\S+?):/g, function (all, name) {
-    return fields.indexOf(name.toLowerCase()) >= 0 ? all : name + ' ';
+function prepare(query, fields, wordsToo) {
+  // `+title:x`, `-abstract:x`, `Title:x` are field clauses (lunr's names are lower case); `word:` is a
+  // word (unless `wordsToo` is false: only the fields' names put in lower case, which is no rewording)
+  return query.replace(/(^|\s)([+\-]?)([^\s:+\-][^\s:]*):/g, function (all, space, presence, name) {
+    var field = name.toLowerCase();
+    return fields.indexOf(field) >= 0 ? space + presence + field + ':' : wordsToo === false ? all : space + presence + name + ' ';
   });
 }
 
@@ -87,9 +93,8 @@ function ShardedSearch(load) {
   this.load = load;
   this.manifest = null;
   this.shards = Object.create(null);  // number -> promise of entries
-  this.vocabulary = null;
+  this.once = Object.create(null);    // 'vocabulary', 'facets' -> promise
   this.chunks = Object.create(null);
-  this.facets = null;
 }
 
 ShardedSearch.prototype.start = function () {
@@ -100,7 +105,7 @@ ShardedSearch.prototype.start = function () {
       self.pipeline = lunr.Pipeline.load(manifest.pipeline);
       self.maxShards = Math.max(64, Math.floor(MAX_FETCH_BYTES / manifest.target));
       return manifest;
-    });
+    }).catch(function (error) { self.started = null; throw error; });  // the next query tries again
   }
   return this.started;
 };
@@ -109,18 +114,24 @@ ShardedSearch.prototype.file = function (path) {
   return this.load(path + '?v=' + this.manifest.version);
 };
 
+/* A file kept once fetched; one that failed (a dropped connection) is fetched again when next needed:
+ * kept, a failure broke every query needing that file until the page was reloaded. */
+ShardedSearch.prototype.kept = function (cache, key, path, then) {
+  if (!cache[key]) {
+    cache[key] = this.file(path).then(then || function (data) { return data; })
+      .catch(function (error) { delete cache[key]; throw error; });
+  }
+  return cache[key];
+};
+
 ShardedSearch.prototype.shard = function (n) {
-  if (!this.shards[n]) this.shards[n] = this.file('search/shards/' + shardName(this.manifest.shards[n]) + '.json');
-  return this.shards[n];
+  return this.kept(this.shards, n, 'search/shards/' + shardName(this.manifest.shards[n]) + '.json');
 };
 
 ShardedSearch.prototype.terms = function () {
-  if (!this.vocabulary) {
-    this.vocabulary = this.file('search/terms.json').then(function (terms) {
-      return lunr.TokenSet.fromArray(terms);
-    });
-  }
-  return this.vocabulary;
+  return this.kept(this.once, 'vocabulary', 'search/terms.json', function (terms) {
+    return lunr.TokenSet.fromArray(terms);
+  });
 };
 
 /* The shard numbers a parsed query needs, or null when a wildcard reaches too far. */
@@ -288,7 +299,7 @@ ShardedSearch.prototype.parses = function (queryString) {
 /* Plain words (no lunr syntax) as lunr's "every word": each word that is not a stop word marked
  * required (+), as a web search engine reads them; null for one word, or for lunr syntax. */
 function everyWord(query) {
-  if (query.search(SYNTAX) >= 0) return null;  // search(), unlike test(), ignores the g flag's lastIndex
+  if (query.search(EVERY_SYNTAX) >= 0) return null;  // search(), unlike test(), ignores the g flag's lastIndex
   var words = query.split(lunr.tokenizer.separator).map(function (w) {
     return w.replace(LEADING, '').replace(TRAILING, '');
   }).filter(function (w) { return w && lunr.stopWordFilter(new lunr.Token(w.toLowerCase())) !== undefined; });
@@ -309,7 +320,7 @@ ShardedSearch.prototype.search = function (query, options) {
   }).filter(function (q) { return q && self.parses(q); })[0];
   // `unsearched`: the message says why nothing was searched, in place of a count of matches
   if (!read) return Promise.resolve({ hits: [], message: 'That query has nothing to search for: try some words.', unsearched: true });
-  var note = read === query ? '' : 'Searched for the words “' + read + '”: lunr cannot read the query as typed.';
+  var note = read === query || read === prepare(query, this.manifest.fields, false) ? '' : 'Searched for the words “' + read + '”: lunr cannot read the query as typed.';
   var tooFar = 'That query reaches too many words (a short wildcard or a large ~ allowance): add a few letters.';
   function any() {
     return self.run(read).then(function (hits) {
@@ -339,15 +350,13 @@ ShardedSearch.prototype.documents = function (refs) {
   var self = this, size = this.manifest.chunk;
   return Promise.all(refs.map(function (ref) {
     var n = Math.floor(ref / size);
-    if (!self.chunks[n]) self.chunks[n] = self.file('search/docs/' + n + '.json');
-    return self.chunks[n].then(function (chunk) { return chunk[ref % size]; });
+    return self.kept(self.chunks, n, 'search/docs/' + n + '.json').then(function (chunk) { return chunk[ref % size]; });
   }));
 };
 
 /* Each document's year and topics, for the filters: {years, topics, docs: [[year, topic...]]}. */
 ShardedSearch.prototype.facetData = function () {
-  if (!this.facets) this.facets = this.file('search/facets.json');
-  return this.facets;
+  return this.kept(this.once, 'facets', 'search/facets.json');
 };
 
 /* About `length` characters of `text` around the first matched term (its start when none matched),

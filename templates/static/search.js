@@ -14,6 +14,7 @@
   var list = document.getElementById('search-results');
   var more = document.getElementById('search-more');
   var firstNew = null;  // the place of the first result a "more" click asked for
+  var typed = false;    // the address holds a query being typed, not yet searched for with Enter
   var topicNames = {};
   var latest = 0;
   var count = PAGE;
@@ -57,6 +58,7 @@
   }
 
   function fromUrl() {
+    typed = false;
     var params = new URLSearchParams(location.search);
     input.value = params.get('q') || '';
     topicFilter.value = params.get('topic') || '';
@@ -82,12 +84,18 @@
     if (!input.value.trim()) {
       list.textContent = '';
       more.hidden = true;
+      relabel(null);  // no query, no counts: a menu keeps none from the last one
       say('Type a query to search the catalogue.');
       return;
     }
     if (list.children.length < count) say('Searching…');
     worker.postMessage({ type: 'search', id: latest, query: input.value, topic: topicFilter.value,
                          year: yearFilter.value || yearFilter.dataset.wanted || '', count: count, counts: wantCounts });
+  }
+
+  function relabel(counts) {
+    labelCounts(yearFilter, counts && counts.years, function (y) { return y === 'none' ? 'No known date' : y; });
+    labelCounts(topicFilter, counts && counts.topics, function (t) { return topicNames[t] || t; });
   }
 
   function labelCounts(select, counts, name) {
@@ -109,10 +117,8 @@
   function show(message) {
     var query = message.query.trim();
     var filtered = topicFilter.value || yearFilter.value;
-    if (message.counts) {
-      labelCounts(yearFilter, message.counts.years, function (y) { return y === 'none' ? 'No known date' : y; });
-      labelCounts(topicFilter, message.counts.topics, function (t) { return topicNames[t] || t; });
-    }
+    if (message.counts) relabel(message.counts);
+    else if (wantCounts && !message.total) relabel({ years: {}, topics: {} });  // nothing matches: 0 each
     list.textContent = '';
     message.results.forEach(function (r) { list.appendChild(item(r)); });
     more.hidden = message.total <= message.results.length;
@@ -190,9 +196,13 @@
   var typing;
   input.addEventListener('input', function () {
     clearTimeout(typing);
-    typing = setTimeout(function () { count = PAGE; toUrl(false); run(); }, 120);
+    // a new query typed after one searched for gets a history entry of its own, replaced as it
+    // changes: Back then returns to the one searched for before (typing replaced it)
+    typing = setTimeout(function () { count = PAGE; toUrl(!typed); typed = true; run(); }, 120);
   });
-  form.addEventListener('submit', function (event) { event.preventDefault(); count = PAGE; toUrl(true); run(); });
+  form.addEventListener('submit', function (event) {
+    event.preventDefault(); clearTimeout(typing); count = PAGE; toUrl(!typed); typed = false; run();
+  });
   [topicFilter, yearFilter].forEach(function (select) {
     select.addEventListener('focus', countsWanted);
     select.addEventListener('pointerdown', countsWanted);

@@ -213,6 +213,27 @@ def test_a_hyphenated_query_finds_what_the_hyphenated_text_holds(node_results):
     assert node_results["results"]["GPT-4"]["titles"]  # "GPT-4" is split like the text was: "gpt" and "4"
 
 
+# the page's reading of a query -> the same query in lunr's syntax, as lunr.js finds it in the whole index
+READ_AS = {
+    "chain-of-thought": "+chain +thought",          # found papers with either word: 9, not 7
+    "mixture-of-experts": "+mixture +experts",
+    "KV-cache compression": "+kv +cache +compression",
+    "+title:memory": "+title:memory",               # found nothing: "+title" was not seen as a field
+    "-title:memory reward": "-title:memory reward",
+    "-abstract:reward +rlhf": "-abstract:reward +rlhf",
+    "Title:memory": "title:memory",                 # searched as the words "Title memory"
+}
+
+
+def test_hyphenated_words_must_all_match_and_field_clauses_keep_their_presence_and_any_case(shipped_site,
+                                                                                          shipped_whole):
+    found = run_node(shipped_site, list(READ_AS) + list(READ_AS.values()), shipped_whole)["results"]
+    for typed, meant in READ_AS.items():
+        assert found[meant]["whole"], meant  # each finds something, so the comparison says something
+        assert ranked(found[typed]["page"]) == ranked(found[meant]["whole"]), typed
+        assert "cannot read" not in (found[typed]["message"] or ""), typed
+
+
 # --- Unicode traps (lunr.py #144, #151, trimmer disagreement) -------------------------------------
 
 UNICODE_TITLES = {

@@ -206,6 +206,54 @@ def test_no_page_scrolls_sideways_on_a_320px_screen(browser, site_url, path):
     page.close()
 
 
+def test_a_search_file_that_failed_to_arrive_is_fetched_again_by_the_next_query(page, site_url):
+    """A failed fetch was kept: every query needing that file said "Search failed" until a reload."""
+    dropped = []
+
+    def drop_once(route):
+        if not dropped:
+            dropped.append(route.request.url)
+            return route.abort()
+        return route.continue_()
+
+    page.route("**/search/shards/*.json*", drop_once)
+    page.goto(site_url + "search/?q=forgetting")
+    expect(page.locator("#search-status")).to_contain_text("failed")
+    assert dropped
+    search(page, "forgetting catastrophic")
+    expect(page.locator("#search-status")).to_contain_text("match")
+    assert page.locator("#search-results > li").count() > 0
+
+
+def test_back_returns_to_the_query_searched_for_before_a_new_one_was_typed(page, site_url):
+    """Typing replaced the address of the query searched for before, so Back left the page."""
+    page.goto(site_url + "search/")
+    for query in ("lora", "rlhf"):
+        page.locator("#search-input").select_text()  # typed over, as a person replaces a query
+        page.locator("#search-input").press_sequentially(query, delay=30)
+        page.wait_for_timeout(400)  # the results as typed came first (the address then holds the query)
+        page.press("#search-input", "Enter")
+        expect(page).to_have_url(re.compile(rf"q={query}"))
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"q=lora"))
+    expect(page.locator("#search-input")).to_have_value("lora")
+
+
+def test_filter_counts_of_a_query_that_finds_nothing_are_not_the_last_ones(page, site_url):
+    page.goto(site_url + "search/?q=lora")
+    matching(page)
+    page.focus("#topic-filter")
+    expect(page.locator("#topic-filter option").nth(1)).to_contain_text("(")
+    search(page, "xyzzynothingatall")
+    expect(page.locator("#search-status")).to_contain_text("No papers match")
+    labels = page.locator("#topic-filter option").all_inner_texts()[1:]
+    assert all(label.endswith("(0)") for label in labels), labels
+    page.fill("#search-input", "")
+    page.dispatch_event("#search-input", "input")
+    expect(page.locator("#search-status")).to_contain_text("Type a query")
+    assert not any("(" in label for label in page.locator("#topic-filter option").all_inner_texts()[1:])
+
+
 def test_a_filter_shows_how_many_results_each_choice_keeps(page, site_url):
     page.goto(site_url + "search/?q=learning")
     everything = matching(page)
