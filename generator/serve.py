@@ -162,9 +162,10 @@ def make_handler(preview: Preview) -> type[http.server.BaseHTTPRequestHandler]:
 
         def do_GET(self, head: bool = False) -> None:
             base = preview.settings.base_path  # as the settings say now (they are read again on each rebuild)
-            path = urlsplit(self.path).path
+            parts = urlsplit(self.path)
+            path, query = parts.path, f"?{parts.query}" if parts.query else ""  # a redirect keeps the query
             if path == "/" and base != "/" or path + "/" == base:
-                return self._redirect(base)
+                return self._redirect(base + query)
             if not path.startswith(base):
                 return self._not_found(head)
             relative = path[len(base):]
@@ -180,7 +181,7 @@ def make_handler(preview: Preview) -> type[http.server.BaseHTTPRequestHandler]:
                 return self._not_found(head)
             if target.is_dir():
                 if not path.endswith("/"):
-                    return self._redirect(path + "/")
+                    return self._redirect(path + "/" + query)  # /search?q=lora: the shared query stays
                 target = target / "index.html"
                 if not target.is_file():
                     return self._not_found(head)
@@ -355,6 +356,8 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000, out: Pa
     except KeyboardInterrupt:
         say("stopping")
     finally:
+        if threading.current_thread() is threading.main_thread():  # a second Ctrl-C must not stop the cleanup
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
         preview.stopping.set()
         with preview.cond:
             preview.cond.notify_all()
@@ -367,7 +370,7 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000, out: Pa
 
 
 def _stop_on_signals() -> None:
-    """Ctrl-C and `kill` both stop cleanly, even where the shell started us ignoring SIGINT."""
+    """Ctrl-C, `kill` and a closed terminal all stop cleanly, even where the shell started us ignoring SIGINT."""
     if threading.current_thread() is not threading.main_thread():
         return
 
@@ -376,6 +379,8 @@ def _stop_on_signals() -> None:
 
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
+    if hasattr(signal, "SIGHUP"):  # the terminal closed: stop, and remove the preview's folder
+        signal.signal(signal.SIGHUP, stop)
 
 
 def _watched(settings: Settings) -> list[Path]:
