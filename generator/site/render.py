@@ -52,6 +52,7 @@ def make_environment(settings: Settings, compiled: Path | None = None) -> jinja2
     env.filters["long_date"] = long_date
     env.filters["month_year"] = month_year
     env.filters["month_name"] = lambda month: MONTH_NAMES[month - 1]
+    env.filters["et_al"] = et_al
     env.filters["json_attr"] = lambda value: Markup(json.dumps(value))  # escaped again by the attribute
     from generator.site import cite  # the citation formats, for the templates to place
 
@@ -59,6 +60,13 @@ def make_environment(settings: Settings, compiled: Path | None = None) -> jinja2
     env.filters["highwire"] = cite.highwire_tags
     env.filters["json_ld"] = lambda paper, url: Markup(cite.json_ld(paper, url))  # escaped for <script> by json_ld
     return env
+
+
+def et_al(authors, shown: int = 3) -> str:
+    """A list card's authors: the first few, then "et al." (a 25-author paper took 25 lines of a
+    phone's screen on every list); the paper's own page names them all."""
+    names = list(authors)
+    return ", ".join(names) if len(names) <= shown + 1 else ", ".join(names[:shown]) + " et al."
 
 
 class Cards:

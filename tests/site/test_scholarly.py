@@ -281,3 +281,16 @@ def test_the_cite_block_is_readable_without_javascript(site):
     assert '<a href="cite.bib" download>' in page
     topic = (site / "topics" / "repetition" / "index.html").read_text(encoding="utf-8")
     assert 'href="../../topics/repetition/papers.bib"' in topic
+
+
+def test_a_list_card_names_the_first_three_authors_and_the_paper_page_every_one(tmp_path):
+    """A 25-author paper took 25 lines of a phone's screen on every list it was in."""
+    content = tmp_path / "content"
+    names = [f"Author Number{i}" for i in range(25)]
+    write_paper(content, "many", "A Paper by Many", authors="[" + ", ".join(names) + "]", date="2024-05-01")
+    write_paper(content, "four", "A Paper by Four", authors="[" + ", ".join(names[:4]) + "]", date="2024-05-02")
+    build(load_settings(None, content), tmp_path / "site")
+    home = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    assert "Author Number0, Author Number1, Author Number2 et al." in home and "Author Number24" not in home
+    assert ", ".join(names[:4]) + "</span>" in home  # four are named: "et al." would hide only one
+    assert ", ".join(names) in (tmp_path / "site" / "papers" / "many" / "index.html").read_text(encoding="utf-8")
