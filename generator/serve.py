@@ -24,7 +24,7 @@ import threading
 import time
 from pathlib import Path
 from typing import Callable
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
@@ -161,7 +161,9 @@ def make_handler(preview: Preview) -> type[http.server.BaseHTTPRequestHandler]:
             self.do_GET(head=True)
 
         def do_GET(self, head: bool = False) -> None:
-            base = preview.settings.base_path  # as the settings say now (they are read again on each rebuild)
+            # as the settings say now (they are read again on each rebuild), as a request writes it:
+            # percent-encoded (a sub-path /bücher/ arrives as /b%C3%BCcher/)
+            base = quote(preview.settings.base_path, safe="/%")
             parts = urlsplit(self.path)
             path, query = parts.path, f"?{parts.query}" if parts.query else ""  # a redirect keeps the query
             if path == "/" and base != "/" or path + "/" == base:

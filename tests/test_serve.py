@@ -276,6 +276,20 @@ def test_a_redirect_keeps_the_query_a_shared_search_address_holds(server):
     assert response.status == 302 and response.getheader("Location") == "/search/?q=lora"
 
 
+def test_a_sub_path_with_letters_beyond_ascii_is_served(content):
+    """`--base-url https://x.org/bücher/`: `/` redirected to `/b%fccher/` and every page was a 404."""
+    server = Server(content, "--base-url", "https://x.org/bücher/")
+    try:
+        connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+        connection.request("GET", "/")
+        response = connection.getresponse()
+        assert response.status == 302 and response.getheader("Location") == "/b%C3%BCcher/"
+        assert server.get("/b%C3%BCcher/")[0] == 200
+        assert server.get("/b%C3%BCcher/topics/")[0] == 200
+    finally:
+        server.stop()
+
+
 def test_the_site_is_served_under_its_base_url_sub_path(content):
     server = Server(content, "--base-url", "https://example.org/lab/papers/")
     try:
