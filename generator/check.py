@@ -23,7 +23,7 @@ from urllib.parse import unquote, urlsplit
 from generator.catalogue.groups import index_catalogue
 from generator.catalogue.markup import Renderer
 from generator.catalogue.paper import KNOWN_KEYS, Paper
-from generator.catalogue.reader import page_stamps, read_paper
+from generator.catalogue.reader import page_stamps, read_paper, require_content
 from generator.catalogue.taxonomy import load_taxonomy
 from generator.errors import CatalogueError
 from generator.ingest.pages import PAPERS_DIR, line_of
@@ -52,9 +52,10 @@ def check(settings: Settings, allow_empty: bool = False) -> list[Finding]:
         taxonomy = load_taxonomy(settings.content)
     except CatalogueError as exc:
         return [Finding("error", exc.path, exc.line, exc.message)]
-    if not settings.content.is_dir():
-        return [Finding("error", settings.content, None,
-                        "content folder not found (run `catalogue ingest` first, or pass --content)")]
+    try:
+        require_content(settings.content)
+    except CatalogueError as exc:
+        return [Finding("error", exc.path, exc.line, exc.message)]
     folder = settings.content / PAPERS_DIR
     try:
         stamps = page_stamps(folder)

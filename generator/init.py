@@ -89,15 +89,19 @@ def _direct_url(distribution) -> dict | None:
 def _runs_here(distribution) -> bool:
     """Is this installed record that of the package running now (installed beside it, or a folder
     installed for editing that holds it)?"""
-    from urllib.parse import unquote, urlparse
-
     here = Path(__file__).resolve().parent
     if Path(distribution.locate_file("generator")).resolve() == here:
         return True
-    record = _direct_url(distribution) or {}
-    url = record.get("url", "")
-    return "dir_info" in record and url.startswith("file://") and \
-        (Path(unquote(urlparse(url).path)) / "generator").resolve() == here
+    folder = _installed_folder(_direct_url(distribution) or {})
+    return folder is not None and (folder / "generator").resolve() == here
+
+
+def _installed_folder(direct_url: dict) -> Path | None:
+    """The folder on this machine a PEP 610 record says the tool was installed from, if it was one."""
+    from urllib.parse import unquote, urlparse
+
+    url = direct_url.get("url", "")
+    return Path(unquote(urlparse(url).path)) if "dir_info" in direct_url and url.startswith("file://") else None
 
 
 def source_spec(direct_url: dict) -> str | None:
@@ -113,11 +117,8 @@ def source_spec(direct_url: dict) -> str | None:
         return f"{vcs.get('vcs', 'git')}+{url}" + (f"@{commit}" if commit else "")
     if "archive_info" in direct_url:
         return url if url.startswith(("https://", "http://")) else None
-    if "dir_info" in direct_url and url.startswith("file://"):
-        from urllib.parse import unquote, urlparse
-
-        return _clone_spec(Path(unquote(urlparse(url).path)))
-    return None
+    folder = _installed_folder(direct_url)
+    return _clone_spec(folder) if folder is not None else None
 
 
 def _clone_spec(folder: Path) -> str | None:

@@ -93,13 +93,13 @@ def topics_report(content: Path) -> Report:
     taxonomy, papers, _ = read_papers(content)
     catalogue = index_catalogue(papers, taxonomy)
     papers = catalogue.papers
-    counts = {t.slug: TopicCount(t, 0) for t in taxonomy.topics}  # a topic no paper has yet is in the table too
+    by_slug = {t.slug: TopicCount(t, 0) for t in taxonomy.topics}  # a topic no paper has yet is in the table too
     for entry in catalogue.topics:  # in the taxonomy's order, then topics named by hand, then the catch-all
-        count = counts.setdefault(entry.topic.slug, TopicCount(entry.topic, 0))
+        count = by_slug.setdefault(entry.topic.slug, TopicCount(entry.topic, 0))
         count.papers = len(entry.papers)
         for paper in entry.papers:
             count.by[_how(paper, entry.topic, taxonomy)] += 1
-    counts = list(counts.values())
+    counts = list(by_slug.values())
     nearness = catalogue.nearness  # the papers' closest, in the catalogue's order
     other = []
     for i, paper in enumerate(papers):

@@ -111,8 +111,8 @@ PIP_FROM_ARCHIVE = {"url": "https://github.com/pypa/pip/archive/1.3.1.zip",
 @pytest.mark.parametrize("record,spec", [
     (PIP_FROM_GIT, "git+https://github.com/pypa/pip.git@7921be1537eac1e97bc40179a57f0349c2aee67d"),
     (PIP_FROM_ARCHIVE, "https://github.com/pypa/pip/archive/1.3.1.zip"),
-    ({"url": "file:///home/user/pip-1.3.1.zip", "archive_info": {}}, None),  # a file the workflow cannot reach
-    ({"url": "file:///home/user/pip", "vcs_info": {"vcs": "git", "commit_id": "7921be15"}}, None),
+    ({"url": (PROJECT / "pip-1.3.1.zip").as_uri(), "archive_info": {}}, None),  # a file the workflow cannot reach
+    ({"url": PROJECT.as_uri(), "vcs_info": {"vcs": "git", "commit_id": "7921be15"}}, None),
     ({"url": "ssh://git@github.com/pypa/pip.git", "vcs_info": {"vcs": "git", "commit_id": "7921be15"}}, None),
 ])
 def test_the_workflow_installs_the_tool_from_where_pip_installed_it(record, spec):

@@ -134,13 +134,15 @@ def test_the_report_writes_nothing(without_recommenders):
     assert {p: p.stat().st_mtime_ns for p in without_recommenders.rglob("*")} == before
 
 
-def test_a_term_that_matches_no_paper_is_named_with_its_line(tmp_path):
+@pytest.mark.parametrize("written", ['"zyzzyva"', "'zyzzyva'"], ids=["a basic string", "a literal string"])
+def test_a_term_that_matches_no_paper_is_named_with_its_line(tmp_path, written):
     """A misspelt term places nothing: the report names it (check does not: a taxonomy written for
-    a growing catalogue has terms waiting for papers on purpose)."""
+    a growing catalogue has terms waiting for papers on purpose). Written as TOML's literal string
+    (`'zyzzyva'`), it was named at line None."""
     content = tmp_path / "content"
     shutil.copytree(SHIPPED_CONTENT, content)
     taxonomy = content / "topics.toml"
-    text = taxonomy.read_text(encoding="utf-8").replace('"hyperfitting",', '"hyperfitting", "zyzzyva",')
+    text = taxonomy.read_text(encoding="utf-8").replace('"hyperfitting",', f'"hyperfitting", {written},')
     taxonomy.write_text(text, encoding="utf-8")
     line = next(n for n, row in enumerate(text.split("\n"), 1) if "zyzzyva" in row)
     report = run_cli("topics", "--content", str(content)).stdout
@@ -148,18 +150,6 @@ def test_a_term_that_matches_no_paper_is_named_with_its_line(tmp_path):
     assert named.startswith(f"{taxonomy}:{line}: Repetition in generation: ")
     assert "'hyperfitting'" not in named  # it places a paper
     assert run_cli("check", "--content", str(content), "--strict").returncode == 0
-
-
-def test_a_term_written_as_a_literal_string_is_named_with_its_line(tmp_path):
-    """`'zyzzyva'` (TOML's literal string) was named at line None."""
-    content = tmp_path / "content"
-    shutil.copytree(SHIPPED_CONTENT, content)
-    taxonomy = content / "topics.toml"
-    text = taxonomy.read_text(encoding="utf-8").replace('"hyperfitting",', "\"hyperfitting\", 'zyzzyva',")
-    taxonomy.write_text(text, encoding="utf-8")
-    line = next(n for n, row in enumerate(text.split("\n"), 1) if "zyzzyva" in row)
-    report = run_cli("topics", "--content", str(content)).stdout
-    assert next(row for row in report.splitlines() if "'zyzzyva'" in row).startswith(f"{taxonomy}:{line}: ")
 
 
 def test_a_topic_no_paper_has_yet_is_in_the_table_with_none(tmp_path):

@@ -97,8 +97,7 @@ def read_papers(content: Path, allow_html: bool = False, cache: PaperCache | Non
     (freshness.input_signature); only the pages in content/papers/ are used.
     """
     taxonomy = load_taxonomy(content)
-    if not content.is_dir():
-        raise CatalogueError("content folder not found (run `catalogue ingest` first, or pass --content)", content)
+    require_content(content)
     folder = content / PAPERS_DIR
     if stamps is None or folder.exists() and not folder.is_dir():
         stamps = page_stamps(folder)
@@ -113,9 +112,6 @@ def read_papers(content: Path, allow_html: bool = False, cache: PaperCache | Non
     state = (allow_html, taxonomy, prepare)
     fresh = {p.source: p for chunk in Chunked(_read_papers, stale, state, progress="reading pages").results() for p in chunk}
     for path, paper in fresh.items():
-        if paper.draft and paper.derived:  # what `prepare` worked out for it: no build uses it
-            paper.derived = {}
-            paper.changed()
         cache.put(paper, stamps[path])
     papers: list[Paper] = []
     claimed: dict[str, str] = {}
@@ -131,12 +127,18 @@ def read_papers(content: Path, allow_html: bool = False, cache: PaperCache | Non
     return taxonomy, papers, [p for p in fresh.values() if not p.draft]
 
 
+def require_content(content: Path) -> None:
+    """The content folder must be there: a wrong --content is an error, never an empty site."""
+    if not content.is_dir():
+        raise CatalogueError("content folder not found (run `catalogue ingest` first, or pass --content)", content)
+
+
 def _read_papers(paths: list[str], state: tuple) -> list[Paper]:
     allow_html, taxonomy, prepare = state
     renderer = Renderer(allow_html)
     papers = [read_paper(Path(path), renderer, taxonomy) for path in paths]
     if prepare is not None:
-        prepare(papers)
+        prepare([p for p in papers if not p.draft])  # a draft is built into nothing: nothing to work out
     return papers
 
 
