@@ -109,17 +109,23 @@ def test_a_lost_topic_comes_back_as_a_suggestion_that_pastes_into_topics_toml(wi
     assert len(claimed) >= len(loose) - 1
 
 
+def _reported_with_topic(source, tmp_path, slug: str, name: str, term: str):
+    """A copy of `source` whose taxonomy has one more topic, and `catalogue topics` on it."""
+    content = tmp_path / "content"
+    shutil.copytree(source, content)
+    taxonomy = content / "topics.toml"
+    taxonomy.write_text(taxonomy.read_text(encoding="utf-8") + f'\n[[topic]]\nslug = "{slug}"\nname = "{name}"\n'
+                        f'terms = ["{term}"]\n', encoding="utf-8")
+    return content, run_cli("topics", "--content", str(content)).stdout
+
+
 def test_a_suggestion_never_takes_a_slug_or_name_a_topic_has_so_it_pastes_and_loads(tmp_path, without_recommenders):
     """A topic already called "recommend" (its terms on another subject): the suggestion for the
     recommender papers was `slug = "recommend"` too, and once pasted every command failed."""
     from generator.catalogue.taxonomy import load_taxonomy
 
-    content = tmp_path / "content"
-    shutil.copytree(without_recommenders, content)
+    content, report = _reported_with_topic(without_recommenders, tmp_path, "recommend", "Recommend", "zyzzyva")
     taxonomy = content / "topics.toml"
-    taxonomy.write_text(taxonomy.read_text(encoding="utf-8") + '\n[[topic]]\nslug = "recommend"\nname = "Recommend"\n'
-                        'terms = ["zyzzyva"]\n', encoding="utf-8")
-    report = run_cli("topics", "--content", str(content)).stdout
     suggestions = report.split("## Suggested topics:", 1)[1]
     pasted = "\n".join(line for line in suggestions.splitlines()[1:] if not line.startswith("#"))
     assert 'slug = "recommend-2"' in pasted and 'name = "Recommend 2"' in pasted
@@ -154,11 +160,6 @@ def test_a_term_that_matches_no_paper_is_named_with_its_line(tmp_path, written):
 
 def test_a_topic_no_paper_has_yet_is_in_the_table_with_none(tmp_path):
     """A topic just added, before any paper has its words, was left out of the table."""
-    content = tmp_path / "content"
-    shutil.copytree(SHIPPED_CONTENT, content)
-    taxonomy = content / "topics.toml"
-    taxonomy.write_text(taxonomy.read_text(encoding="utf-8") + '\n[[topic]]\nslug = "graphs"\nname = "Graph learning"\n'
-                        'terms = ["zyzzyva graph"]\n', encoding="utf-8")
-    report = run_cli("topics", "--content", str(content)).stdout
+    _, report = _reported_with_topic(SHIPPED_CONTENT, tmp_path, "graphs", "Graph learning", "zyzzyva graph")
     table = report.split("\n\n## ", 1)[0].splitlines()
     assert any(row.startswith("Graph learning") and row.split()[-1] == "0" for row in table), table
