@@ -4,7 +4,9 @@ Registered in lunr.py under lunr.js's own names (`trimmer`, `stemmer`), so a
 serialised index names only functions stock lunr.js 2.3.9 knows. The trimmer
 is Unicode-aware on both sides: strip leading and trailing characters that are
 not letters, digits or `_` (lunr.py's keeps inner punctuation, lunr.js's
-strips non-ASCII letters: left alone, the two disagree on `Ünïcödé`).
+strips non-ASCII letters: left alone, the two disagree on `Ünïcödé`). It reads
+a typographic apostrophe as a plain one and drops a possessive `'s`, so a
+query for "Mistral" finds "Mistral’s" (stock lunr finds neither form).
 """
 
 from __future__ import annotations
@@ -18,10 +20,13 @@ from generator.utils.stems import stem
 
 _LEADING = re.compile(r"^\W+")
 _TRAILING = re.compile(r"\W+$")
+_POSSESSIVE = re.compile(r"'s$", re.IGNORECASE)
 
 
 def trim(text: str, metadata: object = None) -> str:
-    return _TRAILING.sub("", _LEADING.sub("", text))
+    """Also one apostrophe, and no possessive: "Mistral's" and "Mistral’s" are the term "Mistral"."""
+    text = _TRAILING.sub("", _LEADING.sub("", text)).replace("\u2019", "'")
+    return _TRAILING.sub("", _POSSESSIVE.sub("", text))
 
 
 def trimmer(token, i=None, tokens=None):

@@ -18,15 +18,23 @@
  *
  * The trimmer is re-registered under lunr's own name with the rule the Python
  * side indexes with (generator/lunr_pipeline.py): strip characters that are
- * not Unicode letters, digits or "_" from both ends of a word.
+ * not Unicode letters, digits or "_" from both ends of a word, read ’ as ', and
+ * drop a possessive 's.
  */
 'use strict';
 
 var LEADING = /^[^\p{L}\p{N}_]+/u;
 var TRAILING = /[^\p{L}\p{N}_]+$/u;
+var POSSESSIVE = /'s$/i;
+
+/* A word as the index holds it: its ends trimmed, one kind of apostrophe, no possessive "'s". */
+function trimWord(s) {
+  s = s.replace(LEADING, '').replace(TRAILING, '').replace(/\u2019/g, "'");
+  return s.replace(POSSESSIVE, '').replace(TRAILING, '');
+}
 
 function catalogueTrimmer(token) {
-  token.update(function (s) { return s.replace(LEADING, '').replace(TRAILING, ''); });
+  token.update(trimWord);
   return token.toString() ? token : undefined;
 }
 catalogueTrimmer.label = 'trimmer';
@@ -300,9 +308,7 @@ ShardedSearch.prototype.parses = function (queryString) {
  * required (+), as a web search engine reads them; null for one word, or for lunr syntax. */
 function everyWord(query) {
   if (query.search(EVERY_SYNTAX) >= 0) return null;  // search(), unlike test(), ignores the g flag's lastIndex
-  var words = query.split(lunr.tokenizer.separator).map(function (w) {
-    return w.replace(LEADING, '').replace(TRAILING, '');
-  }).filter(function (w) { return w && lunr.stopWordFilter(new lunr.Token(w.toLowerCase())) !== undefined; });
+  var words = query.split(lunr.tokenizer.separator).map(trimWord).filter(function (w) { return w && lunr.stopWordFilter(new lunr.Token(w.toLowerCase())) !== undefined; });
   return words.length > 1 ? words.map(function (w) { return '+' + w; }).join(' ') : null;
 }
 
@@ -382,7 +388,7 @@ function marks(text, terms) {
   while ((match = word.exec(text)) !== null) {
     var raw = match[0];
     var lead = raw.length - raw.replace(LEADING, '').length;
-    var core = raw.replace(LEADING, '').replace(TRAILING, '');
+    var core = trimWord(raw);
     if (!core) continue;
     var stemmed = lunr.stemmer(new lunr.Token(core.toLowerCase().normalize('NFC'))).toString();
     if (terms[stemmed]) found.push([match.index + lead, core.length]);
