@@ -29,8 +29,48 @@ MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", 
 
 
 def bibtex_escape(text: str) -> str:
-    """Text as BibTeX: its special characters escaped, everything else (non-ASCII too) as it is."""
-    return _SPECIAL_RE.sub(lambda m: _SPECIAL[m.group(0)], " ".join(text.split()))
+    """Text as BibTeX: its special characters escaped, everything else (non-ASCII too) as it is.
+    BibTeX counts braces even after a backslash, so only braces that pair up are `\\{ \\}`; a lone
+    one ("A {Brace Title") is `\\textbraceleft{}`, or the field, and every entry after it, would not parse."""
+    text = " ".join(text.split())
+    lone = _lone_braces(text)
+    return _SPECIAL_RE.sub(lambda m: _LONE[m.group(0)] if m.start() in lone else _SPECIAL[m.group(0)], text)
+
+
+_LONE = {"{": r"\textbraceleft{}", "}": r"\textbraceright{}"}
+
+
+def _lone_braces(text: str) -> set[int]:
+    """Where the braces that do not pair up stand."""
+    opened: list[int] = []
+    lone: set[int] = set()
+    for at, char in enumerate(text):
+        if char == "{":
+            opened.append(at)
+        elif char == "}":
+            if opened:
+                opened.pop()
+            else:
+                lone.add(at)
+    return lone | set(opened)
+
+
+_SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}
+
+
+def bibtex_name(name: str) -> str:
+    """A name as BibTeX reads it: "Guy L. Steele Jr." is "Steele, Jr., Guy L." (else BibTeX's
+    last name is "Jr."); a name written "Last, First" and any other stay as written."""
+    words = name.split()
+    if "," not in name and len(words) >= 3 and words[-1].rstrip(".").lower() in _SUFFIXES:
+        return f"{words[-2]}, {words[-1]}, {' '.join(words[:-2])}"
+    return name
+
+
+def surname(name: str) -> str:
+    """The family name BibTeX would read, for the key: "Müller, Hans" -> "Müller"."""
+    family = bibtex_name(name).split(",")[0].split()
+    return family[-1] if family else name
 
 
 _NOT_ASCII_WORD = re.compile(r"[^a-z0-9]")
@@ -42,7 +82,7 @@ def _ascii_word(text: str) -> str:
 
 def cite_key(paper: Paper) -> str:
     """`lastname2022learning_3fa9c2d1` (or the organisation's first word): stable and unique."""
-    who = paper.scholarly.authors[0].split()[-1] if paper.scholarly.authors else (paper.organisation or "anon")
+    who = surname(paper.scholarly.authors[0]) if paper.scholarly.authors else (paper.organisation or "anon")
     who = _ascii_word(who.split()[0] if not paper.scholarly.authors else who) or "anon"
     year = str(paper.month[0]) if paper.month else "nd"
     word = next((w for w in map(_ascii_word, paper.title.split()) if w and w not in _STOP), "paper")  # the first
@@ -55,7 +95,7 @@ def bibtex(paper: Paper) -> str:
     s = paper.scholarly
     fields: list[tuple[str, str]] = [("title", "{" + bibtex_escape(paper.title) + "}")]
     if s.authors:
-        fields.append(("author", " and ".join(bibtex_escape(a) for a in s.authors)))
+        fields.append(("author", " and ".join(bibtex_escape(bibtex_name(a)) for a in s.authors)))
     elif paper.organisation:
         fields.append(("author", "{" + bibtex_escape(paper.organisation) + "}"))  # a corporate author
     if paper.month:

@@ -42,6 +42,8 @@ def site(tmp_path_factory):
     _add(content / "papers" / f"{UNDATED}.md", arxiv="arXiv:2405.16444")
     write_paper(content, "special", "50% of C# & the_loop: {braces}, $5 ~ ^x \\ back and Ünïcödé",
                 authors="[Zoë Çelik, 'O''Brien, Ann']", arxiv="cs/0112017", doi="10.1007/978-3-030-58452-8_13")
+    write_paper(content, "lone-brace", "A } first, sets {0,1} and a lone { brace", date="2024-03-01",
+                authors="['Guy L. Steele Jr.', 'Müller, Hans']")
     build(load_settings(None, content, base_url=BASE), root / "site")
     return root / "site"
 
@@ -190,6 +192,20 @@ def test_a_bibtex_entry_has_authors_eprint_and_escaped_text(site):
     assert [str(p) for p in next(iter(persons.entries.values())).persons["author"]] == ["Çelik, Zoë", "O'Brien, Ann"]
     pybtex = pybtex_parse((site / "papers" / REPETITION / "cite.bib").read_text("utf-8"), "bibtex")
     assert [str(p) for p in next(iter(pybtex.entries.values())).persons["author"]][0] == "Xu, Jin"
+
+
+def test_a_lone_brace_in_a_title_is_a_brace_and_every_entry_after_it_still_parses(site):
+    """BibTeX counts `\\{` as a brace: one lone brace made catalogue.bib unreadable from that entry on."""
+    [entry] = bibtexparser.parse_string((site / "papers" / "lone-brace" / "cite.bib").read_text("utf-8")).entries
+    assert entry["title"] == "{A \\textbraceright{} first, sets \\{0,1\\} and a lone \\textbraceleft{} brace}"
+    assert entry["year"] == "2024"  # the fields after the title are still the entry's
+
+
+def test_a_name_with_a_suffix_or_written_last_first_gives_bibtex_its_family_name(site):
+    text = (site / "papers" / "lone-brace" / "cite.bib").read_text("utf-8")
+    [(key, entry)] = pybtex_parse(text, "bibtex").entries.items()
+    assert [str(p) for p in entry.persons["author"]] == ["Steele, Jr., Guy L.", "Müller, Hans"]
+    assert key.startswith("steele2024first_")
 
 
 def test_an_organisation_is_a_corporate_author_and_a_count_never_an_author(site):
