@@ -13,6 +13,7 @@ plain, so it never depends on which other papers the catalogue holds.
 
 from __future__ import annotations
 
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,9 +40,16 @@ class Aliases:
         return dict(self.names).get(title_key(spelling))
 
     def slug_of(self, spelling: str) -> str:
-        """The organisation's address: from its chosen name if a person merged it, else its spelling."""
+        """The organisation's address: from its chosen name if a person merged it, else its spelling.
+        A name whose letters an address cannot hold (`Alibaba 达摩院`, `Lab α`), or too long for one,
+        adds a hash of its plain spelling, so that `Alibaba 通义实验室` is another organisation."""
         name = self.name_for(spelling) or spelling
-        return slugify(name) or f"organisation-{paper_id(name)}"  # a name with no Latin letter
+        slug = slugify(name)
+        if not slug:
+            return f"organisation-{paper_id(name)}"  # a name with no Latin letter
+        if _beyond_latin(name) or len(slugify(name, max_chars=len(name) + 1)) > len(slug):
+            return f"{slug}-{paper_id(name)[:8]}"
+        return slug
 
 
 def load_aliases(content: Path) -> Aliases:
@@ -66,6 +74,11 @@ def load_aliases(content: Path) -> Aliases:
     return Aliases(tuple(sorted(names.items())), path)
 
 
+def _beyond_latin(name: str) -> bool:
+    """Has the name a letter or digit that is not a Latin one with accents (`é` is `e` in an address)?"""
+    return any(c.isalnum() and not c.isascii() for c in unicodedata.normalize("NFKD", name))
+
+
 @dataclass
 class Organisation:
     slug: str
@@ -79,7 +92,8 @@ class Organisation:
 
 def group_organisations(papers: list[Paper], aliases: Aliases) -> list[Organisation]:
     """Each organisation with its papers (in catalogue order: newest first), most papers first,
-    then by name. Its name is the one a person chose, else its commonest spelling."""
+    then by name. Its name is the one a person chose, else its commonest spelling (of two as
+    common, the one with more letters beyond ASCII: "ETH Zürich", not "ETH Zurich")."""
     by_slug: dict[str, list[Paper]] = {}
     for paper in papers:
         if paper.organisation:
@@ -88,6 +102,6 @@ def group_organisations(papers: list[Paper], aliases: Aliases) -> list[Organisat
     for slug, members in by_slug.items():
         spellings = Counter(p.organisation for p in members)
         chosen = aliases.name_for(members[0].organisation)
-        name = chosen or min(spellings, key=lambda s: (-spellings[s], s))
+        name = chosen or min(spellings, key=lambda s: (-spellings[s], -sum(not c.isascii() for c in s), s))
         found.append(Organisation(slug, name, members))
     return sorted(found, key=lambda o: (-len(o.papers), o.name.casefold(), o.slug))

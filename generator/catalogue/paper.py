@@ -116,7 +116,9 @@ class Paper:
         """What places the paper in the catalogue (its URL, order, topic, date, upvote and organisation
         lists) and what the plan copies of it by value (its title): an edit that keeps it moves nothing."""
         placed = None if self.topics_by == "none" else [(t.slug, t.name) for t in self.topics]  # see place()
-        return self.slug, self.title, self.date, self.month, placed, self.upvotes, self.organisation_slug
+        # the spelling too: it can change the organisation's name, which its lists and pages show
+        return self.slug, self.title, self.date, self.month, placed, self.upvotes, self.organisation_slug, \
+            self.organisation
 
     def place(self, topics: list[Topic]) -> None:
         """Give a paper that neither a person nor a term placed the topics its closest papers

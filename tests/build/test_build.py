@@ -455,6 +455,9 @@ EDITS = {
                         "for Large Language Models'", "for Large Language Models with Read Revise Repeat'"),
     "date (the paper moves)": lambda c: _edit(c / "papers" / "miromind-m1-an-open-source-advancement-in-mathematical-reasoning-via-context.md",
                                               "date: 2025-07-19", "date: 2019-03-01"),
+    "an organisation respelled (its name on every page changes, no paper moves)":
+        lambda c: _edit(next(p for p in _papers(c) if "organisation: NVIDIA" in p.read_text(encoding="utf-8")),
+                        "organisation: NVIDIA", "organisation: Nvidia"),
     "a paper removed": lambda c: _papers(c)[11].unlink(),
     "a paper made a draft": lambda c: _edit(_papers(c)[12], "title: ", "draft: true\ntitle: "),
     "a paper added": lambda c: write_paper(c, "a-new-paper", "A New Paper on Loops", "Loops and more loops, newly.",
