@@ -58,22 +58,22 @@ def make_parser() -> argparse.ArgumentParser:
     ingest = commands.add_parser("ingest", help="turn Daily Papers captures into Markdown pages under content/papers/")
     ingest.add_argument("captures", nargs="+", type=Path, metavar="CAPTURE", help="text capture(s) of listing pages")
     ingest.add_argument("--content", type=Path, default=Path("content"), help="content folder (default: content/)")
-    ingest.add_argument("--quiet", action="store_true", help="no progress line and no notes, only problems")
+    ingest.add_argument("--quiet", action="store_true", help="no progress line, notes or summary: only problems")
     ingest.add_argument("--year", type=_year, default=None,
                         help="the year the captures were taken (default: one after the latest year they show)")
 
     build = commands.add_parser("build", help="render content/ into a static site in site/")
     _site_options(build)
     build.add_argument("--out", type=Path, default=Path("site"), help="output folder (default: site/)")
-    build.add_argument("--quiet", action="store_true", help="no progress line and no notes, only problems")
+    build.add_argument("--quiet", action="store_true", help="no progress line, notes or summary: only problems")
     build.add_argument("--force", action="store_true", help="rebuild even if nothing changed since the last build")
     build.add_argument("--allow-empty", action="store_true",
                        help="build even when the content folder has no papers (otherwise an error)")
     build.add_argument("--strict", action="store_true",
                        help="check first (as `catalogue check`) and build nothing on any error or warning")
 
-    check = commands.add_parser("check", help="report broken pages, duplicates, dead links and idle terms; "
-                                              "exit 1 on errors; writes nothing")
+    check = commands.add_parser("check", help="report broken pages, duplicates, dead links and settings a build "
+                                              "would refuse; exit 1 on errors; writes nothing")
     check.add_argument("--content", type=Path, default=Path("content"), help="content folder (default: content/)")
     check.add_argument("--config", type=Path, default=None,
                        help="settings file (default: catalogue.toml beside the content folder or here)")
@@ -165,7 +165,8 @@ def _run(args: argparse.Namespace, exiting: bool = False) -> int:
         from generator.ingest.merge import ingest
 
         report = ingest(args.captures, args.content, year=args.year, say=_quiet_say if args.quiet else _say)
-        print(report.summary())
+        if not args.quiet:
+            print(report.summary())
         return 0 if report.ok else 1
     if args.command == "init":
         from generator.init import init, installed_from, next_steps
@@ -192,7 +193,8 @@ def _run(args: argparse.Namespace, exiting: bool = False) -> int:
             return 1
         result = build(settings, args.out, say=(lambda _: None) if args.quiet else _say, force=args.force,
                        allow_empty=args.allow_empty)
-        print(result.summary())
+        if not args.quiet:
+            print(result.summary())
         if exiting:
             _UNTIL_EXIT.append(result)  # freed by nobody: see run
         return 0

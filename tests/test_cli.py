@@ -90,4 +90,4 @@ def test_a_long_build_on_a_terminal_shows_one_rewriting_progress_line_and_a_pipe
     piped = run_cli("build", "--content", str(tmp_path / "content"), "--out", str(tmp_path / "site2"))
     assert "\r" not in piped.stderr and "\x1b" not in piped.stderr
     quiet = run_cli("build", "--content", str(tmp_path / "content"), "--out", str(tmp_path / "site3"), "--quiet")
-    assert quiet.returncode == 0 and quiet.stderr == ""
+    assert quiet.returncode == 0 and quiet.stderr == "" and quiet.stdout == ""  # not even the summary

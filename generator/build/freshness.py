@@ -90,8 +90,9 @@ def check(settings: Settings, out: Path, made: str) -> tuple[str, dict | None, d
         record = json.loads((cache_dir(out) / "build.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return inputs, None, stamps
-    if record.get("inputs") != inputs or record.get("output") != output_signature(out):
-        return inputs, None, stamps
+    if not isinstance(record, dict) or not isinstance(record.get("result"), dict) \
+            or record.get("inputs") != inputs or record.get("output") != output_signature(out):
+        return inputs, None, stamps  # (a record that is not ours, `[]` say, is as good as none)
     return inputs, record["result"], stamps
 
 

@@ -59,7 +59,15 @@ def build(settings: Settings, out: Path, say: Callable[[str], None] = lambda _: 
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _build(settings, out, say, force, state, allow_empty)
+        try:
+            return _build(settings, out, say, force, state, allow_empty)
+        except (CatalogueError, KeyboardInterrupt):
+            raise
+        except Exception:  # noqa: BLE001 - a kept state damaged on disk (say, a pack zero-filled by a crash)
+            if state is not None or force:
+                raise
+            say("note: the build failed with what the last build kept; building again without it")
+            return _build(settings, out, say, True, None, allow_empty)
     finally:
         if collecting:
             gc.enable()
@@ -97,8 +105,8 @@ def _build(settings: Settings, out: Path, say: Callable[[str], None], force: boo
 
     kept = state is None  # a long-lived caller (serve) keeps its own in memory
     state_file = freshness.private_cache_dir(out) / STATE_FILE
-    if kept:
-        state = BuildState.load(state_file, version)
+    if kept:  # --force: nothing kept is trusted, as in a first build (the way out of a damaged cache)
+        state = BuildState() if force else BuildState.load(state_file, version)
     in_place = not force and state.matches(made_with, freshness.output_signature(out))
     current = False  # the site found as it should be, nothing written (see below)
     # Every build with papers needs numpy (related papers). Loaded before the cores fork to read the

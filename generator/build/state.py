@@ -74,10 +74,16 @@ class BuildState:
                 with open(tmp, "wb") as fh, open(pack, "wb") as packed:
                     pickle.dump((version, pack.name), fh, protocol=pickle.HIGHEST_PROTOCOL)
                     _StatePickler(fh, packed).dump(self)
+                    for written in (packed, fh):  # on disk before the rename: a crash must not leave
+                        written.flush()           # a renamed pickle over a pack of zeros
+                        os.fsync(written.fileno())
                 os.replace(tmp, path)
                 _writing_mark(path).unlink(missing_ok=True)
                 for old in path.parent.glob(f"{path.name}.*.pack"):  # a reader still mapping one keeps it
                     if old != pack:
+                        old.unlink(missing_ok=True)
+                for old in path.parent.glob(f"{path.name}.*.tmp"):  # a saver killed midway left it (we hold the lock)
+                    if old != tmp:
                         old.unlink(missing_ok=True)
             finally:
                 os.close(lock)

@@ -409,6 +409,57 @@ def test_a_cache_that_cannot_be_read_is_ignored(tmp_path):
     assert (tmp_path / "site" / "papers" / "p" / "index.html").is_file()
 
 
+def _kept_pack(out: Path) -> Path:
+    from benchmarks.run import state_saved
+    from generator.build.freshness import private_cache_dir
+
+    state_saved(out)  # saved in the background
+    [pack] = private_cache_dir(out).glob("state.pickle.*.pack")
+    return pack
+
+
+def test_a_kept_state_whose_pack_was_zeroed_by_a_crash_builds_again_without_it(tmp_path):
+    """The pack of zeros a crash can leave behind a renamed pickle failed every build, --force too."""
+    content, site = tmp_path / "content", tmp_path / "site"
+    shutil.copytree(SHIPPED_CONTENT, content)
+    assert run_cli("build", "--content", str(content), "--out", str(site)).returncode == 0
+    pack = _kept_pack(site)
+    pack.write_bytes(bytes(pack.stat().st_size))
+    _edit(_papers(content)[40], "\n\n", "\n\nZyxwvut quasiparticles abound. ")
+    result = run_cli("build", "--content", str(content), "--out", str(site))
+    assert result.returncode == 0, result.stderr
+    assert "building again without it" in result.stderr
+    assert run_cli("build", "--content", str(content), "--out", str(tmp_path / "fresh")).returncode == 0
+    assert snapshot(site) == snapshot(tmp_path / "fresh")
+
+
+def test_force_trusts_nothing_a_build_kept(tmp_path):
+    """--force is the way out of a kept state that is wrong in any way: it builds as a first build,
+    reading nothing kept (a pack of zeros is never even opened, so nothing fails and is retried)."""
+    content, site = tmp_path / "content", tmp_path / "site"
+    shutil.copytree(SHIPPED_CONTENT, content)
+    assert run_cli("build", "--content", str(content), "--out", str(site)).returncode == 0
+    pack = _kept_pack(site)
+    pack.write_bytes(bytes(pack.stat().st_size))
+    result = run_cli("build", "--content", str(content), "--out", str(site), "--force")
+    assert result.returncode == 0 and "building again" not in result.stderr, result.stderr
+    assert run_cli("build", "--content", str(content), "--out", str(tmp_path / "fresh")).returncode == 0
+    assert snapshot(site) == snapshot(tmp_path / "fresh")
+
+
+@pytest.mark.parametrize("record", ["[]", "null", '"x"', '{"inputs": 1, "result": []}'])
+def test_a_build_record_that_is_not_ours_is_as_good_as_none(tmp_path, record):
+    from generator.build.freshness import cache_dir
+
+    content, site = tmp_path / "content", tmp_path / "site"
+    write_paper(content, "p", "A Paper")
+    assert run_cli("build", "--content", str(content), "--out", str(site)).returncode == 0
+    (cache_dir(site) / "build.json").write_text(record, encoding="utf-8")
+    result = run_cli("build", "--content", str(content), "--out", str(site))
+    assert result.returncode == 0, result.stderr
+    assert (site / "papers" / "p" / "index.html").is_file()
+
+
 # --- builds that write only what changed --------------------------------------------------------
 
 def _edit(path: Path, old: str, new: str) -> None:
