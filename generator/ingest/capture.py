@@ -33,13 +33,16 @@ CHROME = {
 META_SEPARATOR = "·"
 MONTHS = {m: i for i, m in enumerate(
     ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)}
+# upvotes as the page prints them: `12`, `1,234`, `1.2k`, or a dash for none
 DATE_LINE = re.compile(
-    r"^(?P<month>[A-Za-z]{3})[a-z]*\.? +(?P<day>\d{1,2})(?:, *(?P<year>\d+))?(?: +(?P<upvotes>\d+))?$")
-AUTHORS_LINE = re.compile(r"^(?:[•·*\-]\s*)?(?P<count>\d+)\s+authors?$")
+    r"^(?P<month>[A-Za-z]{3})[a-z]*\.? +(?P<day>\d{1,2})(?:, *(?P<year>\d+))?"
+    r"(?: +(?P<upvotes>\d[\d,.]*[kK]?|[-\u2013\u2014]))?$")
+AUTHORS_LINE = re.compile(r"^(?:[•·*\-]\s*)?(?P<count>\d{1,3}(?:,\d{3})+|\d+)\s+authors?$", re.IGNORECASE)
+UPVOTES = re.compile(r"^(?:(?P<plain>\d{1,3}(?:,\d{3})+|\d+)|(?P<thousands>\d+(?:\.\d)?)[kK])$")
 # Lines are split at line feeds and carriage returns only (not str.splitlines, which also splits
 # at Unicode line separators inside a title); what XML 1.0 forbids, and those separators, are spaces.
 LINE_BREAK = re.compile(r"\r\n|\r|\n")
-CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff\ud800-\udfff]")
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]")
 # Where no metadata block says where an entry is, a title is a heading, not a paragraph.
 MAX_TITLE_CHARS = 400
 MIN_PARAGRAPH_CHARS = 100
@@ -134,7 +137,35 @@ def parse_capture(text: str, path: Path, today: dt.date | None = None) -> Captur
     capture = Capture(path)
     latest_year = (today or dt.date.today()).year + 1
     lines = [(n, clean) for n, ln in enumerate(LINE_BREAK.split(text), 1) if (clean := clean_line(ln))]
-    i = _skip_chrome(lines, capture)
+    start = _skip_chrome(lines, capture)
+    # two captures saved into one file: each listing's header ends a section, skipped with a warning
+    for end, after in _later_headers(lines, start):
+        _read_section(lines[start:end], capture, latest_year)
+        capture.warn(lines[end][0], "another listing's page header (two captures in one file?), skipped")
+        start = after
+    _read_section(lines[start:], capture, latest_year)
+    return capture
+
+
+def _later_headers(lines: list[tuple[int, str]], start: int):
+    """(where, end) of each run of two or more header lines after the first header, with the
+    capture date after it: the page chrome of another capture pasted after this one."""
+    i = start
+    while i < len(lines):
+        j = i
+        while j < len(lines) and lines[j][1].casefold() in CHROME:
+            j += 1
+        if j - i >= 2:
+            m = DATE_LINE.match(lines[j][1]) if j < len(lines) else None
+            if m and not m["upvotes"] and not _is_meta_start(lines, j + 1):
+                j += 1
+            yield i, j
+        i = max(j, i + 1)
+
+
+def _read_section(lines: list[tuple[int, str]], capture: Capture, latest_year: int) -> None:
+    """The papers of one listing, its header already skipped."""
+    i = 0
     pending: list[tuple[int, str]] = []  # lines since the last metadata block
     with_block = 0  # papers read with their metadata block (in a listing that shows them, every paper has one)
     while i < len(lines):
@@ -142,6 +173,11 @@ def parse_capture(text: str, path: Path, today: dt.date | None = None) -> Captur
             pending.append(lines[i])
             i += 1
             continue
+        if len(pending) >= 3 and len(pending[-2][1]) > MAX_TITLE_CHARS >= len(pending[-3][1]):
+            # a paragraph where the title should be, a title above it: the line under the
+            # abstract is a stray one ("Submitted by ..."), not the abstract
+            capture.warn(pending[-1][0], f"line {pending[-1][1][:60]!r} is not part of a paper, skipped")
+            pending.pop()
         if len(pending) >= 2:
             _pairs(pending[:-2], capture)
             (n, title), (_, abstract) = pending[-2:]
@@ -156,13 +192,12 @@ def parse_capture(text: str, path: Path, today: dt.date | None = None) -> Captur
             capture.warn(lines[i][0], "metadata block without a paper above it, skipped")
         pending = []
         i = _skip_meta(lines, i)
-    if pending and with_block > len(capture.entries) / 2:  # a paper without the block papers above had: cut short
+    if len(pending) in (1, 2) and with_block:  # a paper without the block the papers above had: cut short
         n, title = pending[0]
         missing = "abstract" if len(pending) == 1 else "metadata block after it"
         capture.warn(n, f"entry {title[:60]!r} has no {missing} (truncated capture?), skipped")
-    else:
+    else:  # papers without blocks after those with them are papers still
         _pairs(pending, capture, at_end=True)
-    return capture
 
 
 def clean_line(line: str) -> str:
@@ -257,8 +292,9 @@ def _read_meta(lines: list[tuple[int, str]], i: int, entry: Entry, capture: Capt
     n, who = lines[i]
     if who != META_SEPARATOR:
         authors = AUTHORS_LINE.match(who)
-        if authors and len(authors["count"]) <= MAX_COUNT_DIGITS and int(authors["count"]) > 0:
-            entry.author_count = int(authors["count"])  # (a page's author_count is at least 1: see catalogue.reader)
+        count = authors["count"].replace(",", "") if authors else ""
+        if authors and len(count) <= MAX_COUNT_DIGITS and int(count) > 0:
+            entry.author_count = int(count)  # (a page's author_count is at least 1: see catalogue.reader)
         elif authors:
             capture.warn(n, "implausible author count; left empty")
         else:
@@ -271,10 +307,11 @@ def _read_meta(lines: list[tuple[int, str]], i: int, entry: Entry, capture: Capt
     if not m:
         capture.warn(n, f"unreadable date {date_text[:40]!r}; date left empty")
         return
-    if m["upvotes"] and len(m["upvotes"]) <= MAX_COUNT_DIGITS:
-        entry.upvotes = int(m["upvotes"])
-    elif m["upvotes"]:
-        capture.warn(n, "implausible upvote count; upvotes left empty")
+    upvotes = _upvotes(m["upvotes"])
+    if upvotes is not None and upvotes < 10 ** MAX_COUNT_DIGITS:
+        entry.upvotes = upvotes
+    elif m["upvotes"] and m["upvotes"] not in "-\u2013\u2014":  # a dash: none shown
+        capture.warn(n, f"implausible upvote count {m['upvotes'][:20]!r}; upvotes left empty")
     month = MONTHS.get(m["month"].lower())
     day = int(m["day"])
     year = int(m["year"]) if m["year"] and len(m["year"]) <= 4 else None
@@ -285,6 +322,14 @@ def _read_meta(lines: list[tuple[int, str]], i: int, entry: Entry, capture: Capt
         capture.warn(n, f"impossible date {date_text[:40]!r}; date left empty")
         return
     entry.month, entry.day, entry.year, entry.date_line = month, day, year, n
+
+
+def _upvotes(text: str | None) -> int | None:
+    """`12`, `1,234` or `1.2k` as a number; None for anything else."""
+    m = UPVOTES.match(text or "")
+    if not m or len(text) > MAX_COUNT_DIGITS + 3:
+        return None
+    return int(m["plain"].replace(",", "")) if m["plain"] else round(float(m["thousands"]) * 1000)
 
 
 def _organisation(who: str) -> str:

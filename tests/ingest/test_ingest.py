@@ -464,3 +464,90 @@ def test_a_capture_cut_short_inside_its_last_paper_skips_that_paper_with_a_warni
     assert not [p for p in pages if p.name.startswith("rethinking-repetition")]
     before = len(re.findall(rb"\n\xc2\xb7\n", raw[:at]))  # the papers whose blocks it holds whole
     assert len(pages) == before
+
+
+# --- captures as people save them -----------------------------------------------------------------
+
+@pytest.mark.parametrize("joint", ["\n", "\ufeff"], ids=["a blank line", "a byte order mark, no line end"])
+def test_two_captures_saved_into_one_file_give_their_papers_and_never_the_second_header(tmp_path, seeds, joint):
+    """`cat a.txt b.txt > both.txt`: "Subscribe", "Daily Papers" and "byAK ..." were papers."""
+    first, second = seeds[0].read_text(encoding="utf-8"), seeds[2].read_text(encoding="utf-8")
+    (tmp_path / "both.txt").write_text(first + joint + second, encoding="utf-8")
+    result = run_cli("ingest", "--content", str(tmp_path / "both"), str(tmp_path / "both.txt"))
+    assert result.returncode == 0, result.stderr
+    assert "another listing's page header (two captures in one file?), skipped" in result.stderr
+    assert run_cli("ingest", "--content", str(tmp_path / "apart"), str(seeds[0]), str(seeds[2])).returncode == 0
+    titles = lambda c: sorted(frontmatter.load(p)["title"] for p in (c / "papers").glob("*.md"))  # noqa: E731
+    assert titles(tmp_path / "both") == titles(tmp_path / "apart")
+    assert len(titles(tmp_path / "both")) == independent_title_count([seeds[0], seeds[2]])
+
+
+@pytest.mark.parametrize("shown,upvotes", [("1.2k", 1200), ("1,234", 1234), ("—", None), ("12", 12)])
+def test_upvotes_as_the_page_prints_them_keep_the_date(tmp_path, shown, upvotes):
+    capture = dated_capture(tmp_path, f"Jun 7, 2022 {shown}")
+    report = ingest([capture], tmp_path / "content")
+    assert report.ok and not report.warnings, report.warnings
+    meta = page(tmp_path / "content", "Dated").metadata
+    assert meta["date"] == dt.date(2022, 6, 7) and meta.get("upvotes") == upvotes
+
+
+def test_an_upvote_count_that_is_no_number_leaves_only_the_upvotes_empty(tmp_path):
+    capture = dated_capture(tmp_path, "Jun 7, 2022 1.2.3")
+    report = ingest([capture], tmp_path / "content")
+    assert any("implausible upvote count '1.2.3'" in w for w in report.warnings), report.warnings
+    meta = page(tmp_path / "content", "Dated").metadata
+    assert meta["date"] == dt.date(2022, 6, 7) and "upvotes" not in meta
+
+
+@pytest.mark.parametrize("line,count", [("• 6 Authors", 6), ("• 1,024 authors", 1024), ("• 1 AUTHOR", 1)])
+def test_an_author_count_in_any_case_or_with_a_thousands_comma_is_a_count_not_an_organisation(tmp_path, line, count):
+    capture = write_capture(tmp_path / "authors.txt", f"""
+        Counted Paper
+
+        An abstract.
+
+          {line}
+        ·
+        Jan 5, 2024 3
+        """)
+    ingest([capture], tmp_path / "content")
+    meta = page(tmp_path / "content", "Counted").metadata
+    assert meta["author_count"] == count and "organisation" not in meta
+
+
+def test_a_stray_line_between_an_abstract_and_its_block_is_skipped_not_made_the_abstract(tmp_path, seeds):
+    """"Submitted by akhaliq" under an abstract made the abstract the title."""
+    lines = seeds[0].read_text(encoding="utf-8").split("\n")
+    at = next(i for i, line in enumerate(lines) if line.strip().startswith("•"))  # the first paper's block
+    lines.insert(at, "Submitted by akhaliq")
+    (tmp_path / "stray.txt").write_text("\n".join(lines), encoding="utf-8")
+    result = run_cli("ingest", "--content", str(tmp_path / "stray"), str(tmp_path / "stray.txt"))
+    assert f"stray.txt:{at + 1}: line 'Submitted by akhaliq' is not part of a paper, skipped" in result.stderr
+    assert run_cli("ingest", "--content", str(tmp_path / "plain"), str(seeds[0])).returncode == 0
+    for name in ("stray", "plain"):
+        assert sorted(p.name for p in (tmp_path / name / "papers").glob("*.md")) == \
+            sorted(p.name for p in (tmp_path / "plain" / "papers").glob("*.md"))
+    assert all(len(str(frontmatter.load(p)["title"])) < 300 for p in (tmp_path / "stray" / "papers").glob("*.md"))
+
+
+def test_papers_without_blocks_after_papers_with_them_are_papers_still(tmp_path):
+    """Only a last entry cut short is skipped: three complete papers after the last block were all dropped."""
+    capture = write_capture(tmp_path / "mixed.txt", """
+        Blocked Paper
+
+        An abstract of the paper with its block.
+
+          • 3 authors
+        ·
+        Jan 5, 2024 3
+
+        Free Paper One
+
+        The first abstract without a block.
+
+        Free Paper Two
+
+        The second abstract without a block.
+        """)
+    report = ingest([capture], tmp_path / "content")
+    assert report.new == 3 and not report.warnings, report.warnings
