@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Callable
 from generator.errors import CatalogueError
 from generator.resources import VENDOR_LUNR
 from generator.settings import Settings
-from generator.utils.background import detached
+from generator.utils.background import alive, detached
 from generator.utils.parallel import Chunked
 
 if TYPE_CHECKING:
@@ -178,7 +178,7 @@ class _staging:
         for pattern in (f".{self.out.name}.building-*", f".{self.out.name}.old-*"):
             for folder in self.out.parent.glob(pattern):
                 pid = folder.name.rsplit(".", 1)[-1].split("-")[1]
-                if pid.isdigit() and not _alive(int(pid)):
+                if pid.isdigit() and not alive(int(pid)):
                     shutil.rmtree(folder, ignore_errors=True)
 
     def __exit__(self, exc_type, exc, tb) -> None:
@@ -208,16 +208,6 @@ def _remove_in_background(path: Path) -> None:
     clears the folder (its name holds our pid)."""
     if not detached(lambda: _remove(path)):
         _remove(path)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _exchange(a: Path, b: Path) -> bool:

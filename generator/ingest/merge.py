@@ -31,6 +31,7 @@ from generator.ingest.pages import (
     is_page_name,
     load_page,
     page_title,
+    sweep_leftovers,
     update_page,
     write_text_atomic,
 )
@@ -157,8 +158,12 @@ def _date_of(entry: Entry, capture: Capture, capture_year: int, report: IngestRe
 
 def _write_pages(papers: dict[str, CapturedPaper], folder: Path, report: IngestReport,
                  say: Callable[[str], None]) -> None:
+    if folder.parent.exists() and not folder.parent.is_dir():
+        raise CatalogueError("the content folder is a file, not a folder", folder.parent)
     if folder.exists() and not folder.is_dir():
         raise CatalogueError("the papers folder is a file, not a folder", folder)
+    if folder.is_dir():
+        sweep_leftovers(folder)
     existing, broken, claimed = _existing_pages(folder, report, say)
     # a new page's slug is neither a page's file name (hidden ones too) nor a slug a page gives itself
     taken = claimed | ({path.stem for path in folder.glob("*.md")} if folder.is_dir() else set())

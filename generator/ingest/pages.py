@@ -17,6 +17,7 @@ import frontmatter
 import yaml
 
 from generator.errors import CatalogueError
+from generator.utils.background import alive
 from generator.utils.xml_text import NOT_XML
 
 PAPERS_DIR = "papers"
@@ -291,7 +292,8 @@ def write_text_atomic(path: Path, text: str) -> None:
         mode = path.stat().st_mode & 0o7777
     except FileNotFoundError:
         mode = 0o666 & ~_umask()
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    # named for this process, so that the next ingest can remove it if we are killed (sweep_leftovers)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp")
     try:
         os.fchmod(fd, mode)
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
@@ -300,6 +302,14 @@ def write_text_atomic(path: Path, text: str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def sweep_leftovers(folder: Path) -> None:
+    """Remove the temporary pages an ingest that was killed (or stopped inside `mkstemp`) left."""
+    for leftover in folder.glob(".*.md.*.tmp"):
+        pid = leftover.name.rsplit(".", 3)[1]
+        if pid.isdigit() and not alive(int(pid)):
+            leftover.unlink(missing_ok=True)
 
 
 def as_date(value: object) -> dt.date | None:

@@ -44,3 +44,14 @@ def _reap() -> None:
             done = pid
         if done:
             _running.remove(pid)
+
+
+def alive(pid: int) -> bool:
+    """Is that process still running? (Its leftovers are then not ours to remove.)"""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import os
 import re
 
 import frontmatter
@@ -551,3 +552,27 @@ def test_papers_without_blocks_after_papers_with_them_are_papers_still(tmp_path)
         """)
     report = ingest([capture], tmp_path / "content")
     assert report.new == 3 and not report.warnings, report.warnings
+
+
+def test_a_content_folder_that_is_a_file_is_named_in_one_line(tmp_path, seeds):
+    (tmp_path / "afile").write_text("notes\n", encoding="utf-8")
+    result = run_cli("ingest", "--content", str(tmp_path / "afile"), str(seeds[0]))
+    assert_one_clear_line(result, "afile")
+    assert "the content folder is a file, not a folder" in result.stderr
+    assert (tmp_path / "afile").read_text(encoding="utf-8") == "notes\n"
+
+
+def test_a_temporary_page_a_killed_ingest_left_is_removed_by_the_next_one(tmp_path, seeds):
+    """Ctrl-C inside mkstemp left `.<page>.md.<random>.tmp`, private and empty, in the user's git status."""
+    import subprocess
+    import sys
+
+    assert run_cli("ingest", "--content", str(tmp_path / "content"), str(seeds[0])).returncode == 0
+    papers = tmp_path / "content" / "papers"
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    leftover = papers / f".some-paper.md.{gone.stdout.strip()}.k2j4h1.tmp"  # its process has ended
+    running = papers / f".other-paper.md.{os.getpid()}.a8s7d6.tmp"  # an ingest still writing it
+    leftover.write_text("", encoding="utf-8")
+    running.write_text("", encoding="utf-8")
+    assert run_cli("ingest", "--content", str(tmp_path / "content"), str(seeds[0])).returncode == 0
+    assert not leftover.exists() and running.exists()
