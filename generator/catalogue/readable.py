@@ -9,6 +9,7 @@ pylatexenc does the LaTeX -> Unicode conversion; only spans that look like LaTeX
 from __future__ import annotations
 
 import html
+import logging
 import re
 from functools import lru_cache
 
@@ -122,8 +123,26 @@ def _latex(span: str) -> str:
         LatexNodes2Text,  # only pages that hold LaTeX pay for it
     )
 
+    _COMPLAINTS.heard = False
     try:
         text = LatexNodes2Text(math_mode="text", strict_latex_spaces=True).latex_to_text(span)
     except Exception:  # noqa: BLE001 - a parser's surprise must not cost the page
         return span
+    if _COMPLAINTS.heard:  # `\url{` unclosed: it read something, not what was written
+        return span
     return text if text.strip() or not span.strip() else span
+
+
+class _Heard(logging.Handler):
+    """pylatexenc's complaints, heard rather than printed (they named no page, even under --quiet):
+    a span it complained about is kept as written."""
+
+    heard = False
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.heard = True
+
+
+_COMPLAINTS = _Heard()
+logging.getLogger("pylatexenc").addHandler(_COMPLAINTS)
+logging.getLogger("pylatexenc").propagate = False

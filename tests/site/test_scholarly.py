@@ -310,3 +310,13 @@ def test_a_list_card_names_the_first_three_authors_and_the_paper_page_every_one(
     assert "Author Number0, Author Number1, Author Number2 et al." in home and "Author Number24" not in home
     assert ", ".join(names[:4]) + "</span>" in home  # four are named: "et al." would hide only one
     assert ", ".join(names) in (tmp_path / "site" / "papers" / "many" / "index.html").read_text(encoding="utf-8")
+
+
+def test_latex_the_converter_cannot_read_is_kept_as_written_and_nothing_unnamed_is_printed(tmp_path):
+    """An unclosed `\\url{` came out as `<%s>{`, and pylatexenc printed a line naming no page, even under --quiet."""
+    content = tmp_path / "content"
+    write_paper(content, "latex", "A Paper", "We see \\\\url{ here, and \\\\url{https://x.org} there.")
+    result = run_cli("build", "--content", str(content), "--out", str(tmp_path / "site"), "--quiet")
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+    page = (tmp_path / "site" / "papers" / "latex" / "index.html").read_text(encoding="utf-8")
+    assert "We see \\url{ here, and https://x.org there." in page
