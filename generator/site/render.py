@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from functools import lru_cache
 from pathlib import Path
+from urllib.parse import quote
 
 import jinja2
 from markupsafe import Markup, escape
@@ -135,11 +137,17 @@ def _template_frame(exc: BaseException, env: jinja2.Environment, name: str) -> t
     return found
 
 
+@lru_cache(maxsize=16)
+def _uri(address: str) -> str:
+    return quote(address, safe=":/%@!$&'()*+,;=~[]")
+
+
 def page_context(route, settings: Settings) -> dict:
     """What every template sees besides the route's own context."""
     depth = route.path.count("/")
-    root = settings.base_path if route.path == "404.html" else ("../" * depth or "./")
-    base = settings.absolute_base or settings.base_path
+    # percent-encoded, as sitemaps.org and RFC 3986 want an address (`/bücher/` is `/b%C3%BCcher/`)
+    root = _uri(settings.base_path) if route.path == "404.html" else ("../" * depth or "./")
+    base = _uri(settings.absolute_base or settings.base_path)
     return {"site": settings, "root": root, "base": base, "page_url": route.url, "title": None, **route.context}
 
 

@@ -89,9 +89,23 @@ def plan_site(catalogue: Catalogue, settings: Settings, only: Iterable[Paper] | 
     if only is None and feeds:  # it lists every page and shows no paper: an edit that moves none leaves it as it is
         urls = [routes[0].url, *(paper.url for paper in catalogue.papers),
                 *(r.url for r in lists if r.is_html and r.path != "404.html")]
-        routes.append(Route("sitemap.xml", "sitemap.xml", {"urls": urls}))
+        routes += _sitemaps(urls)
     routes.append(Route("robots.txt", "robots.txt", {}))
     return routes
+
+
+SITEMAP_URLS = 50_000  # the most one sitemap may list (sitemaps.org); more go into parts under an index
+
+
+def _sitemaps(urls: list[str]) -> list[Route]:
+    """`sitemap.xml`: the sitemap, or past SITEMAP_URLS addresses an index of `sitemap-<n>.xml` parts."""
+    most = SITEMAP_URLS
+    if len(urls) <= most:
+        return [Route("sitemap.xml", "sitemap.xml", {"urls": urls, "parts": None})]
+    parts = [urls[at:at + most] for at in range(0, len(urls), most)]
+    names = [f"sitemap-{n}.xml" for n in range(1, len(parts) + 1)]
+    return [Route("sitemap.xml", "sitemap.xml", {"urls": [], "parts": names}),
+            *(Route(name, "sitemap.xml", {"urls": part, "parts": None}) for name, part in zip(names, parts))]
 
 
 def _date_pages(catalogue: Catalogue, settings: Settings, want) -> list[Route]:

@@ -376,6 +376,41 @@ def test_every_page_parses_as_html5_without_errors_with_one_h1_and_unique_ids(sh
         assert len(ids) == len(set(ids)), page
 
 
+def test_past_the_sitemaps_org_limit_the_sitemap_is_an_index_of_parts_that_hold_every_page(tmp_path, monkeypatch):
+    """One sitemap may list 50,000 addresses: at 100,000 papers a single one listed 130,000 and was refused.
+    The limit is lowered here to 100 so the shipped catalogue's 236 pages take three parts."""
+    from generator.site import routes
+
+    monkeypatch.setattr(routes, "SITEMAP_URLS", 100)
+    out = tmp_path / "site"
+    build(load_settings(None, SHIPPED_CONTENT, base_url="https://example.org/lab/papers/"), out)
+    ns = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+    index = ET.parse(out / "sitemap.xml").getroot()
+    assert index.tag == f"{ns}sitemapindex"
+    parts = [loc.text for loc in index.iter(f"{ns}loc")]
+    assert parts == [f"https://example.org/lab/papers/sitemap-{n}.xml" for n in (1, 2, 3)]
+    listed = [[loc.text for loc in ET.parse(out / part.rsplit("/", 1)[1]).getroot().iter(f"{ns}loc")] for part in parts]
+    assert [len(part) for part in listed] == [100, 100, len(list(out.rglob("index.html"))) - 200]
+    folders = [p.parent.relative_to(out).as_posix() for p in out.rglob("index.html")]
+    pages = {"https://example.org/lab/papers/" + ("" if f == "." else f + "/") for f in folders}
+    assert {url for part in listed for url in part} == pages
+    assert "Sitemap: https://example.org/lab/papers/sitemap.xml" in (out / "robots.txt").read_text()
+
+
+def test_an_address_with_letters_beyond_ascii_is_written_percent_encoded(tmp_path):
+    """sitemaps.org: every address URL-escaped; `https://x.org/bücher/` went into the sitemap as typed."""
+    content = tmp_path / "content"
+    write_paper(content, "p", "A Paper", date="2024-01-01")
+    build(load_settings(None, content, base_url="https://x.org/bücher/"), tmp_path / "site")
+    ns = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+    locs = [loc.text for loc in ET.parse(tmp_path / "site" / "sitemap.xml").getroot().iter(f"{ns}loc")]
+    assert locs and all(loc.startswith("https://x.org/b%C3%BCcher/") for loc in locs)
+    assert "Sitemap: https://x.org/b%C3%BCcher/sitemap.xml" in (tmp_path / "site" / "robots.txt").read_text()
+    page = (tmp_path / "site" / "papers" / "p" / "index.html").read_text(encoding="utf-8")
+    assert '<link rel="canonical" href="https://x.org/b%C3%BCcher/papers/p/">' in page
+    assert "bücher" not in (tmp_path / "site" / "404.html").read_text(encoding="utf-8")
+
+
 def test_canonical_links_and_the_robots_sitemap_line_are_absolute_or_absent(shipped_site, subpath_site):
     """A relative canonical or Sitemap: line is invalid; without an absolute base_url they are left out."""
     for site, expected in ((shipped_site, None), (subpath_site, "https://example.org/lab/papers/")):
