@@ -123,7 +123,8 @@ def _build(settings: Settings, out: Path, say: Callable[[str], None], force: boo
         env = make_environment(settings, freshness.user_cache_dir() / "templates")
         if settings.absolute_base is None and not in_place:
             say("note: base_url is not a full address (https://...), so the Atom feeds, the sitemap and canonical "
-                "links are left out; set base_url in catalogue.toml or pass --base-url to have them")
+                "links are left out, and the 404 page links from the host's root unless base_url holds the "
+                "site's path; set base_url in catalogue.toml or pass --base-url to have them")
         # shortcut 2: the last build's site, with only what changed written again
         update = incremental.update(state, settings, taxonomy, papers, fresh) if in_place else None
         if update is not None and update.small:
