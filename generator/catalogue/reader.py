@@ -54,16 +54,26 @@ class PaperCache:
 
 
 def page_stamps(folder: Path) -> dict[str, tuple[int, int]]:
-    """Every page under `folder` (sorted by name) with its modification time and size."""
-    try:
-        with os.scandir(folder) as entries:
-            found = [entry for entry in entries if is_page_name(entry.name)]
-    except FileNotFoundError:
-        return {}
-    except NotADirectoryError:
-        raise CatalogueError("a file where the papers folder was expected", folder) from None
-    except OSError as exc:
-        raise CatalogueError(f"cannot read the papers folder: {exc.strerror}", folder) from None
+    """Every page under `folder` and its subfolders (as Hugo reads a section; hidden ones are
+    skipped), sorted by path, with its modification time and size."""
+    found = []
+    pending = [os.fspath(folder)]
+    while pending:
+        where = pending.pop()
+        try:
+            with os.scandir(where) as entries:
+                for entry in entries:
+                    if entry.is_dir(follow_symlinks=False) and not entry.name.startswith("."):
+                        pending.append(entry.path)
+                    elif is_page_name(entry.name):
+                        found.append(entry)
+        except FileNotFoundError:
+            if where == os.fspath(folder):
+                return {}
+        except NotADirectoryError:
+            raise CatalogueError("a file where the papers folder was expected", where) from None
+        except OSError as exc:
+            raise CatalogueError(f"cannot read the papers folder: {exc.strerror}", where) from None
     stamps = {}
     for entry in sorted(found, key=lambda e: e.path):
         try:
@@ -102,8 +112,7 @@ def read_papers(content: Path, allow_html: bool = False, cache: PaperCache | Non
     if stamps is None or folder.exists() and not folder.is_dir():
         stamps = page_stamps(folder)
     else:
-        name_at = len(os.path.join(os.fspath(folder), ""))  # (stamps are by path, folder first)
-        stamps = {path: stamp for path, stamp in stamps.get(os.fspath(folder), {}).items() if is_page_name(path[name_at:])}
+        stamps = _pages_stamped(os.fspath(folder), stamps)
         if None in stamps.values():  # a page that could not be looked at: say why
             stamps = page_stamps(folder)
     cache = cache if cache is not None else PaperCache()
@@ -125,6 +134,23 @@ def read_papers(content: Path, allow_html: bool = False, cache: PaperCache | Non
         claimed[paper.slug] = paper.source
         papers.append(paper)
     return taxonomy, papers, [p for p in fresh.values() if not p.draft]
+
+
+def _pages_stamped(folder: str, stamps: dict[str, dict[str, tuple[int, int]]]) -> dict[str, tuple[int, int]]:
+    """The pages of `folder` and its subfolders (not hidden ones), sorted by path, from the stamps
+    freshness took of every content file (by folder, then path)."""
+    inside = os.path.join(folder, "")
+    folders = [where for where in stamps
+               if where == folder or where.startswith(inside) and not _hidden(where[len(inside):])]
+    pages = {}
+    for where in folders:
+        name_at = len(os.path.join(where, ""))
+        pages.update((path, stamp) for path, stamp in stamps[where].items() if is_page_name(path[name_at:]))
+    return pages if len(folders) == 1 else dict(sorted(pages.items()))  # (one folder's are in order)
+
+
+def _hidden(relative: str) -> bool:
+    return any(part.startswith(".") for part in relative.split(os.sep))
 
 
 def require_content(content: Path) -> None:

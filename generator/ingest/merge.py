@@ -28,8 +28,8 @@ from generator.ingest.markdown_text import escape_markdown
 from generator.ingest.pages import (
     PAPERS_DIR,
     dump_page,
-    is_page_name,
     load_page,
+    page_paths,
     page_title,
     sweep_leftovers,
     update_page,
@@ -166,7 +166,7 @@ def _write_pages(papers: dict[str, CapturedPaper], folder: Path, report: IngestR
         sweep_leftovers(folder)
     existing, broken, claimed = _existing_pages(folder, report, say)
     # a new page's slug is neither a page's file name (hidden ones too) nor a slug a page gives itself
-    taken = claimed | ({path.stem for path in folder.glob("*.md")} if folder.is_dir() else set())
+    taken = claimed | {path.stem for path in page_paths(folder, hidden_too=True)}
     shown = Progress("writing", len(papers), "papers")
     try:
         for done, (key, paper) in enumerate(papers.items(), 1):
@@ -224,7 +224,7 @@ def _existing_pages(folder: Path, report: IngestReport,
     claimed: set[str] = set()
     if not folder.is_dir():
         return index, broken, claimed
-    for path in sorted(p for p in folder.glob("*.md") if is_page_name(p.name)):
+    for path in page_paths(folder):
         try:
             meta = load_page(path).metadata
             title = page_title(meta, path)

@@ -29,6 +29,19 @@ def is_page_name(name: str) -> bool:
     `._<page>.md` metadata; Hugo and Jekyll skip them too."""
     return name.endswith(".md") and not name.startswith(".")
 
+
+def page_paths(folder: Path, hidden_too: bool = False) -> list[Path]:
+    """The pages under `folder` and its subfolders (not hidden ones, as the build reads them),
+    sorted; `hidden_too`: hidden files named like pages as well (a new page must not take their names)."""
+    if not folder.is_dir():
+        return []
+    found = []
+    for where, folders, files in os.walk(folder):
+        folders[:] = sorted(f for f in folders if not f.startswith("."))
+        found += [Path(where, name) for name in files if is_page_name(name) or hidden_too and name.endswith(".md")]
+    return sorted(found)
+
+
 # libyaml's parser where it is built in (5x faster)
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 

@@ -301,3 +301,26 @@ def test_a_paper_made_a_draft_is_kept_by_ingest_and_left_out_of_every_build(tmp_
     papers = len(list((content / "papers").glob("*.md")))
     assert f"({papers - 1} papers," in result.stdout
     assert run_cli("check", "--content", str(content), "--strict").returncode == 0
+
+
+def test_a_page_moved_into_a_subfolder_is_read_where_it_is_and_never_written_again(tmp_path, seeds):
+    """Sorted into `papers/2025/` and retitled, it was left out of every build, and the next ingest
+    wrote the captured page back at the top: the paper twice, the person's title lost."""
+    content = tmp_path / "content"
+    ingest(seeds, content)
+    moved = content / "papers" / "2025" / _miro(content).name
+    moved.parent.mkdir()
+    _miro(content).rename(moved)
+    post = frontmatter.load(moved)
+    post["title"] = "MiroMind, ours"
+    moved.write_text(frontmatter.dumps(post) + "\n", encoding="utf-8")
+    edited = moved.read_bytes()
+    report = ingest(seeds, content)
+    assert report.new == 0 and moved.read_bytes() == edited
+    assert not list((content / "papers").glob("miromind*.md"))
+    result = run_cli("build", "--content", str(content), "--out", str(tmp_path / "site"))
+    assert result.returncode == 0, result.stderr
+    page = tmp_path / "site" / "papers" / moved.stem / "index.html"
+    assert "MiroMind, ours" in page.read_text(encoding="utf-8")
+    pages = len([p for p in (content / "papers").rglob("*.md")])
+    assert f"({pages} papers" in result.stdout
