@@ -57,10 +57,12 @@ def check(settings: Settings, allow_empty: bool = False) -> list[Finding]:
     except CatalogueError as exc:
         return [Finding("error", exc.path, exc.line, exc.message)]
     folder = settings.content / PAPERS_DIR
+    unreadable: list[CatalogueError] = []
     try:
-        stamps = page_stamps(folder)
+        stamps = page_stamps(folder, unreadable)
     except CatalogueError as exc:
         return [Finding("error", exc.path, exc.line, exc.message)]
+    findings += [Finding("error", exc.path, exc.line, exc.message) for exc in unreadable]
     renderer = Renderer(settings.unsafe_html)
     papers: list[Paper] = []
     for path in map(Path, stamps):

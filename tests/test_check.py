@@ -66,6 +66,17 @@ def test_every_broken_page_is_one_line_naming_file_and_line_and_the_check_fails(
         assert expected[name][0] in line and match.group(3) == expected[name][1], line
 
 
+def test_every_page_that_cannot_be_opened_is_named_beside_every_broken_one(content):
+    """Two links to nothing and a page of broken YAML: check named the first link only."""
+    (content / "papers" / "d1.md").symlink_to(content / "nowhere-1")
+    (content / "papers" / "d2.md").symlink_to(content / "nowhere-2")
+    (content / "papers" / "broken.md").write_text("---\ntitle: [unclosed\n---\n\nText.\n", encoding="utf-8")
+    result = run_cli("check", "--content", str(content))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    named = sorted(line.split(":")[1].rsplit("/", 1)[-1] for line in findings(result) if line.startswith("error:"))
+    assert named == ["broken.md", "d1.md", "d2.md"], findings(result)
+
+
 def test_duplicate_slugs_are_errors_and_duplicate_titles_warnings(content):
     first = sorted((content / "papers").glob("*.md"))[0]
     copy = content / "papers" / "zz-copy.md"

@@ -53,9 +53,10 @@ class PaperCache:
         return self.papers[path][1]
 
 
-def page_stamps(folder: Path) -> dict[str, tuple[int, int]]:
+def page_stamps(folder: Path, unreadable: list[CatalogueError] | None = None) -> dict[str, tuple[int, int]]:
     """Every page under `folder` and its subfolders (as Hugo reads a section; hidden ones are
-    skipped), sorted by path, with its modification time and size."""
+    skipped), sorted by path, with its modification time and size. A page that cannot be looked
+    at stops it, unless `unreadable` collects them (check reports every one)."""
     found = []
     pending = [os.fspath(folder)]
     while pending:
@@ -79,7 +80,11 @@ def page_stamps(folder: Path) -> dict[str, tuple[int, int]]:
         try:
             stat = entry.stat()
         except OSError as exc:  # a broken link, a link loop
-            raise CatalogueError(f"cannot read page: {exc.strerror}", entry.path) from None
+            problem = CatalogueError(f"cannot read page: {exc.strerror}", entry.path)
+            if unreadable is None:
+                raise problem from None
+            unreadable.append(problem)
+            continue
         if S_ISREG(stat.st_mode):  # a folder named like a page is not one
             stamps[entry.path] = (stat.st_mtime_ns, stat.st_size)
     return stamps
