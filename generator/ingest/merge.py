@@ -28,6 +28,7 @@ from generator.ingest.markdown_text import escape_markdown
 from generator.ingest.pages import (
     PAPERS_DIR,
     dump_page,
+    line_of,
     load_page,
     page_paths,
     page_title,
@@ -191,6 +192,11 @@ def _write_pages(papers: dict[str, CapturedPaper], folder: Path, report: IngestR
                 continue
             post = load_page(path)
             changes, body = _changes(post, paper, path.stem)
+            for key in _not_updatable(post, paper):  # the person's value, left as it is, but said
+                message = str(CatalogueError(f"{key} is {post.metadata[key]!r}, not what ingest can update "
+                                             f"(a build refuses it too): left as it is", path, line_of(path, key)))
+                report.warnings.append(message)
+                say(f"warning: {message}")
             if not changes and body is None:
                 report.unchanged += 1  # the page stays byte for byte as it is
                 continue
@@ -253,6 +259,17 @@ def _claimed_by_broken(paper: CapturedPaper, broken: dict[Path, str]) -> Path | 
         if path.stem == slug or path.stem.startswith(f"{slug}-") or pid in text or title in " ".join(text.split()):
             return path
     return None
+
+
+def _not_updatable(post: frontmatter.Post, paper: CapturedPaper) -> list[str]:
+    """Keys a capture would update whose value on the page is of a kind ingest cannot update
+    (`upvotes: lots`, `upvotes: "2"`): a build names them as errors, so ingest says so too."""
+    odd = []
+    upvotes = post.metadata.get("upvotes")
+    if paper.upvotes is not None and upvotes not in (None, "") and (
+            not isinstance(upvotes, int) or isinstance(upvotes, bool)):
+        odd.append("upvotes")
+    return odd
 
 
 def _changes(post: frontmatter.Post, paper: CapturedPaper, slug: str) -> tuple[dict, str | None]:

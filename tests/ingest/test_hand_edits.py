@@ -324,3 +324,20 @@ def test_a_page_moved_into_a_subfolder_is_read_where_it_is_and_never_written_aga
     assert "MiroMind, ours" in page.read_text(encoding="utf-8")
     pages = len([p for p in (content / "papers").rglob("*.md")])
     assert f"({pages} papers" in result.stdout
+
+
+@pytest.mark.parametrize("value", ['"2"', "1.0", "lots"])
+def test_upvotes_ingest_cannot_raise_are_left_as_they_are_and_named(tmp_path, seeds, value):
+    """`upvotes: lots` stopped every build, yet ingest said "0 error(s), 0 warning(s)" and moved on."""
+    content = tmp_path / "content"
+    ingest(seeds, content)
+    page = _miro(content)
+    text = page.read_text(encoding="utf-8")
+    start = text.index("\nupvotes:") + 1
+    end = text.index("\n", start)
+    page.write_text(text[:start] + f"upvotes: {value}" + text[end:], encoding="utf-8")
+    edited = page.read_bytes()
+    line = text[:start].count("\n") + 1
+    report = ingest(seeds, content)
+    assert page.read_bytes() == edited
+    assert [w for w in report.warnings if f"{page.name}:{line}: upvotes is" in w and "left as it is" in w], report.warnings
