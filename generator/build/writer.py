@@ -169,14 +169,18 @@ class _staging:
 
     def __enter__(self) -> Path:
         self.out.parent.mkdir(parents=True, exist_ok=True)
+        # a mount point (a container's volume) cannot be renamed, nor a file renamed into it from
+        # outside: there the stage is a hidden folder inside it, and the swap is of its contents
+        self.inside = self.out.is_dir() and os.path.ismount(self.out)
+        self.where = self.out if self.inside else self.out.parent
         self._clear_leftovers()
-        self.stage = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.building-{os.getpid()}-", dir=self.out.parent))
+        self.stage = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.building-{os.getpid()}-", dir=self.where))
         return self.stage
 
     def _clear_leftovers(self) -> None:
         """Remove what a build that was killed left beside `out` (its process is gone)."""
         for pattern in (f".{self.out.name}.building-*", f".{self.out.name}.old-*"):
-            for folder in self.out.parent.glob(pattern):
+            for folder in self.where.glob(pattern):
                 pid = folder.name.rsplit(".", 1)[-1].split("-")[1]
                 if pid.isdigit() and not alive(int(pid)):
                     shutil.rmtree(folder, ignore_errors=True)
@@ -186,6 +190,9 @@ class _staging:
             shutil.rmtree(self.stage, ignore_errors=True)
             return
         os.chmod(self.stage, 0o755)  # mkdtemp makes it private; a site is for publishing
+        if self.inside:
+            self._swap_contents()
+            return
         if self.out.exists() and _exchange(self.stage, self.out):
             # the stage now holds the previous site; a large one is removed after we return
             (_remove_in_background if self.background_cleanup else _remove)(self.stage)
@@ -197,6 +204,19 @@ class _staging:
         os.replace(self.stage, self.out)
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
+
+
+    def _swap_contents(self) -> None:
+        """The stage's files for the mount point's own, each moved in one rename: not one step, as
+        the swap of a folder is, but never a half-written file."""
+        old = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.old-{os.getpid()}-", dir=self.out))
+        for child in list(self.out.iterdir()):
+            if child not in (self.stage, old):
+                os.replace(child, old / child.name)
+        for child in list(self.stage.iterdir()):
+            os.replace(child, self.out / child.name)
+        self.stage.rmdir()
+        _remove(old)  # now: a folder left inside the site would be published, and would change its signature
 
 
 def _remove(path: Path) -> None:

@@ -777,3 +777,23 @@ def test_an_edit_build_stopped_while_writing_leaves_whole_files_and_the_next_bui
     build(load_settings(None, content), out)
     build(load_settings(None, content), tmp_path / "fresh")
     assert snapshot(out) == snapshot(tmp_path / "fresh")
+
+
+def test_a_site_folder_that_is_a_mount_point_is_built_into_in_place(tmp_path, monkeypatch):
+    """A container's volume cannot be renamed (EBUSY), nor a file renamed into it from beside it
+    (EXDEV): every build failed and left a whole site beside it. The mount is pretended here
+    (`os.path.ismount`); the stage then lives inside the folder, and nothing of it stays."""
+    content, site = tmp_path / "content", tmp_path / "site"
+    shutil.copytree(SHIPPED_CONTENT, content)
+    site.mkdir()
+    real = os.path.ismount
+    monkeypatch.setattr(os.path, "ismount", lambda path: Path(path) == site or real(path))
+    build(load_settings(None, content), site)
+    _edit(_papers(content)[3], "Token Pruning in", "Token Trimming in")
+    build(load_settings(None, content), site)
+    build(load_settings(None, content), site, force=True)
+    monkeypatch.undo()
+    build(load_settings(None, content), tmp_path / "fresh")
+    assert snapshot(site) == snapshot(tmp_path / "fresh")
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".site.")] == []
+    assert [p.name for p in site.iterdir() if p.name.startswith(".")] == []
