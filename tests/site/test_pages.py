@@ -397,6 +397,21 @@ def test_past_the_sitemaps_org_limit_the_sitemap_is_an_index_of_parts_that_hold_
     assert "Sitemap: https://example.org/lab/papers/sitemap.xml" in (out / "robots.txt").read_text()
 
 
+def test_the_pager_says_newer_and_older_only_between_dated_papers(shipped_site):
+    """Undated papers are in title order: 63 of them said "Newer:" and "Older:" of papers whose date nobody knows."""
+    posts = {p.stem: frontmatter.load(p) for p in (SHIPPED_CONTENT / "papers").glob("*.md")}
+    words = Counter()
+    for slug, post in posts.items():
+        page = (shipped_site / "papers" / slug / "index.html").read_text(encoding="utf-8")
+        for rel, other, word in re.findall(r'<a rel="(prev|next)" href="[./]*papers/([^/]+)/">(?:← )?(\w+):', page):
+            both_dated = bool(post.get("date")) and bool(posts[other].get("date"))
+            expected = {("prev", True): "Newer", ("next", True): "Older", ("prev", False): "Previous",
+                        ("next", False): "Next"}[(rel, both_dated)]
+            assert word == expected, (slug, rel, other)
+            words[word] += 1
+    assert min(words["Newer"], words["Older"], words["Previous"], words["Next"]) > 10, words
+
+
 def test_an_address_with_letters_beyond_ascii_is_written_percent_encoded(tmp_path):
     """sitemaps.org: every address URL-escaped; `https://x.org/bücher/` went into the sitemap as typed."""
     content = tmp_path / "content"
