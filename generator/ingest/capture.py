@@ -38,6 +38,8 @@ DATE_LINE = re.compile(
     r"^(?P<month>[A-Za-z]{3})[a-z]*\.? +(?P<day>\d{1,2})(?:, *(?P<year>\d+))?"
     r"(?: +(?P<upvotes>\d[\d,.]*[kK]?|[-\u2013\u2014]))?$")
 AUTHORS_LINE = re.compile(r"^(?:[•·*\-]\s*)?(?P<count>\d{1,3}(?:,\d{3})+|\d+)\s+authors?$", re.IGNORECASE)
+# the period a weekly or monthly listing's header names: "March 2025", "Week 10, 2025"
+PERIOD = re.compile(r"^(?:week\s+\d{1,2},?\s+|(?P<month>[A-Za-z]{3,9})\.?\s+)?(?P<year>(?:19|20)\d\d)$", re.IGNORECASE)
 UPVOTES = re.compile(r"^(?:(?P<plain>\d{1,3}(?:,\d{3})+|\d+)|(?P<thousands>\d+(?:\.\d)?)[kK])$")
 # Lines are split at line feeds and carriage returns only (not str.splitlines, which also splits
 # at Unicode line separators inside a title); what XML 1.0 forbids, and those separators, are spaces.
@@ -85,6 +87,7 @@ class Capture:
     entries: list[Entry] = field(default_factory=list)
     warnings: list[CaptureWarning] = field(default_factory=list)
     captured_on: tuple[int, int] | None = None  # (month, day) of the lone date under the chrome
+    listing_year: int | None = None  # the year a weekly or monthly listing's header names
     header_lines: int = 0  # lines of the listing's chrome at the top
 
     def warn(self, line: int | None, message: str) -> None:
@@ -249,10 +252,21 @@ def _skip_chrome(lines: list[tuple[int, str]], capture: Capture) -> int:
             capture.captured_on = (MONTHS[m["month"].lower()], int(m["day"]))
             end = at + 1
             break
+    if end and end < len(lines) and _period(lines[end][1], capture) and not _is_meta_start(lines, end + 1):
+        end += 1
     for n, line in lines[:end - 1 if capture.captured_on else end]:
-        if line.casefold() not in CHROME:
+        if line.casefold() not in CHROME and not _period(line, capture):
             capture.warn(n, f"unknown line {line[:60]!r} in the page header, skipped")
     return end
+
+
+def _period(line: str, capture: Capture) -> bool:
+    """A weekly or monthly listing's period ("March 2025"): its year is the year of its dates."""
+    m = PERIOD.match(line)
+    if not m or m["month"] and m["month"][:3].lower() not in MONTHS:
+        return False
+    capture.listing_year = int(m["year"])
+    return True
 
 
 def _is_meta_start(lines: list[tuple[int, str]], i: int) -> bool:
@@ -349,11 +363,14 @@ def _valid_day(year: int, month: int, day: int) -> bool:
 def resolve_year(capture: Capture, year: int | None, today: dt.date) -> tuple[int, str]:
     """The capture's own year, and how it was found (for the summary).
 
-    The listing prints a year only for earlier years, so a capture showing
+    A weekly or monthly listing names its period ("March 2025") in its header.
+    A daily one prints a year only for earlier years, so a capture showing
     2024 at the latest was taken in 2025.
     """
     if year is not None:
         return year, "given"
+    if capture.listing_year is not None:
+        return capture.listing_year, "shown"
     years = capture.explicit_years()
     if years:
         return max(years) + 1, "inferred"

@@ -576,3 +576,22 @@ def test_a_temporary_page_a_killed_ingest_left_is_removed_by_the_next_one(tmp_pa
     running.write_text("", encoding="utf-8")
     assert run_cli("ingest", "--content", str(tmp_path / "content"), str(seeds[0])).returncode == 0
     assert not leftover.exists() and running.exists()
+
+
+@pytest.mark.parametrize("period", ["March 2025", "Week 10, 2025"])
+def test_a_weekly_or_monthly_listing_dates_its_papers_in_the_year_its_header_names(tmp_path, period):
+    """Its header was an unknown line, and its papers were dated in the current year."""
+    capture = write_capture(tmp_path / "period.txt", f"""
+        {period}
+
+        Periodic Paper
+
+        An abstract.
+
+          • 3 authors
+        ·
+        Mar 3 12
+        """)
+    result = run_cli("ingest", "--content", str(tmp_path / "content"), str(capture))
+    assert result.returncode == 0 and "warning" not in result.stderr and "no year" not in result.stderr, result.stderr
+    assert page(tmp_path / "content", "Periodic").metadata["date"] == dt.date(2025, 3, 3)
