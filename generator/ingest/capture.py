@@ -45,6 +45,7 @@ UPVOTES = re.compile(r"^(?:(?P<plain>\d{1,3}(?:,\d{3})+|\d+)|(?P<thousands>\d+(?
 # at Unicode line separators inside a title); what XML 1.0 forbids, and those separators, are spaces.
 LINE_BREAK = re.compile(r"\r\n|\r|\n")
 CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]")
+SENTENCE_ENDS = (".", "!", "?", ")", '"', "'", "\u201d", "\u2019", "]")
 # Where no metadata block says where an entry is, a title is a heading, not a paragraph.
 MAX_TITLE_CHARS = 400
 MIN_PARAGRAPH_CHARS = 100
@@ -147,7 +148,19 @@ def parse_capture(text: str, path: Path, today: dt.date | None = None) -> Captur
         capture.warn(lines[end][0], "another listing's page header (two captures in one file?), skipped")
         start = after
     _read_section(lines[start:], capture, latest_year)
+    if capture.entries and lines:
+        _cut_short_at_the_end(capture.entries[-1], lines[-1][0], capture)
     return capture
+
+
+def _cut_short_at_the_end(last: Entry, last_line: int, capture: Capture) -> None:
+    """A listing without metadata blocks cut inside its last abstract leaves an abstract that stops
+    mid-sentence, which ingest keeps (it may be how the abstract ends) but says so. (A cut inside
+    a last date line, `Apr 29, 2024` to `Apr 2`, cannot be told from a date shown without a year.)"""
+    if last.line < last_line and last.month is None and last.author_count is None \
+            and last.organisation is None and not last.abstract.rstrip().endswith(SENTENCE_ENDS):
+        capture.warn(last.line, f"the abstract of {last.title[:60]!r} stops mid-sentence (truncated capture?); "
+                                "kept as it is: ingest the whole capture, then empty the page's body to have it filled")
 
 
 def _later_headers(lines: list[tuple[int, str]], start: int):

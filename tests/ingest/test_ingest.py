@@ -595,3 +595,15 @@ def test_a_weekly_or_monthly_listing_dates_its_papers_in_the_year_its_header_nam
     result = run_cli("ingest", "--content", str(tmp_path / "content"), str(capture))
     assert result.returncode == 0 and "warning" not in result.stderr and "no year" not in result.stderr, result.stderr
     assert page(tmp_path / "content", "Periodic").metadata["date"] == dt.date(2025, 3, 3)
+
+
+def test_a_listing_without_blocks_cut_inside_its_last_abstract_says_so(tmp_path, seeds):
+    """Cut 600 characters before its end, the half abstract went in without a word."""
+    text = seeds[1].read_text(encoding="utf-8")
+    (tmp_path / "cut.txt").write_text(text[:-600], encoding="utf-8")
+    result = run_cli("ingest", "--content", str(tmp_path / "content"), str(tmp_path / "cut.txt"))
+    assert result.returncode == 0
+    assert re.search(r"cut\.txt:\d+: the abstract of 'Just read twice.*' stops mid-sentence \(truncated capture\?\)",
+                     result.stderr), result.stderr
+    whole = run_cli("ingest", "--content", str(tmp_path / "whole"), *map(str, seeds))
+    assert "stops mid-sentence" not in whole.stderr
