@@ -36,7 +36,7 @@ from generator.ingest.pages import (
     update_page,
     write_text_atomic,
 )
-from generator.ingest.slugs import paper_id, slugify, title_key, unique_slug
+from generator.ingest.slugs import paper_id, slug_forms, slugify, title_key, unique_slug
 from generator.utils.progress import Progress
 
 
@@ -168,11 +168,13 @@ def _write_pages(papers: dict[str, CapturedPaper], folder: Path, report: IngestR
     existing, broken, claimed = _existing_pages(folder, report, say)
     # a new page's slug is neither a page's file name (hidden ones too) nor a slug a page gives itself
     taken = claimed | {path.stem for path in page_paths(folder, hidden_too=True)}
+    found = {key: existing.get(paper_id(paper.title)) or existing.get(key) for key, paper in papers.items()}
+    held = set(found.values())  # a page a paper's title or id finds is that paper's, never another's
     shown = Progress("writing", len(papers), "papers")
     try:
         for done, (key, paper) in enumerate(papers.items(), 1):
             shown.update(done)
-            path = existing.get(paper_id(paper.title)) or existing.get(key)
+            path = found[key] or _by_slug_and_source(paper, existing, held)
             if path is None:
                 unreadable = _claimed_by_broken(paper, broken)
                 if unreadable is not None:
@@ -244,6 +246,10 @@ def _existing_pages(folder: Path, report: IngestReport,
             continue
         if meta.get("paper_id"):
             index.setdefault(str(meta["paper_id"]), path)
+        # a page whose title and paper_id a person changed is still known by its slug and sources
+        sources = meta.get("sources") if isinstance(meta.get("sources"), list) else [meta.get("sources")]
+        for source in filter(None, sources):
+            index.setdefault(_slug_source(str(meta.get("slug") or path.stem), str(source)), path)
         if meta.get("slug"):
             claimed.add(str(meta["slug"]))
         index.setdefault(title_key(title), path)
@@ -258,6 +264,22 @@ def _claimed_by_broken(paper: CapturedPaper, broken: dict[Path, str]) -> Path | 
     for path, text in broken.items():
         if path.stem == slug or path.stem.startswith(f"{slug}-") or pid in text or title in " ".join(text.split()):
             return path
+    return None
+
+
+def _slug_source(slug: str, source: str) -> str:
+    return f"slug:{slug}\x00{source}"  # never a paper id or a title key (which hold no NUL)
+
+
+def _by_slug_and_source(paper: CapturedPaper, existing: dict[str, Path], held: set) -> Path | None:
+    """The page of a paper whose title and paper_id a person changed or removed: the page with the
+    slug its captured title gives that lists one of its captures, unless another paper holds it."""
+    for slug in slug_forms(paper.title):
+        for source in paper.sources:
+            path = existing.get(_slug_source(slug, source))
+            if path is not None and path not in held:
+                held.add(path)
+                return path
     return None
 
 

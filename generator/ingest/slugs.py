@@ -34,8 +34,17 @@ def slugify(text: str, max_chars: int = MAX_SLUG_CHARS) -> str:
 
 
 def unique_slug(title: str, taken: set[str]) -> str:
-    """The title's slug, or the slug plus its paper id when another paper holds it."""
-    base = slugify(title) or "paper"
-    if base not in taken:
-        return base
-    return f"{slugify(title, MAX_SLUG_CHARS - 13) or 'paper'}-{paper_id(title)}"
+    """The title's slug, or the slug plus its paper id when another paper holds it (and a count
+    after that should a page hold that too: a new page never takes a page's name)."""
+    for slug in slug_forms(title):
+        if slug not in taken:
+            return slug
+    n = 2
+    while f"{slug}-{n}" in taken:
+        n += 1
+    return f"{slug}-{n}"
+
+
+def slug_forms(title: str) -> tuple[str, str]:
+    """The slugs ingest gives a title's page: its own, then with its paper id."""
+    return slugify(title) or "paper", f"{slugify(title, MAX_SLUG_CHARS - 13) or 'paper'}-{paper_id(title)}"

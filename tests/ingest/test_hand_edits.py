@@ -341,3 +341,53 @@ def test_upvotes_ingest_cannot_raise_are_left_as_they_are_and_named(tmp_path, se
     report = ingest(seeds, content)
     assert page.read_bytes() == edited
     assert [w for w in report.warnings if f"{page.name}:{line}: upvotes is" in w and "left as it is" in w], report.warnings
+
+
+def test_a_page_whose_title_was_changed_and_paper_id_removed_is_still_its_papers_page(tmp_path, seeds):
+    """It kept its slug and sources, yet ingest wrote the paper a second page."""
+    content = tmp_path / "content"
+    ingest(seeds, content)
+    page = _miro(content)
+    post = frontmatter.load(page)
+    post["title"] = "MiroMind, ours"
+    del post["paper_id"]
+    page.write_text(frontmatter.dumps(post) + "\n", encoding="utf-8")
+    report = ingest(seeds, content)
+    assert report.new == 0 and frontmatter.load(page)["title"] == "MiroMind, ours"  # (its paper_id filled in again)
+    assert len(list((content / "papers").glob("miromind*.md"))) == 1
+
+
+def test_papers_whose_titles_give_one_slug_keep_their_own_pages(tmp_path):
+    """`Lab α` and `Lab β` from one capture share the slug `lab`: a slug and a source never give
+    one paper's capture to the other's page, even when a person renamed one of them."""
+    capture = write_capture(tmp_path / "labs.txt", """
+        Lab α
+
+        The first abstract, about alpha.
+
+          • 3 authors
+        ·
+        Jan 5, 2024 3
+
+        Lab β
+
+        The second abstract, about beta.
+
+          acme Acme Lab
+        ·
+        Jan 6, 2024 4
+        """)
+    papers = tmp_path / "content" / "papers"
+    assert ingest([capture], tmp_path / "content").new == 2
+    [beta] = [p for p in papers.glob("*.md") if frontmatter.load(p)["title"] == "Lab β"]
+    post = frontmatter.load(beta)
+    post["title"] = "Lab beta, renamed"  # found by neither its title nor its paper id now
+    del post["paper_id"]
+    del post["organisation"]
+    beta.write_text(frontmatter.dumps(post) + "\n", encoding="utf-8")
+    alpha = papers / "lab.md"
+    before = alpha.read_bytes()
+    report = ingest([capture], tmp_path / "content")
+    assert alpha.read_bytes() == before, "Lab β's capture went into Lab α's page"
+    assert report.new == 0 and len(list(papers.glob("*.md"))) == 2
+    assert frontmatter.load(beta)["title"] == "Lab beta, renamed" and frontmatter.load(beta)["organisation"] == "Acme Lab"

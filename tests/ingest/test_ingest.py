@@ -607,3 +607,14 @@ def test_a_listing_without_blocks_cut_inside_its_last_abstract_says_so(tmp_path,
                      result.stderr), result.stderr
     whole = run_cli("ingest", "--content", str(tmp_path / "whole"), *map(str, seeds))
     assert "stops mid-sentence" not in whole.stderr
+
+
+def test_a_new_page_never_takes_the_name_of_a_page_there_even_with_its_paper_id():
+    """With both `lab` and `lab-<paper id>` taken (a page renamed by hand), the new page overwrote the second."""
+    from generator.ingest.slugs import slug_forms, unique_slug
+
+    plain, with_id = slug_forms("Lab β")
+    assert unique_slug("Lab β", set()) == plain == "lab"
+    assert unique_slug("Lab β", {plain}) == with_id
+    assert unique_slug("Lab β", {plain, with_id}) == f"{with_id}-2"
+    assert unique_slug("Lab β", {plain, with_id, f"{with_id}-2"}) == f"{with_id}-3"
