@@ -14,6 +14,7 @@ reports every finding, one line each (`file:line: what`), so a CI job can gate o
 from __future__ import annotations
 
 import difflib
+import html
 import os
 import re
 from dataclasses import dataclass
@@ -31,7 +32,7 @@ from generator.ingest.slugs import title_key
 from generator.settings import Settings
 from generator.site.routes import plan_site
 
-_HREF = re.compile(r'<a [^>]*href="([^"]*)"')
+_HREF = re.compile(r'<(a [^>]*href|img [^>]*src)="([^"]*)"')  # links, and images
 
 
 @dataclass(frozen=True)
@@ -154,8 +155,12 @@ def _dead_links(papers: list[Paper], routes: list, settings: Settings) -> list[F
             targets |= {f"static/{p.relative_to(static).as_posix()}" for p in static.rglob("*") if p.is_file()}
     found = []
     for paper in papers:
-        for href in _HREF.findall(paper.body_html):
-            parts = urlsplit(href)
+        for tag, href in _HREF.findall(paper.body_html):
+            what = "image" if tag.startswith("img") else "link"
+            address = html.unescape(href)
+            if settings.absolute_base and address.startswith(settings.absolute_base):
+                address = settings.base_path + address[len(settings.absolute_base):]  # the site's own address, written whole
+            parts = urlsplit(address)
             if parts.scheme or parts.netloc or not parts.path:
                 continue
             path = unquote(parts.path)
@@ -177,8 +182,8 @@ def _dead_links(papers: list[Paper], routes: list, settings: Settings) -> list[F
             if target in ("", "."):
                 target = ""
             if target not in targets and target.rstrip("/") + "/" not in targets and target + "index.html" not in targets:
-                found.append(Finding("warning", paper.source, _line_holding(Path(paper.source), href),
-                                     f"link {href!r} leads to no page of the site"))
+                found.append(Finding("warning", paper.source, _line_holding(Path(paper.source), html.unescape(href)),
+                                     f"{what} {html.unescape(href)!r} leads to no page or file of the site"))
     return found
 
 

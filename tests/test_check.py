@@ -111,6 +111,20 @@ def test_links_in_a_page_to_pages_the_site_lacks_are_named(content):
     assert all(row.startswith(f"warning: {page}:{line}:") for row in dead)
 
 
+def test_an_image_and_a_whole_address_of_the_site_itself_that_lead_nowhere_are_named(content, tmp_path):
+    """`![fig](fig1.png)` and `https://lab.example.org/papers/papers/no-such-paper/` passed check, dead once published."""
+    target = sorted((content / "papers").glob("*.md"))[0].stem
+    write_paper(content, "figures", "A Paper With Figures",
+                "Figure: ![fig](fig1.png), [gone](https://lab.example.org/papers/papers/no-such-paper/), "
+                f"[there](https://lab.example.org/papers/papers/{target}/), [other](https://lab.example.org/blog/).")
+    config = tmp_path / "catalogue.toml"
+    config.write_text('base_url = "https://lab.example.org/papers/"\n', encoding="utf-8")
+    dead = [line for line in findings(run_cli("check", "--content", str(content), "--config", str(config)))
+            if "leads to no page" in line]
+    assert sorted(re.search(r"(image|link) '([^']+)'", line).groups() for line in dead) == \
+        [("image", "fig1.png"), ("link", "https://lab.example.org/papers/papers/no-such-paper/")]
+
+
 def test_a_link_written_from_the_hosts_root_is_named_when_the_site_is_published_under_a_sub_path(content, tmp_path):
     """`/papers/x/` passed check and, under https://example.org/lab/papers/, led out of the site (404)."""
     target = sorted((content / "papers").glob("*.md"))[0].stem
