@@ -23,8 +23,14 @@ TRICKY = ["a  b", "x: y", "http://x.y", "1. a", "a\n\nb", "a\nb", "  lead", "tra
           "a\n\n\nb", "a\n\n b", "a \n\nb", "a\n\n- b", "a\n\n===", "a\n\n1. b", "\n\na\n\nb\n\n"]
 
 
+_MARKDOWN: dict[bool, markdown.Markdown] = {}
+
+
 def markdown_itself(text: str, allow_html: bool = False) -> str:
-    return markdown.Markdown(extensions=[SafeMarkup(allow_html)], output_format="html").convert(text)
+    """Markdown's own output: one converter a setting, reset before each text (as a new one starts)."""
+    if allow_html not in _MARKDOWN:
+        _MARKDOWN[allow_html] = markdown.Markdown(extensions=[SafeMarkup(allow_html)], output_format="html")
+    return _MARKDOWN[allow_html].reset().convert(text)
 
 
 def random_texts(count: int, seed: int = 11) -> list[str]:
