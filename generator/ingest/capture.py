@@ -30,6 +30,7 @@ CHROME = {
     "daily papers",
     "byak and the research community",
 }
+GLUED = "new"  # a listing's first line
 META_SEPARATOR = "·"
 MONTHS = {m: i for i, m in enumerate(
     ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)}
@@ -38,8 +39,10 @@ DATE_LINE = re.compile(
     r"^(?P<month>[A-Za-z]{3})[a-z]*\.? +(?P<day>\d{1,2})(?:, *(?P<year>\d+))?"
     r"(?: +(?P<upvotes>\d[\d,.]*[kK]?|[-\u2013\u2014]))?$")
 AUTHORS_LINE = re.compile(r"^(?:[•·*\-]\s*)?(?P<count>\d{1,3}(?:,\d{3})+|\d+)\s+authors?$", re.IGNORECASE)
-# the period a weekly or monthly listing's header names: "March 2025", "Week 10, 2025"
-PERIOD = re.compile(r"^(?:week\s+\d{1,2},?\s+|(?P<month>[A-Za-z]{3,9})\.?\s+)?(?P<year>(?:19|20)\d\d)$", re.IGNORECASE)
+# the period a weekly or monthly listing's header names: "March 2025", "Mar 2025", "Week 10, 2025"
+MONTH_NAMES = {"january", "february", "march", "april", "may", "june", "july", "august", "september",
+               "october", "november", "december", "sept"}
+PERIOD = re.compile(r"^(?:week\s+\d{1,2},?|(?P<month>[A-Za-z]{3,9})\.?)\s+(?P<year>(?:19|20)\d\d)$", re.IGNORECASE)
 UPVOTES = re.compile(r"^(?:(?P<plain>\d{1,3}(?:,\d{3})+|\d+)|(?P<thousands>\d+(?:\.\d)?)[kK])$")
 # Lines are split at line feeds and carriage returns only (not str.splitlines, which also splits
 # at Unicode line separators inside a title); what XML 1.0 forbids, and those separators, are spaces.
@@ -89,13 +92,16 @@ class Capture:
     warnings: list[CaptureWarning] = field(default_factory=list)
     captured_on: tuple[int, int] | None = None  # (month, day) of the lone date under the chrome
     listing_year: int | None = None  # the year a weekly or monthly listing's header names
+    # (first, end) of each listing's entries: two captures saved into one file are dated apart
+    sections: list[tuple[int, int]] = field(default_factory=list)
     header_lines: int = 0  # lines of the listing's chrome at the top
 
     def warn(self, line: int | None, message: str) -> None:
         self.warnings.append(CaptureWarning(self.path, line, message))
 
-    def explicit_years(self) -> list[int]:
-        return [e.year for e in self.entries if e.year is not None]
+    def explicit_years(self, section: int = 0) -> list[int]:
+        first, end = self.sections[section] if self.sections else (0, len(self.entries))
+        return [e.year for e in self.entries[first:end] if e.year is not None]
 
 
 def read_capture(path: Path, today: dt.date | None = None) -> Capture:
@@ -148,6 +154,7 @@ def parse_capture(text: str, path: Path, today: dt.date | None = None) -> Captur
         capture.warn(lines[end][0], "another listing's page header (two captures in one file?), skipped")
         start = after
     _read_section(lines[start:], capture, latest_year)
+    capture.sections = [(first, end) for first, end in capture.sections if end > first] or [(0, 0)]
     if capture.entries and lines:
         _cut_short_at_the_end(capture.entries[-1], lines[-1][0], capture)
     return capture
@@ -164,23 +171,32 @@ def _cut_short_at_the_end(last: Entry, last_line: int, capture: Capture) -> None
 
 
 def _later_headers(lines: list[tuple[int, str]], start: int):
-    """(where, end) of each run of two or more header lines after the first header, with the
-    capture date after it: the page chrome of another capture pasted after this one."""
+    """(where, end) of each later listing header: a run of header lines, with the capture date after
+    it (two header lines, or one and the date): another capture saved after this one. A file
+    without a final line end glues the next one's first line, `new`, to its last: taken off."""
     i = start
     while i < len(lines):
         j = i
         while j < len(lines) and lines[j][1].casefold() in CHROME:
             j += 1
-        if j - i >= 2:
-            m = DATE_LINE.match(lines[j][1]) if j < len(lines) else None
-            if m and not m["upvotes"] and not _is_meta_start(lines, j + 1):
-                j += 1
-            yield i, j
+        m = DATE_LINE.match(lines[j][1]) if j < len(lines) else None
+        dated = bool(m and m["month"].lower() in MONTHS and not m["upvotes"] and not _is_meta_start(lines, j + 1))
+        if j - i >= 2 or j - i == 1 and dated:
+            n, glued = lines[i - 1] if i else (0, "")
+            if lines[i][1].casefold() != GLUED and glued.casefold().endswith(GLUED) and glued.casefold() != GLUED:
+                lines[i - 1] = (n, glued[:-len(GLUED)].rstrip())
+            yield i, j + 1 if dated else j
         i = max(j, i + 1)
 
 
 def _read_section(lines: list[tuple[int, str]], capture: Capture, latest_year: int) -> None:
     """The papers of one listing, its header already skipped."""
+    first = len(capture.entries)
+    _read_listing(lines, capture, latest_year)
+    capture.sections.append((first, len(capture.entries)))
+
+
+def _read_listing(lines: list[tuple[int, str]], capture: Capture, latest_year: int) -> None:
     i = 0
     pending: list[tuple[int, str]] = []  # lines since the last metadata block
     with_block = 0  # papers read with their metadata block (in a listing that shows them, every paper has one)
@@ -212,8 +228,27 @@ def _read_section(lines: list[tuple[int, str]], capture: Capture, latest_year: i
         n, title = pending[0]
         missing = "abstract" if len(pending) == 1 else "metadata block after it"
         capture.warn(n, f"entry {title[:60]!r} has no {missing} (truncated capture?), skipped")
-    else:  # papers without blocks after those with them are papers still
+    elif with_block:  # after papers with blocks: whole papers without theirs, and the page's footer
+        _tail(pending, capture)
+    else:
         _pairs(pending, capture, at_end=True)
+
+
+def _tail(lines: list[tuple[int, str]], capture: Capture) -> None:
+    """Lines after a listing's last metadata block: a title followed by an abstract-long line is a
+    paper without its block; the rest (Previous, Next, the page's footer) are skipped, said once."""
+    i, skipped = 0, []
+    while i < len(lines):
+        if i + 1 < len(lines) and len(lines[i][1]) <= MAX_TITLE_CHARS and len(lines[i + 1][1]) >= MIN_PARAGRAPH_CHARS:
+            capture.entries.append(Entry(title=lines[i][1], abstract=lines[i + 1][1], line=lines[i][0]))
+            i += 2
+        else:
+            skipped.append(lines[i])
+            i += 1
+    if skipped:
+        n, first = skipped[0]
+        capture.warn(n, f"{len(skipped)} line(s) after the last paper, from {first[:40]!r}, are not papers "
+                        "(the page's footer?), skipped")
 
 
 def clean_line(line: str) -> str:
@@ -256,7 +291,7 @@ def _skip_chrome(lines: list[tuple[int, str]], capture: Capture) -> int:
     for i, (n, line) in enumerate(lines[:HEADER_LINES]):
         if line.casefold() in CHROME:
             last = i
-        elif _is_meta_start(lines, i):
+        elif _is_meta_start(lines, i) or len(line) >= MIN_PARAGRAPH_CHARS:  # a paper: the header is over
             break
     end = capture.header_lines = last + 1
     for at in (end, end + 1) if end else ():  # the capture date, maybe after one stray line
@@ -276,7 +311,7 @@ def _skip_chrome(lines: list[tuple[int, str]], capture: Capture) -> int:
 def _period(line: str, capture: Capture) -> bool:
     """A weekly or monthly listing's period ("March 2025"): its year is the year of its dates."""
     m = PERIOD.match(line)
-    if not m or m["month"] and m["month"][:3].lower() not in MONTHS:
+    if not m or m["month"] and m["month"].lower() not in MONTH_NAMES and m["month"].lower() not in MONTHS:
         return False
     capture.listing_year = int(m["year"])
     return True
@@ -373,7 +408,7 @@ def _valid_day(year: int, month: int, day: int) -> bool:
     return True
 
 
-def resolve_year(capture: Capture, year: int | None, today: dt.date) -> tuple[int, str]:
+def resolve_year(capture: Capture, year: int | None, today: dt.date, section: int = 0) -> tuple[int, str]:
     """The capture's own year, and how it was found (for the summary).
 
     A weekly or monthly listing names its period ("March 2025") in its header.
@@ -382,9 +417,9 @@ def resolve_year(capture: Capture, year: int | None, today: dt.date) -> tuple[in
     """
     if year is not None:
         return year, "given"
-    if capture.listing_year is not None:
+    if capture.listing_year is not None and section == 0:  # (a later listing's header is not read)
         return capture.listing_year, "shown"
-    years = capture.explicit_years()
+    years = capture.explicit_years(section)
     if years:
         return max(years) + 1, "inferred"
     return today.year, "assumed"

@@ -131,17 +131,18 @@ def _merge_captures(paths: list[Path], year: int | None, today: dt.date,
             say(f"error: {exc}")
             continue
         report.captures_read += 1
-        capture_year, how = resolve_year(capture, year, today)
-        if how == "assumed" and any(e.month is not None for e in capture.entries):
-            say(f"note: {path}: no year on the capture; dates without a year taken as {capture_year} (use --year)")
         for warning in capture.warnings:
             report.warnings.append(str(warning))
             say(f"warning: {warning}")
-        for entry in capture.entries:
-            date = _date_of(entry, capture, capture_year, report, say)
-            key = title_key(entry.title)
-            paper = papers.setdefault(key, CapturedPaper(entry.title, entry.abstract))
-            paper.add(entry, date, path.name)
+        for section, (first, end) in enumerate(capture.sections):  # two captures in one file: each its year
+            capture_year, how = resolve_year(capture, year, today, section)
+            if how == "assumed" and any(e.month is not None for e in capture.entries[first:end]):
+                say(f"note: {path}: no year on the capture; dates without a year taken as {capture_year} (use --year)")
+            for entry in capture.entries[first:end]:
+                date = _date_of(entry, capture, capture_year, report, say)
+                key = title_key(entry.title)
+                paper = papers.setdefault(key, CapturedPaper(entry.title, entry.abstract))
+                paper.add(entry, date, path.name)
     report.papers_seen = len(papers)
     return papers
 
@@ -273,14 +274,28 @@ def _slug_source(slug: str, source: str) -> str:
 
 def _by_slug_and_source(paper: CapturedPaper, existing: dict[str, Path], held: set) -> Path | None:
     """The page of a paper whose title and paper_id a person changed or removed: the page with the
-    slug its captured title gives that lists one of its captures, unless another paper holds it."""
-    for slug in slug_forms(paper.title):
+    slug its captured title gives (with its paper id first: that one is the paper's alone) that
+    lists one of its captures, unless another paper holds it. A slug cut to its length is not
+    the title's alone (long titles that start alike share it): that page must also begin with
+    the paper's abstract."""
+    plain, with_id = slug_forms(paper.title)
+    cut = plain != slugify(paper.title, max_chars=len(paper.title) + 1)
+    for slug in (with_id, plain):
         for source in paper.sources:
             path = existing.get(_slug_source(slug, source))
-            if path is not None and path not in held:
-                held.add(path)
-                return path
+            if path is None or path in held or slug == plain and cut and not _begins_with(path, paper.abstract):
+                continue
+            held.add(path)
+            return path
     return None
+
+
+def _begins_with(path: Path, abstract: str) -> bool:
+    try:
+        body = load_page(path).content
+    except CatalogueError:
+        return False
+    return " ".join(body.split()).startswith(" ".join(escape_markdown(abstract).split())[:200])
 
 
 def _not_updatable(post: frontmatter.Post, paper: CapturedPaper) -> list[str]:

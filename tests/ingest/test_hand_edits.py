@@ -391,3 +391,32 @@ def test_papers_whose_titles_give_one_slug_keep_their_own_pages(tmp_path):
     assert alpha.read_bytes() == before, "Lab β's capture went into Lab α's page"
     assert report.new == 0 and len(list(papers.glob("*.md"))) == 2
     assert frontmatter.load(beta)["title"] == "Lab beta, renamed" and frontmatter.load(beta)["organisation"] == "Acme Lab"
+
+
+def test_a_new_paper_is_never_given_the_renamed_page_of_another_whose_long_title_starts_alike(tmp_path):
+    """Titles alike in their first 80 characters share a slug cut to length; with captures of one
+    file name (a browser's default), the new paper went into the other's page."""
+    start = "Scaling Laws for Repetition in Large Language Models: A Systematic Study of Data Reuse Across"
+    abstract = "An abstract long enough to be one, about scaling laws and the reuse of data in training."
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    first = write_capture(tmp_path / "a" / "Daily Papers.txt", f"""
+        {start} Model Sizes
+
+        {abstract}
+        """)
+    later = write_capture(tmp_path / "b" / "Daily Papers.txt", f"""
+        {start} Tokenizers
+
+        Another abstract long enough to be one, about tokenizers and how they change scaling laws.
+        """)
+    content = tmp_path / "content"
+    assert ingest([first], content).new == 1
+    [page] = (content / "papers").glob("*.md")
+    post = frontmatter.load(page)
+    post["title"] = "Scaling laws, our reading"
+    del post["paper_id"]
+    page.write_text(frontmatter.dumps(post) + "\n", encoding="utf-8")
+    edited = page.read_bytes()
+    report = ingest([later], content)
+    assert report.new == 1 and page.read_bytes() == edited

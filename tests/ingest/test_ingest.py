@@ -469,18 +469,25 @@ def test_a_capture_cut_short_inside_its_last_paper_skips_that_paper_with_a_warni
 
 # --- captures as people save them -----------------------------------------------------------------
 
-@pytest.mark.parametrize("joint", ["\n", "\ufeff"], ids=["a blank line", "a byte order mark, no line end"])
-def test_two_captures_saved_into_one_file_give_their_papers_and_never_the_second_header(tmp_path, seeds, joint):
-    """`cat a.txt b.txt > both.txt`: "Subscribe", "Daily Papers" and "byAK ..." were papers."""
-    first, second = seeds[0].read_text(encoding="utf-8"), seeds[2].read_text(encoding="utf-8")
+@pytest.mark.parametrize("joint", ["", "\n", "\ufeff"], ids=["cat", "a blank line", "a byte order mark"])
+@pytest.mark.parametrize("pair", [(0, 1), (1, 2), (0, 2)])
+def test_two_captures_saved_into_one_file_give_what_they_give_apart(tmp_path, seeds, joint, pair):
+    """`cat a.txt b.txt > both.txt`: "Subscribe", "Daily Papers" and "byAK ..." were papers; the
+    seeds end without a line end, so the second's `new` was glued to the first's last line (a
+    date lost, an abstract ending "FA2.new"); and both took one year, moving dates."""
+    first, second = (seeds[n].read_text(encoding="utf-8") for n in pair)
     (tmp_path / "both.txt").write_text(first + joint + second, encoding="utf-8")
     result = run_cli("ingest", "--content", str(tmp_path / "both"), str(tmp_path / "both.txt"))
     assert result.returncode == 0, result.stderr
     assert "another listing's page header (two captures in one file?), skipped" in result.stderr
-    assert run_cli("ingest", "--content", str(tmp_path / "apart"), str(seeds[0]), str(seeds[2])).returncode == 0
-    titles = lambda c: sorted(frontmatter.load(p)["title"] for p in (c / "papers").glob("*.md"))  # noqa: E731
-    assert titles(tmp_path / "both") == titles(tmp_path / "apart")
-    assert len(titles(tmp_path / "both")) == independent_title_count([seeds[0], seeds[2]])
+    assert run_cli("ingest", "--content", str(tmp_path / "apart"), *(str(seeds[n]) for n in pair)).returncode == 0
+
+    def pages(content):
+        posts = [frontmatter.load(p) for p in (content / "papers").glob("*.md")]
+        return sorted((post.content, sorted((k, str(v)) for k, v in post.metadata.items() if k != "sources"))
+                      for post in posts)
+    assert pages(tmp_path / "both") == pages(tmp_path / "apart")
+    assert len(pages(tmp_path / "both")) == independent_title_count([seeds[n] for n in pair])
 
 
 @pytest.mark.parametrize("shown,upvotes", [("1.2k", 1200), ("1,234", 1234), ("—", None), ("12", 12)])
@@ -531,12 +538,14 @@ def test_a_stray_line_between_an_abstract_and_its_block_is_skipped_not_made_the_
     assert all(len(str(frontmatter.load(p)["title"])) < 300 for p in (tmp_path / "stray" / "papers").glob("*.md"))
 
 
-def test_papers_without_blocks_after_papers_with_them_are_papers_still(tmp_path):
-    """Only a last entry cut short is skipped: three complete papers after the last block were all dropped."""
-    capture = write_capture(tmp_path / "mixed.txt", """
+def test_papers_without_blocks_after_papers_with_them_are_papers_still_and_the_footer_is_not(tmp_path):
+    """Only a last entry cut short is skipped: three complete papers after the last block were all
+    dropped; and the page's footer after them (Previous, Next, ...) is no paper either."""
+    long = "an abstract long enough to be one, about repetition in generation and how to measure it well"
+    capture = write_capture(tmp_path / "mixed.txt", f"""
         Blocked Paper
 
-        An abstract of the paper with its block.
+        The first {long}.
 
           • 3 authors
         ·
@@ -544,14 +553,23 @@ def test_papers_without_blocks_after_papers_with_them_are_papers_still(tmp_path)
 
         Free Paper One
 
-        The first abstract without a block.
+        The second {long}.
 
         Free Paper Two
 
-        The second abstract without a block.
+        The third {long}.
+
+        Previous
+
+        Next
+
+        System theme
+
+        TOS
         """)
     report = ingest([capture], tmp_path / "content")
-    assert report.new == 3 and not report.warnings, report.warnings
+    assert report.new == 3, report.warnings
+    assert len(report.warnings) == 1 and "4 line(s) after the last paper, from 'Previous'" in report.warnings[0]
 
 
 def test_a_content_folder_that_is_a_file_is_named_in_one_line(tmp_path, seeds):
