@@ -75,7 +75,7 @@ def check(settings: Settings, allow_empty: bool = False) -> list[Finding]:
         findings += _unknown_keys(paper)
         if not paper.draft:  # read and checked, but built into nothing
             papers.append(paper)
-    findings += _duplicates(papers)
+    findings += _duplicates(papers, folder)
     if not papers and not allow_empty and not any(f.level == "error" for f in findings):  # drafts alone too
         findings.append(Finding("error", folder, None, "no papers in this content folder: a build refuses it "
                                                        "(`catalogue build --allow-empty` builds an empty site)"))
@@ -129,7 +129,7 @@ def _unknown_keys(paper: Paper) -> list[Finding]:
     return found
 
 
-def _duplicates(papers: list[Paper]) -> list[Finding]:
+def _duplicates(papers: list[Paper], folder: Path) -> list[Finding]:
     found = []
     by_slug: dict[str, Paper] = {}
     by_title: dict[str, Paper] = {}
@@ -137,11 +137,11 @@ def _duplicates(papers: list[Paper]) -> list[Finding]:
         other = by_slug.setdefault(paper.slug, paper)
         if other is not paper:
             found.append(Finding("error", paper.source, line_of(Path(paper.source), "slug"),
-                                 f"slug {paper.slug!r} is already used by {os.path.basename(other.source)}"))
+                                 f"slug {paper.slug!r} is already used by {os.path.relpath(other.source, folder)}"))
         other = by_title.setdefault(title_key(paper.title), paper)
         if other is not paper:
             found.append(Finding("warning", paper.source, line_of(Path(paper.source), "title"),
-                                 f"the same title as {os.path.basename(other.source)}"))
+                                 f"the same title as {os.path.relpath(other.source, folder)}"))
     return found
 
 

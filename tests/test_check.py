@@ -241,3 +241,13 @@ def test_a_strict_build_of_an_empty_catalogue_asked_for_is_not_refused_by_its_ch
     result = run_cli("build", "--content", str(tmp_path / "empty"), "--out", str(tmp_path / "site"), "--strict",
                      "--allow-empty")
     assert result.returncode == 0, result.stderr
+
+
+def test_a_slug_used_twice_across_subfolders_names_the_other_page_by_its_folder(content):
+    """"slug 'x' is already used by x.md", said of x.md: the other page was in papers/2025/."""
+    page = sorted((content / "papers").glob("*.md"))[0]
+    (content / "papers" / "2025").mkdir()
+    shutil.copy(page, content / "papers" / "2025" / page.name)
+    result = run_cli("check", "--content", str(content))
+    assert any(line.startswith(f"error: {page}:") and f"is already used by 2025/{page.name}" in line
+               for line in findings(result)), findings(result)

@@ -17,7 +17,15 @@ from generator.catalogue.readable import readable_fragment, readable_text
 from generator.catalogue.scholarly import read_scholarly
 from generator.catalogue.taxonomy import Taxonomy, Topic, load_taxonomy
 from generator.errors import CatalogueError
-from generator.ingest.pages import PAPERS_DIR, as_date, is_page_name, line_of, load_page, page_title
+from generator.ingest.pages import (
+    LINKED_FOLDER,
+    PAPERS_DIR,
+    as_date,
+    is_page_name,
+    line_of,
+    load_page,
+    page_title,
+)
 from generator.ingest.slugs import paper_id, slugify
 from generator.utils.parallel import Chunked
 
@@ -64,7 +72,9 @@ def page_stamps(folder: Path, unreadable: list[CatalogueError] | None = None) ->
         try:
             with os.scandir(where) as entries:
                 for entry in entries:
-                    if entry.is_dir(follow_symlinks=False) and not entry.name.startswith("."):
+                    if entry.is_dir() and not entry.name.startswith("."):
+                        if entry.is_symlink():  # said, not skipped: its pages would be missing from the site
+                            raise CatalogueError(LINKED_FOLDER, entry.path)
                         pending.append(entry.path)
                     elif is_page_name(entry.name):
                         found.append(entry)
@@ -134,8 +144,8 @@ def read_papers(content: Path, allow_html: bool = False, cache: PaperCache | Non
         if paper.draft:  # kept out of the catalogue, as if its page were not there (its slug too)
             continue
         if paper.slug in claimed:
-            raise CatalogueError(f"slug {paper.slug!r} is already used by {os.path.basename(claimed[paper.slug])}",
-                                 paper.source)
+            raise CatalogueError(f"slug {paper.slug!r} is already used by {os.path.relpath(claimed[paper.slug], folder)}",
+                                 paper.source, line_of(Path(paper.source), "slug"))
         claimed[paper.slug] = paper.source
         papers.append(paper)
     return taxonomy, papers, [p for p in fresh.values() if not p.draft]
@@ -150,7 +160,11 @@ def _pages_stamped(folder: str, stamps: dict[str, dict[str, tuple[int, int]]]) -
     pages = {}
     for where in folders:
         name_at = len(os.path.join(where, ""))
-        pages.update((path, stamp) for path, stamp in stamps[where].items() if is_page_name(path[name_at:]))
+        for path, stamp in stamps[where].items():
+            if is_page_name(path[name_at:]):
+                pages[path] = stamp
+            elif not path[name_at:].startswith(".") and os.path.isdir(path):  # (freshness lists real folders apart)
+                raise CatalogueError(LINKED_FOLDER, path)
     return pages if len(folders) == 1 else dict(sorted(pages.items()))  # (one folder's are in order)
 
 

@@ -165,7 +165,8 @@ def _cut_short_at_the_end(last: Entry, last_line: int, capture: Capture) -> None
     mid-sentence, which ingest keeps (it may be how the abstract ends) but says so. (A cut inside
     a last date line, `Apr 29, 2024` to `Apr 2`, cannot be told from a date shown without a year.)"""
     if last.line < last_line and last.month is None and last.author_count is None \
-            and last.organisation is None and not last.abstract.rstrip().endswith(SENTENCE_ENDS):
+            and last.organisation is None and not last.abstract.rstrip().endswith(SENTENCE_ENDS) \
+            and "/" not in last.abstract.split()[-1]:  # an address ends many a whole abstract
         capture.warn(last.line, f"the abstract of {last.title[:60]!r} stops mid-sentence (truncated capture?); "
                                 "kept as it is: ingest the whole capture, then empty the page's body to have it filled")
 

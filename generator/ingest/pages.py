@@ -30,6 +30,9 @@ def is_page_name(name: str) -> bool:
     return name.endswith(".md") and not name.startswith(".")
 
 
+LINKED_FOLDER = "a link to a folder among the pages is not read (it could loop): move the pages in, or link each page"
+
+
 def page_paths(folder: Path, hidden_too: bool = False) -> list[Path]:
     """The pages under `folder` and its subfolders (not hidden ones, as the build reads them),
     sorted; `hidden_too`: hidden files named like pages as well (a new page must not take their names)."""
@@ -37,6 +40,9 @@ def page_paths(folder: Path, hidden_too: bool = False) -> list[Path]:
         return []
     found = []
     for where, folders, files in os.walk(folder):
+        for name in folders:
+            if not name.startswith(".") and os.path.islink(os.path.join(where, name)):
+                raise CatalogueError(LINKED_FOLDER, Path(where, name))
         folders[:] = sorted(f for f in folders if not f.startswith("."))
         found += [Path(where, name) for name in files if is_page_name(name) or hidden_too and name.endswith(".md")]
     return sorted(found)
@@ -319,7 +325,7 @@ def write_text_atomic(path: Path, text: str) -> None:
 
 def sweep_leftovers(folder: Path) -> None:
     """Remove the temporary pages an ingest that was killed (or stopped inside `mkstemp`) left."""
-    for leftover in folder.glob(".*.md.*.tmp"):
+    for leftover in folder.rglob(".*.md.*.tmp"):  # beside pages in subfolders too
         pid = leftover.name.rsplit(".", 3)[1]
         if pid.isdigit() and not alive(int(pid)):
             leftover.unlink(missing_ok=True)

@@ -420,3 +420,29 @@ def test_a_new_paper_is_never_given_the_renamed_page_of_another_whose_long_title
     edited = page.read_bytes()
     report = ingest([later], content)
     assert report.new == 1 and page.read_bytes() == edited
+
+
+def test_a_linked_folder_among_the_pages_is_named_by_build_check_and_ingest(tmp_path, seeds):
+    """Its pages were left out of the site without a word, and ingest wrote them again at the top."""
+    content = tmp_path / "content"
+    ingest(seeds, content)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    _miro(content).rename(elsewhere / _miro(content).name)
+    (content / "papers" / "linked").symlink_to(elsewhere)
+    for command in (["build", "--content", str(content), "--out", str(tmp_path / "site")],
+                    ["check", "--content", str(content)], ["ingest", "--content", str(content), *map(str, seeds)]):
+        result = run_cli(*command)
+        assert result.returncode == 1 and "Traceback" not in result.stderr, (command, result.stderr)
+        assert f"{content / 'papers' / 'linked'}: a link to a folder among the pages is not read" in result.stderr
+    assert not list((content / "papers").glob("miromind*.md")), "ingest wrote the linked page again"
+
+
+def test_a_temporary_page_left_in_a_subfolder_is_removed_by_the_next_ingest(tmp_path, seeds):
+    content = tmp_path / "content"
+    ingest(seeds, content)
+    (content / "papers" / "2025").mkdir()
+    leftover = content / "papers" / "2025" / ".x.md.999999999.k2j4h1.tmp"  # no such process
+    leftover.write_text("", encoding="utf-8")
+    ingest(seeds, content)
+    assert not leftover.exists()

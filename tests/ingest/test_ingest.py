@@ -636,3 +636,12 @@ def test_a_new_page_never_takes_the_name_of_a_page_there_even_with_its_paper_id(
     assert unique_slug("Lab β", {plain}) == with_id
     assert unique_slug("Lab β", {plain, with_id}) == f"{with_id}-2"
     assert unique_slug("Lab β", {plain, with_id, f"{with_id}-2"}) == f"{with_id}-3"
+
+
+def test_a_last_abstract_ending_in_an_address_is_whole(tmp_path, seeds):
+    """Five of the seeds' abstracts end with their code's address: no "mid-sentence" warning for them."""
+    lines = seeds[1].read_text(encoding="utf-8").split("\n")
+    at = next(i for i, line in enumerate(lines) if line.rstrip().endswith(("github.com", "/")) and len(line) > 300)
+    (tmp_path / "ends.txt").write_text("\n".join(lines[:at + 1]), encoding="utf-8")
+    result = run_cli("ingest", "--content", str(tmp_path / "content"), str(tmp_path / "ends.txt"))
+    assert result.returncode == 0 and "mid-sentence" not in result.stderr, result.stderr
