@@ -19,7 +19,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from generator.catalogue.groups import index_catalogue
 from generator.catalogue.markup import Renderer
@@ -29,6 +29,7 @@ from generator.catalogue.taxonomy import load_taxonomy
 from generator.errors import CatalogueError
 from generator.ingest.pages import PAPERS_DIR, line_of
 from generator.ingest.slugs import title_key
+from generator.resources import VENDOR_LUNR_FILES
 from generator.settings import Settings
 from generator.site.routes import plan_site
 
@@ -153,34 +154,39 @@ def _dead_links(papers: list[Paper], routes: list, settings: Settings) -> list[F
         static = folder / "static"
         if static.is_dir():
             targets |= {f"static/{p.relative_to(static).as_posix()}" for p in static.rglob("*") if p.is_file()}
+    targets |= {f"static/lunr/{name}" for name in VENDOR_LUNR_FILES}  # copied in by the writer
+    base_path = unquote(settings.base_path)  # every address compared as the site's files are named
+    absolute = unquote(settings.absolute_base) if settings.absolute_base else None
     found = []
     for paper in papers:
         for tag, href in _HREF.findall(paper.body_html):
             what = "image" if tag.startswith("img") else "link"
-            address = html.unescape(href)
-            if settings.absolute_base and address.startswith(settings.absolute_base):
-                address = settings.base_path + address[len(settings.absolute_base):]  # the site's own address, written whole
-            parts = urlsplit(address)
-            if parts.scheme or parts.netloc or not parts.path:
-                continue
+            parts = urlsplit(html.unescape(href))
             path = unquote(parts.path)
+            whole = unquote(urlunsplit(parts[:3] + ("", "")))
+            if absolute and whole.startswith(absolute):
+                path = base_path + whole[len(absolute):]  # the site's own address, written whole
+            elif parts.scheme or parts.netloc or not parts.path:
+                continue
             if path.startswith("/"):
-                if not path.startswith(settings.base_path):
+                if not path.startswith(base_path):
                     meant = path.lstrip("/")  # written for a site at the host's root, it leaves this one
                     if meant in targets or meant.rstrip("/") + "/" in targets:
                         found.append(Finding("warning", paper.source, _line_holding(Path(paper.source), href),
                                              f"link {href!r} leaves the site, which is published under "
-                                             f"{settings.base_path}: write it relative to the page "
+                                             f"{base_path}: write it relative to the page "
                                              f"({os.path.relpath(meant, os.path.dirname(paper.url))}"
                                              f"{'/' if meant.endswith('/') else ''})"))
                     continue  # else elsewhere on the host: not ours to judge
-                target = path[len(settings.base_path):]
+                target = path[len(base_path):]
             else:
                 target = os.path.normpath(os.path.join(os.path.dirname(paper.url), path)).replace(os.sep, "/")
                 if path.endswith("/") and not target.endswith("/"):
                     target += "/"
-            if target in ("", "."):
+            if target in ("", ".", "./"):
                 target = ""
+            if target.endswith("index.html") and target[:-len("index.html")] in targets | {""}:
+                continue  # a page's folder, written with its file
             if target not in targets and target.rstrip("/") + "/" not in targets and target + "index.html" not in targets:
                 found.append(Finding("warning", paper.source, _line_holding(Path(paper.source), html.unescape(href)),
                                      f"{what} {html.unescape(href)!r} leads to no page or file of the site"))

@@ -125,6 +125,22 @@ def test_an_image_and_a_whole_address_of_the_site_itself_that_lead_nowhere_are_n
         [("image", "fig1.png"), ("link", "https://lab.example.org/papers/papers/no-such-paper/")]
 
 
+def test_links_to_pages_and_files_the_site_has_are_never_named_however_written(content, tmp_path):
+    """`../../` (home), `index.html`, a page's folder with its file, lunr.js, and a base_url written
+    percent-encoded: each was "a link that leads to no page" (and `build --strict` built nothing)."""
+    target = sorted((content / "papers").glob("*.md"))[0].stem
+    write_paper(content, "fine", "A Paper With Good Links",
+                f"[home](../../) [this](index.html) [x](../{target}/index.html) [lunr](../../static/lunr/lunr.min.js) "
+                f"[whole](https://lab.example.org/my%20papers/papers/{target}/) [gone](https://lab.example.org/my%20papers/nope/) "
+                "[root](/my%20papers/topics/) [gone too](/my%20papers/nope3/)")
+    config = tmp_path / "catalogue.toml"
+    config.write_text('base_url = "https://lab.example.org/my%20papers/"\n', encoding="utf-8")
+    dead = [line for line in findings(run_cli("check", "--content", str(content), "--config", str(config)))
+            if "fine.md" in line]
+    assert sorted(re.search(r"link '([^']+)'", line).group(1) for line in dead) == \
+        ["/my%20papers/nope3/", "https://lab.example.org/my%20papers/nope/"], dead
+
+
 def test_a_link_written_from_the_hosts_root_is_named_when_the_site_is_published_under_a_sub_path(content, tmp_path):
     """`/papers/x/` passed check and, under https://example.org/lab/papers/, led out of the site (404)."""
     target = sorted((content / "papers").glob("*.md"))[0].stem

@@ -14,6 +14,7 @@ ways and compare.
 from __future__ import annotations
 
 import gc
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,6 +57,8 @@ def build(settings: Settings, out: Path, say: Callable[[str], None] = lambda _: 
     site with an empty one)."""
     # The cycle collector would walk the whole catalogue again and again while a build allocates;
     # a build's garbage is freed when it returns.
+    if out.is_symlink() and out.is_dir():  # a link to a web root: the site goes where it points, the link stays
+        out = Path(os.path.realpath(out))
     collecting = gc.isenabled()
     gc.disable()
     try:
@@ -64,8 +67,10 @@ def build(settings: Settings, out: Path, say: Callable[[str], None] = lambda _: 
         except (CatalogueError, KeyboardInterrupt):
             raise
         except Exception:  # noqa: BLE001 - a kept state damaged on disk (say, a pack zero-filled by a crash)
-            if state is not None or force:
-                raise
+            from generator.build.state import STATE_FILE
+
+            if state is not None or force or not (freshness.private_cache_dir(out) / STATE_FILE).exists():
+                raise  # nothing kept was read: the failure is not the cache's
             say("note: the build failed with what the last build kept; building again without it")
             return _build(settings, out, say, True, None, allow_empty)
     finally:

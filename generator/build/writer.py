@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from generator.errors import CatalogueError
-from generator.resources import VENDOR_LUNR
+from generator.resources import VENDOR_LUNR, VENDOR_LUNR_FILES
 from generator.settings import Settings
 from generator.utils.background import alive, detached
 from generator.utils.parallel import Chunked
@@ -133,7 +133,7 @@ def copy_static(settings: Settings, stage: Path) -> None:
             shutil.copytree(folder / "static", target, dirs_exist_ok=True)
     lunr = target / "lunr"
     lunr.mkdir(parents=True, exist_ok=True)
-    for name in ("lunr.min.js", "LICENSE"):
+    for name in VENDOR_LUNR_FILES:
         shutil.copy2(VENDOR_LUNR / name, lunr / name)
 
 

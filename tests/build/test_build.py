@@ -797,3 +797,16 @@ def test_a_site_folder_that_is_a_mount_point_is_built_into_in_place(tmp_path, mo
     assert snapshot(site) == snapshot(tmp_path / "fresh")
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".site.")] == []
     assert [p.name for p in site.iterdir() if p.name.startswith(".")] == []
+
+
+def test_an_output_that_is_a_link_to_a_folder_gets_the_site_where_it_points(tmp_path):
+    """`--out out`, a link to a web root: the link was swapped for a folder and the web root stayed empty."""
+    content = tmp_path / "content"
+    write_paper(content, "p", "A Paper")
+    root = tmp_path / "www" / "html"
+    root.mkdir(parents=True)
+    (tmp_path / "out").symlink_to(root)
+    for _ in range(2):  # a first build, then one that finds it as it left it
+        assert run_cli("build", "--content", str(content), "--out", str(tmp_path / "out")).returncode == 0
+    assert (tmp_path / "out").is_symlink() and (root / "papers" / "p" / "index.html").is_file()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out")] == []
