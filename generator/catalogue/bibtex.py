@@ -59,12 +59,22 @@ _SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}
 
 
 def bibtex_name(name: str) -> str:
-    """A name as BibTeX reads it: "Guy L. Steele Jr." is "Steele, Jr., Guy L." (else BibTeX's
-    last name is "Jr."); a name written "Last, First" and any other stay as written."""
-    words = name.split()
-    if "," not in name and len(words) >= 3 and words[-1].rstrip(".").lower() in _SUFFIXES:
+    """A name as BibTeX reads it, "Last, Jr., First": "Guy L. Steele Jr.", "Guy L. Steele, Jr." and
+    "Steele Jr., Guy L." are all "Steele, Jr., Guy L." (else BibTeX's last name is "Jr." or
+    "Steele Jr."); "Last, First" and any other stay as written."""
+    parts = [part.strip() for part in name.split(",")]
+    words = parts[0].split()
+    if len(parts) == 1 and len(words) >= 3 and _suffix(words[-1]):  # Guy L. Steele Jr.
         return f"{words[-2]}, {words[-1]}, {' '.join(words[:-2])}"
+    if len(parts) == 2 and len(words) >= 2 and _suffix(parts[1]):  # Guy L. Steele, Jr.
+        return f"{words[-1]}, {parts[1]}, {' '.join(words[:-1])}"
+    if len(parts) == 2 and len(words) == 2 and _suffix(words[1]) and parts[1]:  # Steele Jr., Guy L.
+        return f"{words[0]}, {words[1]}, {parts[1]}"
     return name
+
+
+def _suffix(word: str) -> bool:
+    return word.rstrip(".").lower() in _SUFFIXES
 
 
 def surname(name: str) -> str:

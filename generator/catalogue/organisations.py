@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from generator.errors import CatalogueError
-from generator.ingest.slugs import paper_id, slugify, title_key
+from generator.ingest.slugs import LATIN, paper_id, slugify, title_key
 from generator.settings import read_toml, toml_line
 
 if TYPE_CHECKING:
@@ -76,7 +76,7 @@ def load_aliases(content: Path) -> Aliases:
 
 def _beyond_latin(name: str) -> bool:
     """Has the name a letter or digit that is not a Latin one with accents (`é` is `e` in an address)?"""
-    return any(c.isalnum() and not c.isascii() for c in unicodedata.normalize("NFKD", name))
+    return any(c.isalnum() and not c.isascii() for c in unicodedata.normalize("NFKD", name.translate(LATIN)))
 
 
 @dataclass

@@ -128,9 +128,12 @@ def _latex(span: str) -> str:
         text = LatexNodes2Text(math_mode="text", strict_latex_spaces=True).latex_to_text(span)
     except Exception:  # noqa: BLE001 - a parser's surprise must not cost the page
         return span
-    if _COMPLAINTS.heard:  # `\url{` unclosed: it read something, not what was written
-        return span
+    if _COMPLAINTS.heard or any(mark in text for mark in _PLACEHOLDERS):
+        return span  # `\url{` unclosed, `\cite{smith}` as "<cit.>": it read something, not what was written
     return text if text.strip() or not span.strip() else span
+
+
+_PLACEHOLDERS = ("<cit.>", "<ref>")  # what pylatexenc shows for \cite, \ref, \eqref, \pageref
 
 
 class _Heard(logging.Handler):

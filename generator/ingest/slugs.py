@@ -22,9 +22,14 @@ def paper_id(title: str) -> str:
     return hashlib.sha1(title_key(title).encode("utf-8")).hexdigest()[:12]
 
 
+# Latin letters that Unicode does not decompose into a plain letter and a mark (`é` is `e` and an accent)
+LATIN = str.maketrans({"ß": "ss", "ẞ": "SS", "ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE",
+                       "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ð": "d", "Ð": "D", "þ": "th", "Þ": "Th", "ı": "i"})
+
+
 def slugify(text: str, max_chars: int = MAX_SLUG_CHARS) -> str:
     """ASCII letters, digits and single hyphens only: it can never hold `/` or `..`."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    ascii_text = unicodedata.normalize("NFKD", text.translate(LATIN)).encode("ascii", "ignore").decode("ascii")
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
     if len(slug) > max_chars:
         cut = slug[:max_chars]

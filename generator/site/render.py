@@ -6,7 +6,7 @@ import datetime as dt
 import json
 from functools import lru_cache
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 import jinja2
 from markupsafe import Markup, escape
@@ -139,7 +139,13 @@ def _template_frame(exc: BaseException, env: jinja2.Environment, name: str) -> t
 
 @lru_cache(maxsize=16)
 def _uri(address: str) -> str:
-    return quote(address, safe=":/%@!$&'()*+,;=~[]")
+    """The address as a URI: its path percent-encoded once (`%C3%BC` stays, a lone `%` is `%25`),
+    a host beyond ASCII in its IDNA form (`xn--bcher-kva.example`), as RFC 3986 asks."""
+    parts = urlsplit(address)
+    netloc = parts.netloc
+    if not netloc.isascii():
+        netloc = parts.hostname.encode("idna").decode("ascii") + (f":{parts.port}" if parts.port else "")
+    return urlunsplit(parts._replace(netloc=netloc, path=quote(unquote(parts.path), safe="/:@!$&'()*+,;=")))
 
 
 def page_context(route, settings: Settings) -> dict:

@@ -426,6 +426,20 @@ def test_an_address_with_letters_beyond_ascii_is_written_percent_encoded(tmp_pat
     assert "bücher" not in (tmp_path / "site" / "404.html").read_text(encoding="utf-8")
 
 
+@pytest.mark.parametrize("base,written", [("https://bücher.example/papers/", "https://xn--bcher-kva.example/papers/"),
+                                          ("https://x.org/100%/", "https://x.org/100%25/"),
+                                          ("https://x.org/b%C3%BCcher/", "https://x.org/b%C3%BCcher/")])
+def test_a_host_beyond_ascii_is_in_its_idna_form_and_a_lone_percent_is_escaped(tmp_path, base, written):
+    """RFC 3986: a host as IDNA (a resolver cannot look up `b%C3%BCcher.example`), a `%` not
+    starting an escape as `%25`, and an address written already encoded left as it is."""
+    content = tmp_path / "content"
+    write_paper(content, "p", "A Paper", date="2024-01-01")
+    build(load_settings(None, content, base_url=base), tmp_path / "site")
+    ns = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+    locs = [loc.text for loc in ET.parse(tmp_path / "site" / "sitemap.xml").getroot().iter(f"{ns}loc")]
+    assert locs and all(loc.startswith(written) for loc in locs)
+
+
 def test_canonical_links_and_the_robots_sitemap_line_are_absolute_or_absent(shipped_site, subpath_site):
     """A relative canonical or Sitemap: line is invalid; without an absolute base_url they are left out."""
     for site, expected in ((shipped_site, None), (subpath_site, "https://example.org/lab/papers/")):

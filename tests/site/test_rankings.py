@@ -210,17 +210,19 @@ def test_one_month_or_twenty_years_give_a_sensible_chart(tmp_path, dates, bars):
 
 def test_organisations_whose_names_differ_in_letters_an_address_cannot_hold_are_not_merged(tmp_path):
     """`Alibaba 通义实验室` and `Alibaba 达摩院` were one "alibaba" page; of two spellings as common,
-    the name shown keeps its accents."""
+    the name shown keeps its accents; `ø` is a Latin letter, written `o` in an address."""
     content = tmp_path / "content"
     for n, org in enumerate(["Alibaba 通义实验室", "Alibaba 达摩院", "Alibaba 达摩院", "Lab α", "Lab β", "Lab",
-                             "ETH Zurich", "ETH Zürich"]):
+                             "ETH Zurich", "ETH Zürich", "Kobenhavns Universitet", "Københavns Universitet"]):
         write_paper(content, f"p{n}", f"Paper {n}", date=f"2024-01-{n + 1:02d}", organisation=org)
     build(load_settings(None, content), tmp_path / "site")
     index = (tmp_path / "site" / "organisations" / "index.html").read_text(encoding="utf-8")
     names = re.findall(r'<a href="([^"]+)">([^<]+)</a> <span class="count">(\d+) papers?</span>', index)
     assert sorted((name, int(n)) for _, name, n in names) == [
-        ("Alibaba 达摩院", 2), ("Alibaba 通义实验室", 1), ("ETH Zürich", 2), ("Lab", 1), ("Lab α", 1), ("Lab β", 1)]
-    assert len({href for href, _, _ in names}) == 6
+        ("Alibaba 达摩院", 2), ("Alibaba 通义实验室", 1), ("ETH Zürich", 2), ("Københavns Universitet", 2), ("Lab", 1),
+        ("Lab α", 1), ("Lab β", 1)]
+    assert len({href for href, _, _ in names}) == 7
+    assert 'href="../organisations/kobenhavns-universitet/"' in index  # ø is a Latin letter: no hash
 
 
 @pytest.mark.parametrize("table,line,problem", [

@@ -208,6 +208,18 @@ def test_a_name_with_a_suffix_or_written_last_first_gives_bibtex_its_family_name
     assert key.startswith("steele2024first_")
 
 
+@pytest.mark.parametrize("written", ["Guy L. Steele Jr.", "Guy L. Steele, Jr.", "Steele Jr., Guy L.", "Steele, Jr., Guy L."])
+def test_a_suffix_is_the_suffix_however_the_name_is_written(written):
+    """pybtex read "Steele Jr., Guy L." with the last name "Steele Jr.", and the key began "jr"."""
+    from pybtex.database import Person
+
+    from generator.catalogue.bibtex import bibtex_name, surname
+
+    person = Person(bibtex_name(written))
+    assert (person.last_names, person.lineage_names, person.first_names) == (["Steele"], ["Jr."], ["Guy"])
+    assert surname(written) == "Steele"
+
+
 def test_an_organisation_is_a_corporate_author_and_a_count_never_an_author(site):
     text = (site / "catalogue.bib").read_text(encoding="utf-8")
     assert "author = {{NVIDIA}}" in text
@@ -315,8 +327,9 @@ def test_a_list_card_names_the_first_three_authors_and_the_paper_page_every_one(
 def test_latex_the_converter_cannot_read_is_kept_as_written_and_nothing_unnamed_is_printed(tmp_path):
     """An unclosed `\\url{` came out as `<%s>{`, and pylatexenc printed a line naming no page, even under --quiet."""
     content = tmp_path / "content"
-    write_paper(content, "latex", "A Paper", "We see \\\\url{ here, and \\\\url{https://x.org} there.")
+    write_paper(content, "latex", "A Paper", "We see \\\\url{ here, and \\\\url{https://x.org} there, "
+                "as in \\\\cite{smith}.")
     result = run_cli("build", "--content", str(content), "--out", str(tmp_path / "site"), "--quiet")
     assert result.returncode == 0 and result.stderr == "", result.stderr
     page = (tmp_path / "site" / "papers" / "latex" / "index.html").read_text(encoding="utf-8")
-    assert "We see \\url{ here, and https://x.org there." in page
+    assert "We see \\url{ here, and https://x.org there, as in \\cite{smith}." in page  # not "<cit.>"
