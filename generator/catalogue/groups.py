@@ -7,7 +7,7 @@ topic, date and home pages, feeds and the search index all read from it.
 from __future__ import annotations
 
 import functools
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Callable, TypeVar
 
@@ -128,20 +128,24 @@ def index_catalogue(papers: list[Paper], taxonomy: Taxonomy, last: Catalogue | N
         if paper.topics_by == "none":
             paper.place(placed.get(paper.slug, [taxonomy.catch_all]))
     by_topic: dict[str, list[Paper]] = defaultdict(list)
-    topics: dict[str, Topic] = {}
+    spelt: dict[str, Counter] = defaultdict(Counter)  # a topic's spellings on the pages that name it
     years: dict[int, list[Paper]] = defaultdict(list)
     months: dict[tuple[int, int], list[Paper]] = defaultdict(list)
     undated: list[Paper] = []
     for paper in papers:
         for topic in paper.topics:
             by_topic[topic.slug].append(paper)
-            topics.setdefault(topic.slug, topic)
+            spelt[topic.slug][topic] += 1
         when = paper.month
         if when is None:
             undated.append(paper)
         else:
             years[when[0]].append(paper)
             months[when].append(paper)
+    # a topic's name: the commonest spelling (of two as common, the one with more letters beyond
+    # ASCII, then the first in order), never the newest paper's, which each new paper could change
+    topics = {slug: min(counts, key=lambda t: (-counts[t], -sum(not c.isascii() for c in t.name), t.name))
+              for slug, counts in spelt.items()}
     order = [t.slug for t in taxonomy.topics] + sorted(set(topics) - {t.slug for t in taxonomy.topics})
     entries = [TopicEntry(topics[s], by_topic[s]) for s in order if s in by_topic and s != taxonomy.catch_all.slug]
     if taxonomy.catch_all.slug in by_topic:

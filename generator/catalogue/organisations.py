@@ -13,14 +13,13 @@ plain, so it never depends on which other papers the catalogue holds.
 
 from __future__ import annotations
 
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from generator.errors import CatalogueError
-from generator.ingest.slugs import LATIN, paper_id, slugify, title_key
+from generator.ingest.slugs import address, title_key
 from generator.settings import read_toml, toml_line
 
 if TYPE_CHECKING:
@@ -43,13 +42,7 @@ class Aliases:
         """The organisation's address: from its chosen name if a person merged it, else its spelling.
         A name whose letters an address cannot hold (`Alibaba 达摩院`, `Lab α`), or too long for one,
         adds a hash of its plain spelling, so that `Alibaba 通义实验室` is another organisation."""
-        name = self.name_for(spelling) or spelling
-        slug = slugify(name)
-        if not slug:
-            return f"organisation-{paper_id(name)}"  # a name with no Latin letter
-        if _beyond_latin(name) or len(slugify(name, max_chars=len(name) + 1)) > len(slug):
-            return f"{slug}-{paper_id(name)[:8]}"
-        return slug
+        return address(self.name_for(spelling) or spelling, "organisation")
 
 
 def load_aliases(content: Path) -> Aliases:
@@ -72,11 +65,6 @@ def load_aliases(content: Path) -> Aliases:
                                      toml_line(path, name, ("aliases", 0)))
             names[key] = name
     return Aliases(tuple(sorted(names.items())), path)
-
-
-def _beyond_latin(name: str) -> bool:
-    """Has the name a letter or digit that is not a Latin one with accents (`é` is `e` in an address)?"""
-    return any(c.isalnum() and not c.isascii() for c in unicodedata.normalize("NFKD", name.translate(LATIN)))
 
 
 @dataclass

@@ -26,7 +26,7 @@ from generator.ingest.pages import (
     load_page,
     page_title,
 )
-from generator.ingest.slugs import paper_id, slugify
+from generator.ingest.slugs import address, slugify
 from generator.utils.parallel import Chunked
 
 
@@ -239,9 +239,9 @@ def _topics_of(chosen: object, paper: Paper, taxonomy: Taxonomy, path: Path) -> 
                 raise CatalogueError(f"topics: {name!r} has no letter or digit to name a topic"[:200], path,
                                      line_of(path, "topics"))
             topic = known.get(name) or by_name.get(name.casefold()) or known.get(slugify(name))
-            if topic is None:  # a new topic; a name with no Latin letter (強化学習) gets an address of its own
-                topic = Topic(slugify(name) or f"topic-{paper_id(name)}", name)
-            if topic not in topics:
+            if topic is None:  # a new topic, at an address of its own (see slugs.address: 強化学習, Lab α)
+                topic = Topic(address(name, "topic"), name)
+            if topic.slug not in (t.slug for t in topics):  # `Zebra`, `zebra!` in one list: one topic
                 topics.append(topic)
         if topics:
             return topics, "hand"

@@ -38,6 +38,24 @@ def slugify(text: str, max_chars: int = MAX_SLUG_CHARS) -> str:
     return slug
 
 
+def address(name: str, kind: str) -> str:
+    """The address of a named thing (an organisation, a topic a person named): its slug; with a
+    hash of its plain spelling when the slug lost letters it cannot hold (`Alibaba 达摩院`, `Lab α`)
+    or was cut to length, so that `Alibaba 通义实验室` is another; `<kind>-<hash>` when no Latin
+    letter is left (`强化学习`)."""
+    slug = slugify(name)
+    if not slug:
+        return f"{kind}-{paper_id(name)}"
+    if _beyond_latin(name) or len(slugify(name, max_chars=len(name) + 1)) > len(slug):
+        return f"{slug}-{paper_id(name)[:8]}"
+    return slug
+
+
+def _beyond_latin(name: str) -> bool:
+    """Has the name a letter or digit that is not a Latin one with accents (`é` is `e` in an address)?"""
+    return any(c.isalnum() and not c.isascii() for c in unicodedata.normalize("NFKD", name.translate(LATIN)))
+
+
 def unique_slug(title: str, taken: set[str]) -> str:
     """The title's slug, or the slug plus its paper id when another paper holds it (and a count
     after that should a page hold that too: a new page never takes a page's name)."""

@@ -810,3 +810,19 @@ def test_an_output_that_is_a_link_to_a_folder_gets_the_site_where_it_points(tmp_
         assert run_cli("build", "--content", str(content), "--out", str(tmp_path / "out")).returncode == 0
     assert (tmp_path / "out").is_symlink() and (root / "papers" / "p" / "index.html").is_file()
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out")] == []
+
+
+def test_a_hand_topic_respelled_so_its_name_changes_gives_what_a_fresh_build_gives(tmp_path):
+    """A topic's name is its commonest spelling: respelling one page's can rename it on every page
+    that shows it, pages not edited too."""
+    content, kept, fresh = tmp_path / "content", tmp_path / "kept", tmp_path / "fresh"
+    shutil.copytree(SHIPPED_CONTENT, content)
+    for page, spelling in zip(_papers(content)[20:23], ["Zebra Topic", "Zebra Topic", "'zebra topic!'"]):
+        _edit(page, "title: ", f"topics: [{spelling}]\ntitle: ")
+    assert run_cli("build", "--content", str(content), "--out", str(kept)).returncode == 0
+    assert "<h1>Zebra Topic</h1>" in (kept / "topics" / "zebra-topic" / "index.html").read_text(encoding="utf-8")
+    _edit(_papers(content)[21], "topics: [Zebra Topic]", "topics: ['zebra topic!']")
+    assert run_cli("build", "--content", str(content), "--out", str(kept)).returncode == 0
+    assert run_cli("build", "--content", str(content), "--out", str(fresh)).returncode == 0
+    assert snapshot(kept) == snapshot(fresh)
+    assert "<h1>zebra topic!</h1>" in (kept / "topics" / "zebra-topic" / "index.html").read_text(encoding="utf-8")

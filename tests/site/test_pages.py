@@ -147,7 +147,24 @@ def test_a_persons_topic_named_without_latin_letters_has_a_page_of_its_own(tmp_p
     [hashed] = [slug for slug in pages if slug.startswith("topic-")]
     assert "強化学習" in pages[hashed]
     assert sorted(list_items(out / "topics" / hashed / "index.html")) == ["../../papers/mine/", "../../papers/other/"]
-    assert "mega" in pages and "repetition" not in pages
+    assert [slug for slug in pages if slug.startswith("mega-")] and "repetition" not in pages  # Ω kept apart by a hash
+
+
+def test_a_persons_topics_that_an_address_would_merge_stay_apart_and_a_topic_has_one_name(tmp_path):
+    """`Lab α` and `Lab β` were one topic at `topics/lab/`; `Zebra Topic` and `zebra topic!` are one
+    topic, named by its commonest spelling, not by whichever paper was newest."""
+    content = tmp_path / "content"
+    write_paper(content, "a", "Paper A", "About alpha.", date="2024-01-01", topics="[Lab α, Zebra Topic]")
+    write_paper(content, "b", "Paper B", "About beta.", date="2024-01-02", topics="[Lab β, Zebra Topic]")
+    write_paper(content, "c", "Paper C", "About both.", date="2024-01-03", topics="['zebra topic!', 'Zebra topic']")
+    out = tmp_path / "site"
+    build(load_settings(None, content), out)
+    pages = {p.parent.name: p.read_text(encoding="utf-8") for p in (out / "topics").glob("*/index.html")}
+    labs = sorted(slug for slug in pages if slug.startswith("lab-"))
+    assert len(labs) == 2 and "lab" not in pages
+    assert sorted(list_items(out / "topics" / "zebra-topic" / "index.html")) == \
+        ["../../papers/a/", "../../papers/b/", "../../papers/c/"]  # paper c once, though it names it twice
+    assert "<h1>Zebra Topic</h1>" in pages["zebra-topic"]
 
 
 def test_a_persons_topic_with_no_letter_or_digit_is_an_error_naming_the_line(tmp_path):
