@@ -50,6 +50,7 @@ HEAD = 100       # papers a head holds: a very common term's best for a one-word
 # ten results, a one-word query for it would pass 100 KB gzip (entries shrink about 3.5x gzipped).
 HEAD_BYTES = 192 * 1024
 MANIFEST = "search/manifest.json"
+VERSION = "search/version.json"  # the manifest's version alone: an open tab asks it whether the site changed
 TERMS = "search/terms.json"
 FACETS = "search/facets.json"
 Analysis = list[tuple[dict[str, int], int]]  # per field: term frequencies and length
@@ -572,9 +573,10 @@ class SearchFiles:
         manifest = index.manifest()
         manifest.update({"chunk": DOCS_PER_CHUNK, "chunks": chunks, "topics": topics, "years": self.years})
         version = hashlib.sha256("".join(f"{p}\0{d}\0" for p, d in sorted(self.digests.items())
-                                         if p != MANIFEST).encode())
+                                         if p not in (MANIFEST, VERSION)).encode())
         manifest["version"] = version.hexdigest()[:12]
         self.put(MANIFEST, _json(manifest))
+        self.put(VERSION, _json(manifest["version"]))
 
 
 def _named(first: str, previous: str | None) -> tuple[str, str]:

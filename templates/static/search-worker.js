@@ -85,9 +85,26 @@ function answer(message) {
   });
 }
 
+/* The search as the site now is. Its files are keyed by position, so a tab left open while the site
+ * was published again would show another build's papers: each new query asks, alongside it, whether
+ * the site's search version (search/version.json, a few bytes) is still ours; if not, it starts again. */
+var base = null;
+function current(message) {
+  if (!search.manifest || (last && last.query === message.query)) return Promise.resolve(false);
+  return fetch(base + 'search/version.json', { cache: 'no-cache' }).then(function (response) {
+    return response.ok ? response.json() : null;
+  }, function () { return null; }).then(function (version) {
+    if (!version || version === search.manifest.version) return false;
+    search = new ShardedSearch(loader(base));
+    last = null;
+    return true;
+  });
+}
+
 self.onmessage = function (event) {
   var message = event.data;
   if (message.type === 'load') {
+    base = message.base;
     search = new ShardedSearch(loader(message.base));
     search.start().then(function (manifest) {
       self.postMessage({ type: 'ready', topics: manifest.topics, years: manifest.years });
@@ -96,7 +113,18 @@ self.onmessage = function (event) {
     });
     return;
   }
-  search.start().then(function () { return answer(message); }).then(function (reply) {
+  var checked = current(message);  // asked alongside the search, so an unchanged site costs it no wait
+  var first = search.start().then(function () { return answer(message); }).then(function (reply) {
+    return { reply: reply };
+  }, function (error) { return { error: error }; });
+  Promise.all([first, checked]).then(function (both) {
+    if (both[1]) {  // published again: what the first answer read may be of either build
+      last = null;
+      return search.start().then(function () { return answer(message); });
+    }
+    if (both[0].error) throw both[0].error;
+    return both[0].reply;
+  }).then(function (reply) {
     self.postMessage(reply);
   }).catch(function (error) {
     self.postMessage({ type: 'error', id: message.id, message: String(error && error.message || error) });

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+import shutil
 
 import pytest
-from conftest import CHROMIUM, PROJECT, write_paper
+from conftest import CHROMIUM, PROJECT, SHIPPED_CONTENT, write_paper
 from playwright.sync_api import Page, expect, sync_playwright
 
 from generator.build.pipeline import build
@@ -337,10 +338,40 @@ def test_a_cold_query_fetches_a_few_shards_and_a_second_query_reuses_them(browse
     assert 1 <= len(shards) <= 4 < all_shards
     assert not [u for u in first if "terms.json" in u or "facets.json" in u]
     fetched.clear()
+    statuses = {}
+    page.on("response", lambda response: statuses.setdefault(response.url.split("?")[0], response.status))
     search(page, "continual")
     expect(page.locator("#search-status")).to_contain_text("match “continual”")
     context.close()
-    assert not [u for u in fetched if "manifest.json" in u or u in shards]
+    assert not [u for u in fetched if u in shards]
+    # only the few bytes of the search's version are asked again, whether the site changed (see the next test)
+    assert [url.rsplit("/", 1)[1] for url in statuses if "/search/" in url] == ["version.json"]
+
+
+def test_a_tab_left_open_while_the_site_is_published_again_shows_the_new_sites_papers(
+        browser, tmp_path, static_server):
+    """The search files are keyed by position: a new query in a tab opened before the site was built
+    again showed the old build's papers under the new one's titles (or failed)."""
+    content, site = tmp_path / "content", tmp_path / "site"
+    shutil.copytree(SHIPPED_CONTENT, content)
+    build(load_settings(None, content), site)
+    url = static_server(site, "/")
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(url + "search/?q=repetition")
+    expect(page.locator("#search-results > li").first).to_be_visible()
+    for path in sorted((content / "papers").glob("*.md"))[::2]:  # half the papers go: every position moves
+        path.unlink()
+    build(load_settings(None, content), site)
+    search(page, "continual learning")
+    expect(page.locator("#search-status")).to_contain_text("continual learning")
+    shown = result_titles(page)
+    fresh = context.new_page()
+    fresh.goto(url + "search/?q=continual+learning")
+    expect(fresh.locator("#search-results > li").first).to_be_visible()
+    expected = result_titles(fresh)
+    context.close()
+    assert shown and shown == expected
 
 
 def test_back_and_forward_restore_earlier_queries(page, site_url):
