@@ -21,6 +21,9 @@ from generator.settings import Settings
 _NAME = operator.attrgetter("name")
 
 
+STATE_FILE = "state.pickle"  # what a build keeps for the next one, in private_cache_dir (build.state)
+
+
 def cache_dir(out: Path) -> Path:
     return out.parent / f".{out.name}-cache"
 

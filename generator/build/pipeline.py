@@ -16,6 +16,7 @@ from __future__ import annotations
 import gc
 import os
 import time
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -55,24 +56,32 @@ def build(settings: Settings, out: Path, say: Callable[[str], None] = lambda _: 
     next build reuses in memory; without it, it is kept in the user's cache folder. A content
     folder without papers is an error unless `allow_empty` (a wrong --content must not replace a
     site with an empty one)."""
-    # The cycle collector would walk the whole catalogue again and again while a build allocates;
-    # a build's garbage is freed when it returns.
     if out.is_symlink() and out.is_dir():  # a link to a web root: the site goes where it points, the link stays
         out = Path(os.path.realpath(out))
+    # The cycle collector would walk the whole catalogue again and again while a build allocates;
+    # a build's garbage is freed when it returns.
     collecting = gc.isenabled()
     gc.disable()
     try:
-        try:
-            return _build(settings, out, say, force, state, allow_empty)
-        except (CatalogueError, KeyboardInterrupt):
-            raise
-        except Exception:  # noqa: BLE001 - a kept state damaged on disk (say, a pack zero-filled by a crash)
-            from generator.build.state import STATE_FILE
-
-            if state is not None or force or not (freshness.private_cache_dir(out) / STATE_FILE).exists():
-                raise  # nothing kept was read: the failure is not the cache's
-            say("note: the build failed with what the last build kept; building again without it")
-            return _build(settings, out, say, True, None, allow_empty)
+        if state is not None or force or not (freshness.private_cache_dir(out) / freshness.STATE_FILE).exists():
+            return _build(settings, out, say, force, state, allow_empty)  # nothing kept is read
+        # A state kept on disk can be damaged (a pack zero-filled by a crash, bytes overwritten):
+        # a build that fails with it, or in which numpy meets numbers no build makes, runs again without it.
+        with warnings.catch_warnings(record=True) as heard:
+            warnings.simplefilter("always")
+            try:
+                result = _build(settings, out, say, force, state, allow_empty)
+            except (CatalogueError, KeyboardInterrupt):
+                raise
+            except Exception:  # noqa: BLE001
+                result = None
+        if result is not None and not any(issubclass(w.category, RuntimeWarning) for w in heard):
+            for w in heard:  # not ours to judge: shown as they would have been
+                warnings.showwarning(w.message, w.category, w.filename, w.lineno)
+            return result
+        say("note: the build failed with what the last build kept, or met numbers no build makes; "
+            "building again without it")
+        return _build(settings, out, say, True, None, allow_empty)
     finally:
         if collecting:
             gc.enable()

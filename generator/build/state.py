@@ -23,14 +23,13 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from generator.build.freshness import STATE_FILE  # (named there, where a no-op build can see it)
 from generator.build.incremental import Plan
 from generator.catalogue.paper import Paper
 from generator.catalogue.reader import PaperCache
 from generator.search.shards import SearchFiles
 from generator.utils.background import detached
 from generator.utils.packed import Packed
-
-STATE_FILE = "state.pickle"
 
 
 @dataclass

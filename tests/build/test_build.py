@@ -826,3 +826,23 @@ def test_a_hand_topic_respelled_so_its_name_changes_gives_what_a_fresh_build_giv
     assert run_cli("build", "--content", str(content), "--out", str(fresh)).returncode == 0
     assert snapshot(kept) == snapshot(fresh)
     assert "<h1>zebra topic!</h1>" in (kept / "topics" / "zebra-topic" / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_kept_pack_overwritten_with_other_bytes_is_noticed_and_the_build_is_made_without_it(tmp_path):
+    """Arrays read from other bytes gave numpy numbers no build makes (printed as RuntimeWarnings,
+    even under --quiet) and related lists that were wrong, kept by every later build."""
+    import random
+
+    content, site = tmp_path / "content", tmp_path / "site"
+    shutil.copytree(SHIPPED_CONTENT, content)
+    assert run_cli("build", "--content", str(content), "--out", str(site)).returncode == 0
+    pack = _kept_pack(site)
+    data = bytearray(pack.read_bytes())
+    cut = len(data) * 6 // 10
+    data[cut:] = random.Random(0).randbytes(len(data) - cut)
+    pack.write_bytes(bytes(data))
+    _edit(_papers(content)[40], "\n\n", "\n\nZyxwvut quasiparticles abound. ")
+    result = run_cli("build", "--content", str(content), "--out", str(site), "--quiet")
+    assert result.returncode == 0 and "Warning" not in result.stderr, result.stderr
+    assert run_cli("build", "--content", str(content), "--out", str(tmp_path / "fresh")).returncode == 0
+    assert snapshot(site) == snapshot(tmp_path / "fresh")
