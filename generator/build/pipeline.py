@@ -67,8 +67,7 @@ def build(settings: Settings, out: Path, say: Callable[[str], None] = lambda _: 
             return _build(settings, out, say, force, state, allow_empty)  # nothing kept is read
         # A state kept on disk can be damaged (a pack zero-filled by a crash, bytes overwritten):
         # a build that fails with it, or in which numpy meets numbers no build makes, runs again without it.
-        with warnings.catch_warnings(record=True) as heard:
-            warnings.simplefilter("always")
+        with warnings.catch_warnings(record=True) as heard:  # (the filters as they are: what would print)
             try:
                 result = _build(settings, out, say, force, state, allow_empty)
             except (CatalogueError, KeyboardInterrupt):
