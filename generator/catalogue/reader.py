@@ -24,6 +24,7 @@ from generator.ingest.pages import (
     is_page_name,
     line_of,
     load_page,
+    page_entries,
     page_title,
 )
 from generator.ingest.slugs import address, slugify
@@ -62,31 +63,11 @@ class PaperCache:
 
 
 def page_stamps(folder: Path, unreadable: list[CatalogueError] | None = None) -> dict[str, tuple[int, int]]:
-    """Every page under `folder` and its subfolders (as Hugo reads a section; hidden ones are
-    skipped), sorted by path, with its modification time and size. A page that cannot be looked
-    at stops it, unless `unreadable` collects them (check reports every one)."""
-    found = []
-    pending = [os.fspath(folder)]
-    while pending:
-        where = pending.pop()
-        try:
-            with os.scandir(where) as entries:
-                for entry in entries:
-                    if entry.is_dir() and not entry.name.startswith("."):
-                        if entry.is_symlink():  # said, not skipped: its pages would be missing from the site
-                            raise CatalogueError(LINKED_FOLDER, entry.path)
-                        pending.append(entry.path)
-                    elif is_page_name(entry.name):
-                        found.append(entry)
-        except FileNotFoundError:
-            if where == os.fspath(folder):
-                return {}
-        except NotADirectoryError:
-            raise CatalogueError("a file where the papers folder was expected", where) from None
-        except OSError as exc:
-            raise CatalogueError(f"cannot read the papers folder: {exc.strerror}", where) from None
+    """Every page under `folder` (ingest.pages.page_entries), sorted by path, with its modification
+    time and size. A page that cannot be looked at stops it, unless `unreadable` collects them
+    (check reports every one)."""
     stamps = {}
-    for entry in sorted(found, key=lambda e: e.path):
+    for entry in page_entries(folder):
         try:
             stat = entry.stat()
         except OSError as exc:  # a broken link, a link loop

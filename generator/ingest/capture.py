@@ -180,14 +180,17 @@ def _later_headers(lines: list[tuple[int, str]], start: int):
         j = i
         while j < len(lines) and lines[j][1].casefold() in CHROME:
             j += 1
+        if j == i:  # not a header line: most lines of a capture
+            i += 1
+            continue
         m = DATE_LINE.match(lines[j][1]) if j < len(lines) else None
         dated = bool(m and m["month"].lower() in MONTHS and not m["upvotes"] and not _is_meta_start(lines, j + 1))
-        if j - i >= 2 or j - i == 1 and dated:
+        if j - i >= 2 or dated:
             n, glued = lines[i - 1] if i else (0, "")
             if lines[i][1].casefold() != GLUED and glued.casefold().endswith(GLUED) and glued.casefold() != GLUED:
                 lines[i - 1] = (n, glued[:-len(GLUED)].rstrip())
             yield i, j + 1 if dated else j
-        i = max(j, i + 1)
+        i = j
 
 
 def _read_section(lines: list[tuple[int, str]], capture: Capture, latest_year: int) -> None:

@@ -33,19 +33,39 @@ def is_page_name(name: str) -> bool:
 LINKED_FOLDER = "a link to a folder among the pages is not read (it could loop): move the pages in, or link each page"
 
 
+def page_entries(folder: Path, hidden_too: bool = False) -> list[os.DirEntry]:
+    """The pages under `folder` and its subfolders (as Hugo reads a section; hidden folders are
+    skipped, a linked one is an error: its pages would be missing), by path; none if there is no
+    folder. `hidden_too`: hidden files named like pages as well (a new page must not take their
+    names). Build, check and ingest all find the pages here."""
+    found = []
+    pending = [os.fspath(folder)]
+    while pending:
+        where = pending.pop()
+        try:
+            with os.scandir(where) as entries:
+                for entry in entries:
+                    if entry.is_dir() and not entry.name.startswith("."):
+                        if entry.is_symlink():
+                            raise CatalogueError(LINKED_FOLDER, entry.path)
+                        pending.append(entry.path)
+                    elif is_page_name(entry.name) or hidden_too and entry.name.endswith(".md"):
+                        found.append(entry)
+        except FileNotFoundError:
+            if where == os.fspath(folder):
+                return []
+        except NotADirectoryError:
+            raise CatalogueError("a file where the papers folder was expected", where) from None
+        except OSError as exc:
+            raise CatalogueError(f"cannot read the papers folder: {exc.strerror}", where) from None
+    return sorted(found, key=lambda e: e.path)
+
+
 def page_paths(folder: Path, hidden_too: bool = False) -> list[Path]:
-    """The pages under `folder` and its subfolders (not hidden ones, as the build reads them),
-    sorted; `hidden_too`: hidden files named like pages as well (a new page must not take their names)."""
+    """The pages under `folder` (see page_entries), sorted, as paths."""
     if not folder.is_dir():
         return []
-    found = []
-    for where, folders, files in os.walk(folder):
-        for name in folders:
-            if not name.startswith(".") and os.path.islink(os.path.join(where, name)):
-                raise CatalogueError(LINKED_FOLDER, Path(where, name))
-        folders[:] = sorted(f for f in folders if not f.startswith("."))
-        found += [Path(where, name) for name in files if is_page_name(name) or hidden_too and name.endswith(".md")]
-    return sorted(found)
+    return sorted(Path(entry.path) for entry in page_entries(folder, hidden_too))
 
 
 # libyaml's parser where it is built in (5x faster)
