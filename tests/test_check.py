@@ -22,6 +22,13 @@ def findings(result) -> list[str]:
     return [line for line in result.stderr.splitlines() if line.startswith(("error:", "warning:"))]
 
 
+def checked_for(content, tmp_path, base_url: str) -> list[str]:
+    """The findings of `check` for a site published at `base_url`."""
+    config = tmp_path / "catalogue.toml"
+    config.write_text(f'base_url = "{base_url}"\n', encoding="utf-8")
+    return findings(run_cli("check", "--content", str(content), "--config", str(config)))
+
+
 def test_the_shipped_catalogue_checks_clean_and_nothing_is_written(content, tmp_path):
     before = sorted(p.name for p in tmp_path.rglob("*"))
     result = run_cli("check", "--content", str(content))
@@ -117,9 +124,7 @@ def test_an_image_and_a_whole_address_of_the_site_itself_that_lead_nowhere_are_n
     write_paper(content, "figures", "A Paper With Figures",
                 "Figure: ![fig](fig1.png), [gone](https://lab.example.org/papers/papers/no-such-paper/), "
                 f"[there](https://lab.example.org/papers/papers/{target}/), [other](https://lab.example.org/blog/).")
-    config = tmp_path / "catalogue.toml"
-    config.write_text('base_url = "https://lab.example.org/papers/"\n', encoding="utf-8")
-    dead = [line for line in findings(run_cli("check", "--content", str(content), "--config", str(config)))
+    dead = [line for line in checked_for(content, tmp_path, "https://lab.example.org/papers/")
             if "leads to no page" in line]
     assert sorted(re.search(r"(image|link) '([^']+)'", line).groups() for line in dead) == \
         [("image", "fig1.png"), ("link", "https://lab.example.org/papers/papers/no-such-paper/")]
@@ -133,9 +138,7 @@ def test_links_to_pages_and_files_the_site_has_are_never_named_however_written(c
                 f"[home](../../) [this](index.html) [x](../{target}/index.html) [lunr](../../static/lunr/lunr.min.js) "
                 f"[whole](https://lab.example.org/my%20papers/papers/{target}/) [gone](https://lab.example.org/my%20papers/nope/) "
                 "[root](/my%20papers/topics/) [gone too](/my%20papers/nope3/)")
-    config = tmp_path / "catalogue.toml"
-    config.write_text('base_url = "https://lab.example.org/my%20papers/"\n', encoding="utf-8")
-    dead = [line for line in findings(run_cli("check", "--content", str(content), "--config", str(config)))
+    dead = [line for line in checked_for(content, tmp_path, "https://lab.example.org/my%20papers/")
             if "fine.md" in line]
     assert sorted(re.search(r"link '([^']+)'", line).group(1) for line in dead) == \
         ["/my%20papers/nope3/", "https://lab.example.org/my%20papers/nope/"], dead
@@ -147,15 +150,12 @@ def test_a_link_written_from_the_hosts_root_is_named_when_the_site_is_published_
     write_paper(content, "links", "A Paper With Links",
                 f"See [x](/papers/{target}/), [t](/topics/retrieval-rag/), [s](/search/?q=memory), "
                 "[ours](/lab/papers/topics/), [h](/elsewhere/).")
-    config = tmp_path / "catalogue.toml"
-    config.write_text('base_url = "https://example.org/lab/papers/"\n', encoding="utf-8")
-    leaving = [line for line in findings(run_cli("check", "--content", str(content), "--config", str(config)))
+    leaving = [line for line in checked_for(content, tmp_path, "https://example.org/lab/papers/")
                if "leaves the site" in line]
     assert [re.search(r"\((\S+)\)$", line).group(1) for line in leaving] == \
         [f"../{target}/", "../../topics/retrieval-rag/", "../../search/"]
     assert all("published under /lab/papers/: write it relative to the page" in line for line in leaving)
-    config.write_text('base_url = "https://example.org/"\n', encoding="utf-8")  # at the host's root they work
-    assert not [line for line in findings(run_cli("check", "--content", str(content), "--config", str(config)))
+    assert not [line for line in checked_for(content, tmp_path, "https://example.org/")  # at the host's root they work
                 if "leaves the site" in line]
 
 
