@@ -209,14 +209,19 @@ def _read_listing(lines: list[tuple[int, str]], capture: Capture, latest_year: i
             pending.append(lines[i])
             i += 1
             continue
-        if len(pending) >= 3 and len(pending[-2][1]) > MAX_TITLE_CHARS >= len(pending[-3][1]):
-            # a paragraph where the title should be, a title above it: the line under the
-            # abstract is a stray one ("Submitted by ..."), not the abstract
+        if len(pending) >= 3 and not _abstract_paragraph(pending[-1][1]) \
+                and _earlier_paragraph(pending[-2][1]) and len(pending[-3][1]) <= MAX_TITLE_CHARS:
+            # an abstract's paragraph with a title above it, and under it a short line that ends no
+            # sentence: a stray line ("Submitted by ..."), not the abstract
             capture.warn(pending[-1][0], f"line {pending[-1][1][:60]!r} is not part of a paper, skipped")
             pending.pop()
         if len(pending) >= 2:
-            _pairs(pending[:-2], capture)
-            (n, title), (_, abstract) = pending[-2:]
+            start = len(pending) - 1  # the abstract's first line: an abstract may have paragraphs
+            while start >= 2 and _earlier_paragraph(pending[start - 1][1]):
+                start -= 1
+            _pairs(pending[:start - 1], capture)
+            n, title = pending[start - 1]
+            abstract = "\n\n".join(line for _, line in pending[start:])
             entry = Entry(title=title, abstract=abstract, line=n)
             _read_meta(lines, i, entry, capture, latest_year)
             capture.entries.append(entry)
@@ -236,6 +241,17 @@ def _read_listing(lines: list[tuple[int, str]], capture: Capture, latest_year: i
         _tail(pending, capture)
     else:
         _pairs(pending, capture, at_end=True)
+
+
+def _abstract_paragraph(line: str) -> bool:
+    """A line under an abstract that goes on with it: a paragraph, a sentence, or an address."""
+    return len(line) >= MIN_PARAGRAPH_CHARS or line.endswith(SENTENCE_ENDS) or "/" in line.split()[-1]
+
+
+def _earlier_paragraph(line: str) -> bool:
+    """A line above an abstract's last paragraph that is one of its paragraphs, not the title:
+    too long for a title, or a paragraph's length ending in a full stop (a title seldom does)."""
+    return len(line) > MAX_TITLE_CHARS or (len(line) >= MIN_PARAGRAPH_CHARS and line.endswith("."))
 
 
 def _tail(lines: list[tuple[int, str]], capture: Capture) -> None:

@@ -538,6 +538,46 @@ def test_a_stray_line_between_an_abstract_and_its_block_is_skipped_not_made_the_
     assert all(len(str(frontmatter.load(p)["title"])) < 300 for p in (tmp_path / "stray" / "papers").glob("*.md"))
 
 
+@pytest.mark.parametrize("past", [100, 400])
+def test_an_abstract_saved_as_two_paragraphs_keeps_both_under_its_title(tmp_path, seeds, past):
+    """A first paragraph over 400 characters lost the second as a stray line; a shorter one became
+    the title. The split is made at the first full stop past `past` characters of a real abstract."""
+    lines = seeds[0].read_text(encoding="utf-8").split("\n")
+    block = next(i for i, line in enumerate(lines) if line.strip().startswith("•"))
+    at = max(i for i in range(block) if lines[i].strip())  # the first paper's abstract
+    abstract = lines[at].strip()
+    cut = abstract.index(". ", past) + 1
+    lines[at:at + 1] = [abstract[:cut], abstract[cut:].strip()]
+    (tmp_path / "split.txt").write_text("\n".join(lines), encoding="utf-8")
+    result = run_cli("ingest", "--content", str(tmp_path / "split"), str(tmp_path / "split.txt"))
+    assert result.returncode == 0 and "not part of a paper" not in result.stderr, result.stderr
+    assert run_cli("ingest", "--content", str(tmp_path / "plain"), str(seeds[0])).returncode == 0
+    names = sorted(p.name for p in (tmp_path / "plain" / "papers").glob("*.md"))
+    assert sorted(p.name for p in (tmp_path / "split" / "papers").glob("*.md")) == names
+    title = max(i for i in range(at) if lines[i].strip())
+    paper = page(tmp_path / "split", lines[title].strip()[:40])
+    assert markdown.markdown(paper.content).count("<p>") == 2
+    assert " ".join(html.unescape(re.sub("<[^>]+>", " ", markdown.markdown(paper.content))).split()) == abstract
+
+
+def test_a_stray_line_under_an_abstract_of_usual_length_is_skipped(tmp_path):
+    abstract = "We study how language models repeat themselves, and how a simple penalty stops them doing so in practice."
+    capture = write_capture(tmp_path / "stray.txt", f"""
+        Breaking the Loop
+
+        {abstract}
+        Submitted by akhaliq
+
+          • 6 authors
+        ·
+        Jan 5, 2024 3
+        """)
+    report = ingest([capture], tmp_path / "content")
+    assert any("'Submitted by akhaliq' is not part of a paper" in w for w in report.warnings), report.warnings
+    paper = page(tmp_path / "content", "Breaking the Loop")
+    assert rendered_text(paper.content) == abstract
+
+
 def test_papers_without_blocks_after_papers_with_them_are_papers_still_and_the_footer_is_not(tmp_path):
     """Only a last entry cut short is skipped: three complete papers after the last block were all
     dropped; and the page's footer after them (Previous, Next, ...) is no paper either."""
