@@ -373,6 +373,11 @@ def _skip_meta(lines: list[tuple[int, str]], i: int) -> int:
 def _read_meta(lines: list[tuple[int, str]], i: int, entry: Entry, capture: Capture, latest_year: int) -> None:
     n, who = lines[i]
     if who != META_SEPARATOR:
+        count_part, separator, organisation = who.partition(f" {META_SEPARATOR} ")
+        if separator and organisation.strip() and AUTHORS_LINE.match(count_part.strip()):
+            # `• 6 authors · Google`: a page that shows both on one line
+            who = count_part.strip()
+            entry.organisation = _organisation(organisation.strip())
         authors = AUTHORS_LINE.match(who)
         count = authors["count"].replace(",", "") if authors else ""
         if authors and len(count) <= MAX_COUNT_DIGITS and int(count) > 0:

@@ -523,6 +523,22 @@ def test_an_author_count_in_any_case_or_with_a_thousands_comma_is_a_count_not_an
     assert meta["author_count"] == count and "organisation" not in meta
 
 
+@pytest.mark.parametrize("line", ["• 6 authors · Google", "6 authors · google Google"])
+def test_an_author_count_and_an_organisation_on_one_line_are_both_read(tmp_path, line):
+    capture = write_capture(tmp_path / "both.txt", f"""
+        Counted Paper
+
+        An abstract.
+
+          {line}
+        ·
+        Jan 5, 2024 3
+        """)
+    ingest([capture], tmp_path / "content")
+    meta = page(tmp_path / "content", "Counted").metadata
+    assert meta["author_count"] == 6 and meta["organisation"] == "Google" and meta["upvotes"] == 3
+
+
 def test_a_stray_line_between_an_abstract_and_its_block_is_skipped_not_made_the_abstract(tmp_path, seeds):
     """"Submitted by akhaliq" under an abstract made the abstract the title."""
     lines = seeds[0].read_text(encoding="utf-8").split("\n")
