@@ -44,6 +44,7 @@ class Pager:
     first_url: str
     prev_url: str | None
     next_url: str | None
+    dated: bool = True  # any paper of the whole list has a date: its pages go from newer to older
 
 
 def plan_site(catalogue: Catalogue, settings: Settings, only: Iterable[Paper] | None = None,
@@ -179,10 +180,11 @@ def _list_pages(url: str, papers: list[Paper], settings: Settings, **context) ->
     count = max(1, -(-len(papers) // size))
     page_url = lambda n: url if n == 1 else f"{url}page/{n}/"  # noqa: E731
     routes = []
+    dated = any(paper.month is not None for paper in papers)
     for number in range(1, count + 1):
         pager = Pager(number, count, papers[(number - 1) * size: number * size], len(papers), url,
                       page_url(number - 1) if number > 1 else None,
-                      page_url(number + 1) if number < count else None)
+                      page_url(number + 1) if number < count else None, dated)
         routes.append(Route(f"{page_url(number)}index.html", "list.html", {
             "pager": pager, "description": "", "feed": None, "bib": None, "orders": [], "chart": None,
             "ranked": False, "here": url, **context}))

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import json
 import re
+import shutil
 import xml.etree.ElementTree as ET
 from collections import Counter
 from pathlib import Path
@@ -427,6 +429,40 @@ def test_the_pager_says_newer_and_older_only_between_dated_papers(shipped_site):
             assert word == expected, (slug, rel, other)
             words[word] += 1
     assert min(words["Newer"], words["Older"], words["Previous"], words["Next"]) > 10, words
+
+
+def _lists(site: Path):
+    """Each list of several pages (not a ranking): the papers it lists and the pager's words."""
+    for first in site.rglob("page/2/index.html"):
+        top = first.parent.parent.parent
+        texts = [page.read_text(encoding="utf-8") for page in [top / "index.html", *top.glob("page/*/index.html")]]
+        if 'class="papers ranked"' not in texts[0]:
+            yield top.relative_to(site), \
+                {slug for text in texts for slug in re.findall(r'class="paper-title"><a href="[./]*papers/([^/]+)/"', text)}, \
+                {word for text in texts for word in re.findall(r'rel="(?:prev|next)" href="[^"]*">(?:← )?(\w+ papers)', text)}
+
+
+def test_a_list_pager_says_newer_and_older_only_in_a_list_that_holds_a_dated_paper(tmp_path):
+    """A topic whose papers are all undated is in title order: its pages said "Newer papers" and
+    "Older papers". Five papers a page, so that the shipped catalogue's lists take several pages;
+    the papers of one topic lose their dates, so that a topic is all undated."""
+    settings = dataclasses.replace(load_settings(None, SHIPPED_CONTENT), per_page=5)
+    build(settings, tmp_path / "shipped")
+    topic = next(papers for where, papers, _ in _lists(tmp_path / "shipped") if where.parts[0] == "topics")
+    content = tmp_path / "content"
+    shutil.copytree(SHIPPED_CONTENT, content)
+    for slug in topic:
+        post = frontmatter.load(content / "papers" / f"{slug}.md")
+        post.metadata.pop("date", None)
+        (content / "papers" / f"{slug}.md").write_text(frontmatter.dumps(post) + "\n", encoding="utf-8")
+    dates = {p.stem: bool(frontmatter.load(p).get("date")) for p in (content / "papers").glob("*.md")}
+    build(dataclasses.replace(settings, content=content), tmp_path / "site")
+    seen = Counter()
+    for where, papers, words in _lists(tmp_path / "site"):
+        dated = any(dates[slug] for slug in papers)
+        assert words == ({"Newer papers", "Older papers"} if dated else {"Previous papers", "More papers"}), where
+        seen[where.parts[0], dated] += 1
+    assert seen["topics", False] >= 1 and seen["topics", True] > 5 and seen["dates", False] == 1, seen  # dates/undated/
 
 
 def test_an_address_with_letters_beyond_ascii_is_written_percent_encoded(tmp_path):
