@@ -38,15 +38,27 @@ DEBOUNCE_SECONDS = 0.15
 POLL_SECONDS = 25
 RELOAD_PATH = "__livereload__/"
 IGNORED_SUFFIXES = (".tmp", ".swp", ".swx", "~", ".part")
+# A browser opens at most six connections to a server, and a poll holds one: with a poll a tab,
+# a seventh tab would wait. So the tab holding a lock (navigator.locks) polls for all and tells the
+# others (BroadcastChannel); each of them asks once, without waiting (-1), whether it is stale.
 RELOAD_SCRIPT = """<script>
 (function () {
   var epoch = %d, url = %s;
+  var channel = window.BroadcastChannel && navigator.locks ? new BroadcastChannel(url) : null;
   function poll() {
     fetch(url + epoch, {cache: "no-store"}).then(function (r) { return r.text(); }).then(function (text) {
-      if (Number(text) !== epoch) { location.reload(); } else { poll(); }
+      if (Number(text) !== epoch) {
+        if (channel) { channel.postMessage(Number(text)); }
+        location.reload();
+      } else { poll(); }
     }).catch(function () { setTimeout(poll, 1000); });
   }
-  poll();
+  if (!channel) { poll(); return; }
+  channel.onmessage = function (event) { if (event.data !== epoch) { location.reload(); } };
+  fetch(url + "-1", {cache: "no-store"}).then(function (r) { return r.text(); }).then(function (text) {
+    if (Number(text) !== epoch) { location.reload(); }
+  }).catch(function () {});
+  navigator.locks.request(url, function () { return new Promise(poll); });
 })();
 </script>"""
 

@@ -111,6 +111,27 @@ def test_an_edited_paper_is_served_fresh_after_one_rebuild(server, content):
     assert "EDITED: Large language models" in server.get(f"/papers/{MIRO}/")[1]
 
 
+def test_eight_tabs_all_load_and_all_reload_after_an_edit(server, content):
+    """A browser opens at most six connections to a server and each tab's reload poll held one:
+    a seventh tab stalled until a poll came back (25 s). One tab now polls for all."""
+    from conftest import CHROMIUM
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        try:
+            context = browser.new_context()
+            tabs = [context.new_page() for _ in range(8)]
+            for tab in tabs:
+                tab.goto(f"{server.url}papers/{MIRO}/", timeout=10_000)  # a stalled tab waits 25 s
+            path = content / "papers" / f"{MIRO}.md"
+            path.write_text(path.read_text(encoding="utf-8").replace("title: 'MiroMind", "title: 'Edited MiroMind", 1), encoding="utf-8")
+            for tab in tabs:
+                expect(tab).to_have_title(re.compile("^Edited MiroMind"), timeout=20_000)
+        finally:
+            browser.close()
+
+
 def test_a_content_folder_replaced_whole_is_watched_again(server, content):
     """After `mv content.new content` no edit was seen again: the watch ended with the old folder."""
     shutil.copytree(content, content.with_name("content.new"))
