@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 # A folder we may replace wholesale looks like a site we built.
 SITE_MARKERS = ("404.html", "search/manifest.json")
+VOLUME_OWN = frozenset({"lost+found"})  # see volume_own
 
 
 def write_whole(out: Path, env, settings: Settings, routes: list[Route], make_search, background_cleanup: bool):
@@ -153,9 +154,16 @@ def check_output(out: Path, settings: Settings) -> None:
         raise CatalogueError("output is a link to nothing; choose another --out", out)
     if out.exists() and not out.is_dir():
         raise CatalogueError("output is a file, not a folder: the site would replace it; choose another --out", out)
-    if out.is_dir() and any(out.iterdir()) and not all((out / m).exists() for m in SITE_MARKERS):
+    if out.is_dir() and any(c.name not in volume_own(out) for c in out.iterdir()) \
+            and not all((out / m).exists() for m in SITE_MARKERS):
         raise CatalogueError("output folder is not empty and is not a site built by catalogue; "
                              "choose another --out or empty it", out)
+
+
+def volume_own(out: Path) -> frozenset[str]:
+    """What a mount point holds that is the volume's, not a site's: a fresh ext4 volume has
+    `lost+found` (root's alone), so an empty one is not refused, and the build leaves it be."""
+    return VOLUME_OWN if os.path.ismount(out) else frozenset()
 
 
 class _staging:
@@ -211,7 +219,7 @@ class _staging:
         the swap of a folder is, but never a half-written file."""
         old = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.old-{os.getpid()}-", dir=self.out))
         for child in list(self.out.iterdir()):
-            if child not in (self.stage, old):
+            if child not in (self.stage, old) and child.name not in VOLUME_OWN:
                 os.replace(child, old / child.name)
         for child in list(self.stage.iterdir()):
             os.replace(child, self.out / child.name)

@@ -799,6 +799,25 @@ def test_a_site_folder_that_is_a_mount_point_is_built_into_in_place(tmp_path, mo
     assert [p.name for p in site.iterdir() if p.name.startswith(".")] == []
 
 
+def test_a_fresh_volume_with_its_lost_and_found_is_a_site_folder_and_keeps_it(tmp_path, monkeypatch):
+    """A new ext4 volume holds `lost+found`: it was "not empty and not a site", so no build could start."""
+    content, site = tmp_path / "content", tmp_path / "site"
+    shutil.copytree(SHIPPED_CONTENT, content)
+    (site / "lost+found").mkdir(parents=True)
+    (site / "lost+found" / "#12").write_text("a recovered block", encoding="utf-8")
+    real = os.path.ismount
+    monkeypatch.setattr(os.path, "ismount", lambda path: Path(path) == site or real(path))
+    # (in another process, where it is no mount point, such a folder is refused: it is not a volume)
+    assert run_cli("build", "--content", str(content), "--out", str(site)).returncode == 1
+    build(load_settings(None, content), site)
+    build(load_settings(None, content), site, force=True)
+    assert (site / "lost+found" / "#12").read_text(encoding="utf-8") == "a recovered block"
+    shutil.rmtree(site / "lost+found")
+    monkeypatch.undo()
+    build(load_settings(None, content), tmp_path / "fresh")
+    assert snapshot(site) == snapshot(tmp_path / "fresh")
+
+
 def test_an_output_that_is_a_link_to_a_folder_gets_the_site_where_it_points(tmp_path):
     """`--out out`, a link to a web root: the link was swapped for a folder and the web root stayed empty."""
     content = tmp_path / "content"
