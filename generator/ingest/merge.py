@@ -9,6 +9,8 @@ that listed the paper and raises the upvote count to the highest seen.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +40,9 @@ from generator.ingest.pages import (
 )
 from generator.ingest.slugs import paper_id, slug_forms, slugify, title_key, unique_slug
 from generator.utils.progress import Progress
+
+
+_LINE = re.compile(r"[^\n]*\n|[^\n]+$")  # a line with its end, "\r\n" or "\n" (a last one perhaps none)
 
 
 @dataclass
@@ -216,11 +221,23 @@ def _write_pages(papers: dict[str, CapturedPaper], folder: Path, report: IngestR
 
 
 def _update(path: Path, changes: dict, body: str | None) -> str:
-    """The page with `changes` (pages.update_page), in its own line ends: Windows' stay \r\n."""
+    """The page with `changes` (pages.update_page), in its own line ends: Windows' stay \r\n; in a
+    page that mixes both, each line kept keeps its own, and a new line takes the commoner."""
     text = path.read_bytes().decode("utf-8")
-    windows = "\r\n" in text
-    updated = update_page(text.replace("\r\n", "\n") if windows else text, path, changes, body)
-    return updated.replace("\n", "\r\n") if windows else updated
+    windows = text.count("\r\n")
+    if not windows:
+        return update_page(text, path, changes, body)
+    plain = text.replace("\r\n", "\n")
+    updated = update_page(plain, path, changes, body)
+    if windows == plain.count("\n"):
+        return updated.replace("\n", "\r\n")
+    own, new = _LINE.findall(text), _LINE.findall(updated)
+    usual = "\r\n" if 2 * windows > plain.count("\n") else "\n"
+    out = []
+    blocks = difflib.SequenceMatcher(None, [line.replace("\r\n", "\n") for line in own], new, autojunk=False)
+    for tag, i1, i2, j1, j2 in blocks.get_opcodes():
+        out += own[i1:i2] if tag == "equal" else [line.replace("\n", usual) for line in new[j1:j2]]
+    return "".join(out)
 
 
 def _existing_pages(folder: Path, report: IngestReport,

@@ -132,6 +132,25 @@ def test_a_page_saved_with_windows_line_ends_is_updated_in_them(tmp_path, seeds)
     assert data.count(b"\n") == data.count(b"\r\n")
 
 
+def test_a_page_that_mixes_line_ends_keeps_each_line_kept_in_its_own(tmp_path, seeds):
+    """A page pasted together from two editors: its frontmatter in \\r\\n, its body in \\n. An
+    update made every line \\r\\n, so the whole page showed as changed."""
+    content = tmp_path / "content"
+    ingest(seeds, content)
+    path = _miro(content)
+    head, _, body = path.read_bytes().partition(b"\n---\n")
+    path.write_bytes(head.replace(b"\n", b"\r\n") + b"\r\n---\r\n" + body)
+    before = path.read_bytes().splitlines(keepends=True)
+    later = write_capture(tmp_path / "later.txt", CHROME + f"{MIRO}\n\nA shorter abstract.\n\n"
+                          "  \u2022 18 authors\n\u00b7\nJul 19, 2025 40\n", header=False)
+    assert ingest([later], content).updated == 1
+    after = path.read_bytes().splitlines(keepends=True)
+    gone, added = [line for line in before if line not in after], [line for line in after if line not in before]
+    assert [line for line in gone if not line.startswith(b"upvotes:")] == []
+    assert sorted(added) == [b"- later.txt\r\n", b"upvotes: 40\r\n"]
+    assert b"".join(after).endswith(body)
+
+
 def test_a_new_source_joins_a_flow_style_list_in_its_own_style(tmp_path, seeds):
     content = tmp_path / "content"
     ingest(seeds, content)
