@@ -25,7 +25,9 @@ STATE_FILE = "state.pickle"  # what a build keeps for the next one, in private_c
 
 
 def cache_dir(out: Path) -> Path:
-    return out.parent / f".{out.name}-cache"
+    """Where the last build's record (build.json) is kept: with its state, in the user's cache,
+    so that nothing is written beside the site (a web root's parent may be read-only)."""
+    return private_cache_dir(out)
 
 
 def user_cache_dir() -> Path:
@@ -100,12 +102,17 @@ def check(settings: Settings, out: Path, made: str) -> tuple[str, dict | None, d
 
 
 def remember(out: Path, inputs: str, result: dict) -> None:
+    """The record that lets the next build see nothing changed. Only a shortcut: where it cannot
+    be written (a read-only cache), the next build is a whole one, and says nothing of it."""
     folder = cache_dir(out)
-    folder.mkdir(exist_ok=True)
     tmp = folder / f"build.json.{os.getpid()}.tmp"
-    tmp.write_text(json.dumps({"inputs": inputs, "output": output_signature(out), "result": result}),
-                   encoding="utf-8")
-    os.replace(tmp, folder / "build.json")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(json.dumps({"inputs": inputs, "output": output_signature(out), "result": result}),
+                       encoding="utf-8")
+        os.replace(tmp, folder / "build.json")
+    except OSError:
+        tmp.unlink(missing_ok=True)
 
 
 def _walk(folder: Path, stamps: dict | None = None):

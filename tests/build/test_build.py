@@ -37,7 +37,7 @@ def test_broken_frontmatter_fails_the_build_with_one_line_and_keeps_the_previous
     assert result.returncode == 1
     assert result.stderr.splitlines() == [f"error: {broken}:3: broken frontmatter: did not find expected ',' or ']'"]
     assert snapshot(out) == before
-    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == [".site-cache"]
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
 
 
 @pytest.mark.parametrize("meta,problem", [
@@ -90,7 +90,7 @@ def test_a_whole_build_stopped_midway_leaves_the_previous_site_whole_and_says_no
     deadline = time.monotonic() + 30  # the previous site is removed by a background process
     while [p for p in tmp_path.glob(".site.*")] and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == [".site-cache"]
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
 
 
 def test_build_refuses_to_replace_the_project_or_a_folder_it_did_not_build(tmp_path):
