@@ -94,6 +94,7 @@ class IngestReport:
     new: int = 0
     updated: int = 0
     unchanged: int = 0
+    left: int = 0  # papers whose page ingest could not read or update: left as the person has it
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
@@ -107,8 +108,9 @@ class IngestReport:
         if self.captures_failed:
             captures += f", {self.captures_failed} failed"
         changed = "nothing changed; " if not (self.new or self.updated) else ""
+        left = f", {self.left} left alone (their pages have errors)" if self.left else ""
         return (f"{captures}; {changed}{self.papers_seen} papers: {self.new} new, {self.updated} updated, "
-                f"{self.unchanged} unchanged; {len(self.errors)} error(s), {len(self.warnings)} warning(s) "
+                f"{self.unchanged} unchanged{left}; {len(self.errors)} error(s), {len(self.warnings)} warning(s) "
                 f"in {self.seconds:.2f}s")
 
 
@@ -185,7 +187,7 @@ def _write_pages(papers: dict[str, CapturedPaper], folder: Path, report: IngestR
                 unreadable = _claimed_by_broken(paper, broken)
                 if unreadable is not None:
                     # its page cannot be read: leave it exactly as the person has it, never add a copy
-                    report.unchanged += 1
+                    report.left += 1
                     message = str(CatalogueError(f"paper {paper.title[:60]!r} left alone until its page is fixed",
                                                  unreadable))
                     report.warnings.append(message)
@@ -212,6 +214,7 @@ def _write_pages(papers: dict[str, CapturedPaper], folder: Path, report: IngestR
                 updated = _update(path, changes, body)
             except CatalogueError as exc:  # this page stays as the person has it; the other papers go on
                 report.errors.append(str(exc))
+                report.left += 1
                 say(f"error: {exc} (page left as it is)")
                 continue
             write_text_atomic(path, updated)

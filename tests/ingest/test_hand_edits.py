@@ -230,6 +230,7 @@ def test_an_impossible_date_in_a_page_names_the_file_and_line(tmp_path, seeds):
     path.write_text(BROKEN["a month 13"], encoding="utf-8")
     result = run_cli("ingest", "--content", str(content), *map(str, seeds))
     assert f"{path.name}:3: 2024-13-45 is not a real date" in result.stderr, result.stderr
+    assert ", 138 unchanged, 1 left alone (their pages have errors);" in result.stdout  # not 139 unchanged
 
 
 def test_a_broken_page_does_not_stop_new_captures_getting_in(tmp_path, seeds):
@@ -262,6 +263,7 @@ def test_a_page_ingest_cannot_update_faithfully_is_named_left_alone_and_the_next
     assert len(errors) == 1 and f"{path}:{line}: " in errors[0] and "page left as it is" in errors[0], result.stderr
     assert path.read_bytes() == before
     assert (content / "papers" / "a-paper-listed-after-it.md").exists()
+    assert "2 papers: 1 new, 0 updated, 0 unchanged, 1 left alone (their pages have errors)" in result.stdout
 
 
 def test_a_new_paper_never_takes_a_slug_a_hand_edited_page_gave_itself(tmp_path, seeds):
