@@ -39,6 +39,8 @@ DATE_LINE = re.compile(
     r"^(?P<month>[A-Za-z]{3})[a-z]*\.? +(?P<day>\d{1,2})(?:, *(?P<year>\d+))?"
     r"(?: +(?P<upvotes>\d[\d,.]*[kK]?|[-\u2013\u2014]))?$")
 AUTHORS_LINE = re.compile(r"^(?:[•·*\-]\s*)?(?P<count>\d{1,3}(?:,\d{3})+|\d+)\s+authors?$", re.IGNORECASE)
+AUTHORS_AND_ORGANISATION = re.compile(r"^(?P<authors>(?:[•·*\-]\s*)?\S+\s+authors?)\s*·\s*(?P<organisation>.*)$",
+                                      re.IGNORECASE)
 # the period a weekly or monthly listing's header names: "March 2025", "Mar 2025", "Week 10, 2025"
 MONTH_NAMES = {"january", "february", "march", "april", "may", "june", "july", "august", "september",
                "october", "november", "december", "sept"}
@@ -210,14 +212,14 @@ def _read_listing(lines: list[tuple[int, str]], capture: Capture, latest_year: i
             i += 1
             continue
         if len(pending) >= 3 and not _abstract_paragraph(pending[-1][1]) \
-                and _earlier_paragraph(pending[-2][1]) and len(pending[-3][1]) <= MAX_TITLE_CHARS:
-            # an abstract's paragraph with a title above it, and under it a short line that ends no
-            # sentence: a stray line ("Submitted by ..."), not the abstract
+                and _whole_paragraph(pending[-2][1]) and len(pending[-3][1]) <= MAX_TITLE_CHARS:
+            # an abstract with a title above it, and under it a short line that ends no sentence:
+            # a stray line ("Submitted by ..."), not the abstract
             capture.warn(pending[-1][0], f"line {pending[-1][1][:60]!r} is not part of a paper, skipped")
             pending.pop()
         if len(pending) >= 2:
             start = len(pending) - 1  # the abstract's first line: an abstract may have paragraphs
-            while start >= 2 and _earlier_paragraph(pending[start - 1][1]):
+            while start >= 2 and len(pending[start - 1][1]) > MAX_TITLE_CHARS:  # too long for a title
                 start -= 1
             _pairs(pending[:start - 1], capture)
             n, title = pending[start - 1]
@@ -248,10 +250,11 @@ def _abstract_paragraph(line: str) -> bool:
     return len(line) >= MIN_PARAGRAPH_CHARS or line.endswith(SENTENCE_ENDS) or "/" in line.split()[-1]
 
 
-def _earlier_paragraph(line: str) -> bool:
-    """A line above an abstract's last paragraph that is one of its paragraphs, not the title:
-    too long for a title, or a paragraph's length ending in a full stop (a title seldom does)."""
-    return len(line) > MAX_TITLE_CHARS or (len(line) >= MIN_PARAGRAPH_CHARS and line.endswith("."))
+def _whole_paragraph(line: str) -> bool:
+    """An abstract, not a title: too long for one, or a paragraph's length that ends a sentence
+    or with an address (`... available at https://github.com/...`)."""
+    return len(line) > MAX_TITLE_CHARS or len(line) >= MIN_PARAGRAPH_CHARS and (
+        line.endswith(SENTENCE_ENDS) or "/" in line.split()[-1])
 
 
 def _tail(lines: list[tuple[int, str]], capture: Capture) -> None:
@@ -373,11 +376,11 @@ def _skip_meta(lines: list[tuple[int, str]], i: int) -> int:
 def _read_meta(lines: list[tuple[int, str]], i: int, entry: Entry, capture: Capture, latest_year: int) -> None:
     n, who = lines[i]
     if who != META_SEPARATOR:
-        count_part, separator, organisation = who.partition(f" {META_SEPARATOR} ")
-        if separator and organisation.strip() and AUTHORS_LINE.match(count_part.strip()):
-            # `• 6 authors · Google`: a page that shows both on one line
-            who = count_part.strip()
-            entry.organisation = _organisation(organisation.strip())
+        both = AUTHORS_AND_ORGANISATION.match(who)
+        if both and AUTHORS_LINE.match(both["authors"]):
+            # `• 6 authors · Google DeepMind`: both on one line, the organisation's name as shown
+            who = both["authors"]
+            entry.organisation = both["organisation"] or None
         authors = AUTHORS_LINE.match(who)
         count = authors["count"].replace(",", "") if authors else ""
         if authors and len(count) <= MAX_COUNT_DIGITS and int(count) > 0:
