@@ -235,12 +235,18 @@ def _update(path: Path, changes: dict, body: str | None) -> str:
     if windows == plain.count("\n"):
         return updated.replace("\n", "\r\n")
     own, new = _LINE.findall(text), _LINE.findall(updated)
+    bare = [line.replace("\r\n", "\n") for line in own]
+    # the lines before the first change and after the last are kept as they are; only those
+    # between are matched (a few lines of frontmatter: a long page's repeated lines made it slow)
+    head = next((i for i, (a, b) in enumerate(zip(bare, new)) if a != b), min(len(bare), len(new)))
+    tail = next((i for i, (a, b) in enumerate(zip(reversed(bare[head:]), reversed(new[head:]))) if a != b),
+                min(len(bare), len(new)) - head)
     usual = "\r\n" if 2 * windows > plain.count("\n") else "\n"
-    out = []
-    blocks = difflib.SequenceMatcher(None, [line.replace("\r\n", "\n") for line in own], new, autojunk=False)
+    out = own[:head]
+    blocks = difflib.SequenceMatcher(None, bare[head:len(bare) - tail], new[head:len(new) - tail], autojunk=False)
     for tag, i1, i2, j1, j2 in blocks.get_opcodes():
-        out += own[i1:i2] if tag == "equal" else [line.replace("\n", usual) for line in new[j1:j2]]
-    return "".join(out)
+        out += own[head + i1:head + i2] if tag == "equal" else [line.replace("\n", usual) for line in new[head + j1:head + j2]]
+    return "".join(out + own[len(own) - tail:])
 
 
 def _existing_pages(folder: Path, report: IngestReport,
