@@ -38,26 +38,26 @@ DEBOUNCE_SECONDS = 0.15
 POLL_SECONDS = 25
 RELOAD_PATH = "__livereload__/"
 IGNORED_SUFFIXES = (".tmp", ".swp", ".swx", "~", ".part")
-# A browser opens at most six connections to a server, and a poll holds one: with a poll a tab,
-# a seventh tab would wait. So the tab holding a lock (navigator.locks) polls for all and tells the
-# others (BroadcastChannel); each of them asks once, without waiting (-1), whether it is stale.
+# A browser opens at most six connections to a server, and a long poll holds one: with one a tab,
+# a seventh tab would wait. So the tab holding a lock (navigator.locks) long-polls for all and tells
+# the others (BroadcastChannel); each of them asks once, without waiting (-1), whether it is stale.
+# Without Web Locks (a page not from localhost is no secure context), each tab asks every second.
 RELOAD_SCRIPT = """<script>
 (function () {
   var epoch = %d, url = %s;
   var channel = window.BroadcastChannel && navigator.locks ? new BroadcastChannel(url) : null;
-  function poll() {
-    fetch(url + epoch, {cache: "no-store"}).then(function (r) { return r.text(); }).then(function (text) {
-      if (Number(text) !== epoch) {
-        if (channel) { channel.postMessage(Number(text)); }
-        location.reload();
-      } else { poll(); }
-    }).catch(function () { setTimeout(poll, 1000); });
+  function ask(wait, then) {
+    fetch(url + (wait ? epoch : -1), {cache: "no-store"}).then(function (r) { return r.text(); }).then(function (text) {
+      if (Number(text) === epoch) { return then(); }
+      if (channel) { channel.postMessage(Number(text)); }
+      location.reload();
+    }).catch(function () { setTimeout(then, 1000); });
   }
-  if (!channel) { poll(); return; }
+  function poll() { ask(true, poll); }
+  function every() { ask(false, function () { setTimeout(every, 1000); }); }
+  if (!channel) { every(); return; }
   channel.onmessage = function (event) { if (event.data !== epoch) { location.reload(); } };
-  fetch(url + "-1", {cache: "no-store"}).then(function (r) { return r.text(); }).then(function (text) {
-    if (Number(text) !== epoch) { location.reload(); }
-  }).catch(function () {});
+  ask(false, function () {});
   navigator.locks.request(url, function () { return new Promise(poll); });
 })();
 </script>"""
