@@ -44,7 +44,10 @@ class Pager:
     first_url: str
     prev_url: str | None
     next_url: str | None
-    dated: bool = True  # any paper of the whole list has a date: its pages go from newer to older
+    # the papers on this page are dated, so those before are newer; those on the next page are
+    # dated, so older (undated papers come last, by title: next to them Previous and More)
+    newer: bool = True
+    older: bool = True
 
 
 def plan_site(catalogue: Catalogue, settings: Settings, only: Iterable[Paper] | None = None,
@@ -180,11 +183,12 @@ def _list_pages(url: str, papers: list[Paper], settings: Settings, **context) ->
     count = max(1, -(-len(papers) // size))
     page_url = lambda n: url if n == 1 else f"{url}page/{n}/"  # noqa: E731
     routes = []
-    dated = any(paper.month is not None for paper in papers)
+    pages = [papers[(number - 1) * size: number * size] for number in range(1, count + 2)]
+    dated = [any(paper.month is not None for paper in page) for page in pages]
     for number in range(1, count + 1):
-        pager = Pager(number, count, papers[(number - 1) * size: number * size], len(papers), url,
+        pager = Pager(number, count, pages[number - 1], len(papers), url,
                       page_url(number - 1) if number > 1 else None,
-                      page_url(number + 1) if number < count else None, dated)
+                      page_url(number + 1) if number < count else None, dated[number - 1], dated[number])
         routes.append(Route(f"{page_url(number)}index.html", "list.html", {
             "pager": pager, "description": "", "feed": None, "bib": None, "orders": [], "chart": None,
             "ranked": False, "here": url, **context}))

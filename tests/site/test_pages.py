@@ -432,23 +432,26 @@ def test_the_pager_says_newer_and_older_only_between_dated_papers(shipped_site):
 
 
 def _lists(site: Path):
-    """Each list of several pages (not a ranking): the papers it lists and the pager's words."""
+    """Each list of several pages (not a ranking): per page, in order, the papers it lists and
+    the pager's words."""
     for first in site.rglob("page/2/index.html"):
         top = first.parent.parent.parent
-        texts = [page.read_text(encoding="utf-8") for page in [top / "index.html", *top.glob("page/*/index.html")]]
+        pages = [top / "index.html", *sorted(top.glob("page/*/index.html"), key=lambda p: int(p.parent.name))]
+        texts = [page.read_text(encoding="utf-8") for page in pages]
         if 'class="papers ranked"' not in texts[0]:
             yield top.relative_to(site), \
-                {slug for text in texts for slug in re.findall(r'class="paper-title"><a href="[./]*papers/([^/]+)/"', text)}, \
-                {word for text in texts for word in re.findall(r'rel="(?:prev|next)" href="[^"]*">(?:← )?(\w+ papers)', text)}
+                [set(re.findall(r'class="paper-title"><a href="[./]*papers/([^/]+)/"', text)) for text in texts], \
+                [re.findall(r'rel="(?:prev|next)" href="[^"]*">(?:← )?(\w+ papers)', text) for text in texts]
 
 
-def test_a_list_pager_says_newer_and_older_only_in_a_list_that_holds_a_dated_paper(tmp_path):
-    """A topic whose papers are all undated is in title order: its pages said "Newer papers" and
-    "Older papers". Five papers a page, so that the shipped catalogue's lists take several pages;
-    the papers of one topic lose their dates, so that a topic is all undated."""
+def test_a_list_pager_says_newer_and_older_only_next_to_pages_of_dated_papers(tmp_path):
+    """Undated papers come last, in title order: a topic whose papers are all undated said "Newer
+    papers" and "Older papers", and so did the pages of undated papers at the end of a topic. Five
+    papers a page, so that the shipped catalogue's lists take several pages; the papers of one
+    topic lose their dates, so that a topic is all undated."""
     settings = dataclasses.replace(load_settings(None, SHIPPED_CONTENT), per_page=5)
     build(settings, tmp_path / "shipped")
-    topic = next(papers for where, papers, _ in _lists(tmp_path / "shipped") if where.parts[0] == "topics")
+    topic = next(set().union(*papers) for where, papers, _ in _lists(tmp_path / "shipped") if where.parts[0] == "topics")
     content = tmp_path / "content"
     shutil.copytree(SHIPPED_CONTENT, content)
     for slug in topic:
@@ -458,11 +461,15 @@ def test_a_list_pager_says_newer_and_older_only_in_a_list_that_holds_a_dated_pap
     dates = {p.stem: bool(frontmatter.load(p).get("date")) for p in (content / "papers").glob("*.md")}
     build(dataclasses.replace(settings, content=content), tmp_path / "site")
     seen = Counter()
-    for where, papers, words in _lists(tmp_path / "site"):
-        dated = any(dates[slug] for slug in papers)
-        assert words == ({"Newer papers", "Older papers"} if dated else {"Previous papers", "More papers"}), where
-        seen[where.parts[0], dated] += 1
-    assert seen["topics", False] >= 1 and seen["topics", True] > 5 and seen["dates", False] == 1, seen  # dates/undated/
+    for where, pages, words in _lists(tmp_path / "site"):
+        dated = [any(dates[slug] for slug in papers) for papers in pages]
+        for n, said in enumerate(words):
+            expected = ([("Newer papers" if dated[n] else "Previous papers")] if n > 0 else []) + \
+                ([("Older papers" if dated[n + 1] else "More papers")] if n + 1 < len(pages) else [])
+            assert said == expected, (where, n + 1)
+            seen[tuple(said)] += 1
+    assert min(seen[("Newer papers", "Older papers")], seen[("Previous papers", "More papers")],
+               seen[("Newer papers", "More papers")]) > 0, seen
 
 
 def test_an_address_with_letters_beyond_ascii_is_written_percent_encoded(tmp_path):
