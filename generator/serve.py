@@ -29,6 +29,7 @@ from urllib.parse import quote, unquote, urlsplit
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
+from generator.build.freshness import STATE_FILE, private_cache_dir
 from generator.build.pipeline import build
 from generator.build.state import BuildState
 from generator.errors import CatalogueError
@@ -379,7 +380,9 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000, out: Pa
         observer.stop()
         observer.join(timeout=5)
         if temporary:
+            kept = private_cache_dir(out) / STATE_FILE  # the preview's state and record, in the user's cache
             shutil.rmtree(out.parent, ignore_errors=True)
+            BuildState.discard(kept)
     return 0
 
 

@@ -16,6 +16,8 @@ import pytest
 from conftest import PROJECT, SHIPPED_CONTENT, free_port, write_paper
 from sitecheck import fetch
 
+from generator.build.freshness import private_cache_dir
+
 MIRO = "miromind-m1-an-open-source-advancement-in-mathematical-reasoning-via-context"
 
 
@@ -398,6 +400,8 @@ def test_the_preview_folder_is_removed_however_serve_is_stopped(content, how):
     closed terminal (SIGHUP) skipped it: 182 MB left in /tmp at 10,000 papers."""
     server = Server(content)
     preview_dir = re.search(r"into (\S+) in", server.wait_for("rebuilt")).group(1)
+    kept = private_cache_dir(Path(preview_dir))
+    assert (kept / "build.json").exists()
     if how == "Ctrl-C twice":
         server.proc.send_signal(signal.SIGINT)
         server.wait_for("stopping")
@@ -406,6 +410,7 @@ def test_the_preview_folder_is_removed_however_serve_is_stopped(content, how):
         server.proc.send_signal(signal.SIGHUP)
     assert server.proc.wait(timeout=20) == 0
     assert not Path(preview_dir).exists(), "the temporary preview folder is removed"
+    assert not kept.exists(), "and what was kept of its build, in the user's cache"
 
 
 def listening_addresses(port: int) -> set[str]:

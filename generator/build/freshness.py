@@ -3,7 +3,8 @@
 The signature of a build is the size and modification time of every input
 (content, templates, settings file, the generator's own files), the settings
 themselves, and the shape of the output folder it wrote (see `output_signature`).
-It is kept beside the output, in `.<out>-cache/`, never inside the published site.
+It is kept in the user's cache folder with the build's state (private_cache_dir), never
+inside the published site nor beside it.
 """
 
 from __future__ import annotations

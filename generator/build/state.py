@@ -18,6 +18,7 @@ import fcntl
 import mmap
 import os
 import pickle
+import shutil
 import sys
 import time
 from dataclasses import dataclass, field
@@ -97,6 +98,21 @@ class BuildState:
         """Before writing into the site: until the next state is saved, the kept one does not
         describe the site (a build stopped while writing leaves the site part new, part old)."""
         _writing_mark(path).touch()
+
+    @staticmethod
+    def discard(path: Path) -> None:
+        """Remove the folder a state is kept in (a preview's, whose site is gone), once a saver
+        still writing it (in the background) is done."""
+        try:
+            lock = os.open(_lock_path(path), os.O_RDONLY)
+        except OSError:
+            lock = None
+        if lock is not None:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX)
+            finally:
+                os.close(lock)
+        shutil.rmtree(path.parent, ignore_errors=True)
 
     @classmethod
     def load(cls, path: Path, version: str) -> BuildState:

@@ -163,7 +163,7 @@ def check_output(out: Path, settings: Settings) -> None:
 def volume_own(out: Path) -> frozenset[str]:
     """What a mount point holds that is the volume's, not a site's: a fresh ext4 volume has
     `lost+found` (root's alone), so an empty one is not refused, and the build leaves it be."""
-    return VOLUME_OWN if os.path.ismount(out) else frozenset()
+    return VOLUME_OWN if os.path.ismount(os.path.realpath(out)) else frozenset()  # (an --out that links to one too)
 
 
 class _staging:

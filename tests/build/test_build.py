@@ -16,6 +16,7 @@ from conftest import PROJECT, SEEDS, SHIPPED_CONTENT, run_cli, write_paper
 
 from generator.build import freshness
 from generator.build.pipeline import build
+from generator.build.writer import check_output
 from generator.settings import load_settings
 
 
@@ -809,6 +810,8 @@ def test_a_fresh_volume_with_its_lost_and_found_is_a_site_folder_and_keeps_it(tm
     monkeypatch.setattr(os.path, "ismount", lambda path: Path(path) == site or real(path))
     # (in another process, where it is no mount point, such a folder is refused: it is not a volume)
     assert run_cli("build", "--content", str(content), "--out", str(site)).returncode == 1
+    (tmp_path / "link").symlink_to(site)
+    check_output(tmp_path / "link", load_settings(None, content))  # as `serve --out link` checks it: no error
     build(load_settings(None, content), site)
     build(load_settings(None, content), site, force=True)
     assert (site / "lost+found" / "#12").read_text(encoding="utf-8") == "a recovered block"
