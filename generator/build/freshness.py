@@ -13,7 +13,7 @@ import hashlib
 import json
 import operator
 import os
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from generator.resources import PACKAGE
@@ -113,7 +113,8 @@ def remember(out: Path, inputs: str, result: dict) -> None:
                        encoding="utf-8")
         os.replace(tmp, folder / "build.json")
     except OSError:
-        tmp.unlink(missing_ok=True)
+        with suppress(OSError):
+            tmp.unlink()
 
 
 def _walk(folder: Path, stamps: dict | None = None):

@@ -177,7 +177,11 @@ def _build(settings: Settings, out: Path, say: Callable[[str], None], force: boo
     state.plan, state.search, state.order, state.made_with = plan, search, list(catalogue.papers), made_with
     state.output = freshness.output_signature(out)
     if kept:
-        state.save(state_file, version, background=True)
+        try:
+            state.save(state_file, version, background=True)
+        except OSError as exc:  # the site is written; what is kept only makes the next build quicker
+            say(f"warning: {state_file.parent}: cannot keep this build's state there ({exc.strerror}); "
+                "the next build is a whole one")
     result = BuildResult(out, plan.html_pages, len(catalogue.papers), len(catalogue.topics),
                          search.size, time.perf_counter() - started)
     freshness.remember(out, inputs, {k: v for k, v in vars(result).items() if k not in ("out", "seconds", "state")})

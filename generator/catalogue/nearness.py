@@ -89,7 +89,10 @@ class Nearness:
 
         if self.bags is None:
             return
-        arrays = spill([*self.bags, *self.vectors, *self.df], folder)
+        try:
+            arrays = spill([*self.bags, *self.vectors, *self.df], folder)
+        except OSError:  # a cache folder that cannot be written: they stay in memory, as before
+            return
         self.bags, self.vectors, self.df = tuple(arrays[:3]), tuple(arrays[3:6]), tuple(arrays[6:])
 
     def holds(self, i: int, paper: Paper) -> bool:

@@ -821,6 +821,21 @@ def test_a_fresh_volume_with_its_lost_and_found_is_a_site_folder_and_keeps_it(tm
     assert snapshot(site) == snapshot(tmp_path / "fresh")
 
 
+def test_a_cache_folder_that_cannot_be_written_costs_speed_not_the_build(tmp_path, monkeypatch):
+    """What a build keeps (state, record, set-aside arrays) only makes the next one quicker: with
+    XDG_CACHE_HOME naming a file, every build failed with "unexpected NotADirectoryError"."""
+    (tmp_path / "not-a-folder").write_text("", encoding="utf-8")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "not-a-folder"))
+    for _ in range(2):
+        result = run_cli("build", "--content", str(SHIPPED_CONTENT), "--out", str(tmp_path / "site"))
+        assert result.returncode == 0 and "unexpected" not in result.stderr, result.stderr
+        assert "cannot keep this build's state there (Not a directory); the next build is a whole one" in result.stderr
+        assert "built 237 pages" in result.stdout
+    monkeypatch.undo()
+    build(load_settings(None, SHIPPED_CONTENT), tmp_path / "fresh")
+    assert snapshot(tmp_path / "site") == snapshot(tmp_path / "fresh")
+
+
 def test_an_output_that_is_a_link_to_a_folder_gets_the_site_where_it_points(tmp_path):
     """`--out out`, a link to a web root: the link was swapped for a folder and the web root stayed empty."""
     content = tmp_path / "content"
