@@ -507,8 +507,8 @@ def test_an_upvote_count_that_is_no_number_leaves_only_the_upvotes_empty(tmp_pat
     assert meta["date"] == dt.date(2022, 6, 7) and "upvotes" not in meta
 
 
-@pytest.mark.parametrize("line,count", [("• 6 Authors", 6), ("• 1,024 authors", 1024), ("• 1 AUTHOR", 1)])
-def test_an_author_count_in_any_case_or_with_a_thousands_comma_is_a_count_not_an_organisation(tmp_path, line, count):
+def counted(tmp_path, line: str) -> dict:
+    """The frontmatter of a paper whose block's first line is `line`."""
     capture = write_capture(tmp_path / "authors.txt", f"""
         Counted Paper
 
@@ -519,7 +519,12 @@ def test_an_author_count_in_any_case_or_with_a_thousands_comma_is_a_count_not_an
         Jan 5, 2024 3
         """)
     ingest([capture], tmp_path / "content")
-    meta = page(tmp_path / "content", "Counted").metadata
+    return page(tmp_path / "content", "Counted").metadata
+
+
+@pytest.mark.parametrize("line,count", [("• 6 Authors", 6), ("• 1,024 authors", 1024), ("• 1 AUTHOR", 1)])
+def test_an_author_count_in_any_case_or_with_a_thousands_comma_is_a_count_not_an_organisation(tmp_path, line, count):
+    meta = counted(tmp_path, line)
     assert meta["author_count"] == count and "organisation" not in meta
 
 
@@ -527,17 +532,7 @@ def test_an_author_count_in_any_case_or_with_a_thousands_comma_is_a_count_not_an
                                                ("· 6 Authors · Allen Institute for AI", "Allen Institute for AI"),
                                                ("• 6 authors ·", None)])
 def test_an_author_count_and_an_organisation_on_one_line_are_both_read(tmp_path, line, organisation):
-    capture = write_capture(tmp_path / "both.txt", f"""
-        Counted Paper
-
-        An abstract.
-
-          {line}
-        ·
-        Jan 5, 2024 3
-        """)
-    ingest([capture], tmp_path / "content")
-    meta = page(tmp_path / "content", "Counted").metadata
+    meta = counted(tmp_path, line)
     assert meta["author_count"] == 6 and meta.get("organisation") == organisation and meta["upvotes"] == 3
 
 
