@@ -245,7 +245,8 @@ def _update(path: Path, changes: dict, body: str | None) -> str:
     out = own[:head]
     blocks = difflib.SequenceMatcher(None, bare[head:len(bare) - tail], new[head:len(new) - tail], autojunk=False)
     for tag, i1, i2, j1, j2 in blocks.get_opcodes():
-        out += own[head + i1:head + i2] if tag == "equal" else [line.replace("\n", usual) for line in new[head + j1:head + j2]]
+        kept, made = own[head + i1:head + i2], new[head + j1:head + j2]
+        out += kept if tag == "equal" else [line.replace("\n", usual) for line in made]
     return "".join(out + own[len(own) - tail:])
 
 

@@ -47,6 +47,9 @@ var EVERY_SYNTAX = /[:^~*]|(?:^|\s)[+\-]/;
 var K1 = 1.2;
 var B = 0.75;
 var MAX_FETCH_BYTES = 1 << 20;  // a wildcard that needs more shards than this (at the target size) is refused
+// Words typed (or a pasted abstract) may need this many times as many shards: each is one the reader
+// asked for. Past that (a whole paper pasted) the query is refused too.
+var WORDS_FACTOR = 4;
 
 /* lunr.py's BM25 weight: the same operations in the same order, then Python's round(x, 3). */
 function weight(idf, tf, length, average, boost) {
@@ -142,9 +145,11 @@ ShardedSearch.prototype.terms = function () {
   });
 };
 
-/* The shard numbers a parsed query needs, or null when a wildcard reaches too far. */
+/* The shard numbers a parsed query needs, or null when a wildcard reaches too far, or its words
+   need too many shards. */
 ShardedSearch.prototype.needs = function (query) {
-  var self = this, starts = this.manifest.shards, wanted = Object.create(null), expansions = [];
+  var self = this, starts = this.manifest.shards, wanted = Object.create(null), reached = Object.create(null);
+  var expansions = [];
   if (!starts.length) return Promise.resolve([]);
   query.clauses.forEach(function (clause) {
     var terms = clause.usePipeline ? self.pipeline.runString(clause.term, { fields: clause.fields }) : [clause.term];
@@ -154,7 +159,9 @@ ShardedSearch.prototype.needs = function (query) {
         var lo = floorIndex(starts, prefix);
         wanted[lo] = true;
         if (prefix !== term) {  // a trailing wildcard: every shard whose range can hold the prefix
-          for (var n = lo + 1; n < starts.length && starts[n].slice(0, prefix.length) === prefix; n++) wanted[n] = true;
+          for (var n = lo + 1; n < starts.length && starts[n].slice(0, prefix.length) === prefix; n++) {
+            wanted[n] = reached[n] = true;
+          }
         }
       } else {
         expansions.push(clause.editDistance ? { term: term, editDistance: clause.editDistance } : { term: term });
@@ -164,13 +171,15 @@ ShardedSearch.prototype.needs = function (query) {
   var expanded = !expansions.length ? Promise.resolve() : this.terms().then(function (vocabulary) {
     expansions.forEach(function (clause) {
       vocabulary.intersect(lunr.TokenSet.fromClause(clause)).toArray().forEach(function (term) {
-        wanted[floorIndex(starts, term)] = true;
+        var n = floorIndex(starts, term);
+        wanted[n] = reached[n] = true;
       });
     });
   });
   return expanded.then(function () {
     var numbers = Object.keys(wanted).map(Number).sort(function (a, b) { return a - b; });
-    return numbers.length > self.maxShards ? null : numbers;
+    var far = Object.keys(reached).length > self.maxShards || numbers.length > WORDS_FACTOR * self.maxShards;
+    return far ? null : numbers;
   });
 };
 
@@ -327,7 +336,8 @@ ShardedSearch.prototype.search = function (query, options) {
   // `unsearched`: the message says why nothing was searched, in place of a count of matches
   if (!read) return Promise.resolve({ hits: [], message: 'That query has nothing to search for: try some words.', unsearched: true });
   var note = read === query || read === prepare(query, this.manifest.fields, false) ? '' : 'Searched for the words “' + read + '”: lunr cannot read the query as typed.';
-  var tooFar = 'That query reaches too many words (a short wildcard or a large ~ allowance): add a few letters.';
+  var tooFar = /[*~]/.test(read) ? 'That query reaches too many words (a short wildcard or a large ~ allowance): add a few letters.'
+    : 'That query has too many words to look up at once: keep the telling ones.';
   function any() {
     return self.run(read).then(function (hits) {
       return hits === null ? { hits: [], message: tooFar, unsearched: true } : { hits: hits, message: note };

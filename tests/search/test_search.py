@@ -8,6 +8,7 @@ put back together from the shards is exactly what lunr.py's Builder writes.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from pathlib import Path
 
@@ -376,8 +377,11 @@ def large_site(tmp_path_factory) -> Path:
 def large_results(large_site, tmp_path_factory):
     queries = make_queries(site_texts(large_site), index_terms(large_site), per_kind=14, seed=5)
     queries["common word"] = head_terms(large_site)
+    words = [t for t in index_terms(large_site) if re.fullmatch("[a-z]+", t)]
+    # a pasted abstract or three (300 words) and a pasted paper (1,000), from across the vocabulary
+    queries["many words"] = [" ".join(words[::len(words) // n][:n]) for n in (300, 1000)]
     whole = write_whole(large_site, tmp_path_factory.mktemp("large-whole"))
-    flat = [q for kind in [*KINDS, "common word"] for q in queries[kind]] + ["*", "learn*"]
+    flat = [q for kind in [*KINDS, "common word", "many words"] for q in queries[kind]] + ["*", "learn*"]
     return queries, run_node(large_site, flat, whole, check_weights=True)
 
 
@@ -411,6 +415,16 @@ def test_on_10000_papers_a_wildcard_matching_everything_is_refused_with_a_messag
     entry = large_results[1]["results"]["*"]
     assert entry["sharded"] is None and entry["page"] == [] and "too many words" in entry["message"]
     assert entry["files"] <= 2  # the manifest and the vocabulary, no shard
+
+
+def test_on_10000_papers_a_pasted_abstract_is_searched_and_a_pasted_paper_refused_with_a_message(large_results):
+    """Words typed counted against the wildcards' limit (128 shards here): a query of about 130
+    words was refused as "a short wildcard or a large ~ allowance"."""
+    queries, node = large_results
+    abstract, paper = (node["results"][q] for q in queries["many words"])
+    assert abstract["sharded"] == abstract["whole"] and abstract["whole"] and abstract["page"]
+    assert paper["sharded"] is None and paper["page"] == [] and paper["files"] <= 1  # the manifest alone
+    assert paper["message"] == "That query has too many words to look up at once: keep the telling ones."
 
 
 def test_on_10000_papers_a_one_word_query_fetches_a_sliver_of_the_index(large_results, large_site):
